@@ -1,0 +1,51 @@
+namespace Serverless.DynamoDbLocal;
+
+public sealed record DynamoDbLocalOptions
+{
+    /// <summary>The environment variable that points everything at an existing endpoint instead of starting one.</summary>
+    public const string EndpointVariable = "DYNAMODB_ENDPOINT";
+
+    /// <summary>The environment variable that overrides the cache folder.</summary>
+    public const string CacheVariable = "DYNAMODB_LOCAL_CACHE";
+
+    /// <summary>Where the unpacked emulator is kept; null means <see cref="DefaultCacheDirectory"/>.</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Loopback port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Keep all data in memory (tests, throwaway stacks); false stores it under <see cref="DataDirectory"/>.</summary>
+    public bool InMemory { get; init; } = true;
+
+    public string? DataDirectory { get; init; }
+
+    /// <summary>How long to wait for the emulator to answer before giving up.</summary>
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The repository's ignored <c>.dynamodb-local</c> folder when running from a checkout (found by walking up to
+    /// Serverless.sln), else the user's cache folder. <c>DYNAMODB_LOCAL_CACHE</c> overrides both.
+    /// </summary>
+    public static string DefaultCacheDirectory()
+    {
+        var fromEnv = Environment.GetEnvironmentVariable(CacheVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnv))
+        {
+            return Path.GetFullPath(fromEnv);
+        }
+
+        foreach (var start in new[] { AppContext.BaseDirectory, Directory.GetCurrentDirectory() })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+                {
+                    return Path.Combine(dir.FullName, ".dynamodb-local");
+                }
+            }
+        }
+
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+        return Path.Combine(home, "serverless", "dynamodb-local");
+    }
+}

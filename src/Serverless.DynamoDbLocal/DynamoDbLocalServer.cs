@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+
+namespace Serverless.DynamoDbLocal;
+
+/// <summary>
+/// A running DynamoDB endpoint: either DynamoDB Local started by this process (and stopped on dispose),
+/// or the endpoint named by <c>DYNAMODB_ENDPOINT</c>, which is used as is and never stopped.
+/// </summary>
+public sealed class DynamoDbLocalServer : IAsyncDisposable
+{
+    /// <summary>DynamoDB Local accepts any credentials; with -sharedDb every client sees the same tables.</summary>
+    public static readonly AWSCredentials LocalCredentials = new BasicAWSCredentials("local", "local");
+
+    public const string LocalRegion = "us-east-1";
+
+    private readonly Process? _process;
+    private readonly StringBuilder _output;
+
+    private DynamoDbLocalServer(Uri serviceUrl, Process? process, StringBuilder output)
+    {
+        ServiceUrl = serviceUrl;
+        _process = process;
+        _output = output;
+    }
+
+    public Uri ServiceUrl { get; }
+
+    /// <summary>True when this instance started the emulator (false when <c>DYNAMODB_ENDPOINT</c> was used).</summary>
+    public bool Owned => _process is not null;
+
+    public static async Task<DynamoDbLocalServer> StartAsync(DynamoDbLocalOptions? options = null, TextWriter? log = null, CancellationToken ct = default)
+    {
+        options ??= new DynamoDbLocalOptions();
+        var external = Environment.GetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable);
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            if (!Uri.TryCreate(external, UriKind.Absolute, out var uri))
+            {
+                throw new DynamoDbLocalException($"{DynamoDbLocalOptions.EndpointVariable}='{external}' is not an absolute URL (e.g. http://127.0.0.1:8000).");
+            }
+
+            return new DynamoDbLocalServer(uri, null, new StringBuilder());
+        }
+
+        // Name the missing tool before spending a minute on a download it could not run.
+        var java = ExecutableLocator.Require("java", "a Java 17+ runtime (e.g. apt-get install -y openjdk-17-jre-headless).");
+        var emulatorDir = await DynamoDbLocalPackage.EnsureInstalledAsync(options.CacheDirectory ?? DynamoDbLocalOptions.DefaultCacheDirectory(), log, ct);
+        var port = options.Port == 0 ? FreeLoopbackPort() : options.Port;
+
+        var psi = new ProcessStartInfo(java)
+        {
+            WorkingDirectory = emulatorDir,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add("-Djava.library.path=" + Path.Combine(emulatorDir, "DynamoDBLocal_lib"));
+        psi.ArgumentList.Add("-jar");
+        psi.ArgumentList.Add(Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
+        if (options.InMemory)
+        {
+            psi.ArgumentList.Add("-inMemory");
+        }
+        else
+        {
+            var dataDir = Path.GetFullPath(options.DataDirectory ?? Path.Combine(emulatorDir, "..", "data"));
+            Directory.CreateDirectory(dataDir);
+            psi.ArgumentList.Add("-dbPath");
+            psi.ArgumentList.Add(dataDir);
+        }
+
+        // Without -sharedDb the emulator keeps one database per access key and region, so a table made by one
+        // client is invisible to a client configured differently.
+        psi.ArgumentList.Add("-sharedDb");
+        psi.ArgumentList.Add("-port");
+        psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var output = new StringBuilder();
+        var process = Process.Start(psi) ?? throw new DynamoDbLocalException("Could not start java for DynamoDB Local.");
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new DynamoDbLocalServer(new Uri($"http://127.0.0.1:{port}"), process, output);
+        try
+        {
+            await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        log?.WriteLine($"DynamoDB Local is listening on {server.ServiceUrl}");
+        return server;
+    }
+
+    public AmazonDynamoDBConfig CreateConfig() => new()
+    {
+        ServiceURL = ServiceUrl.ToString(),
+        AuthenticationRegion = LocalRegion,
+        MaxErrorRetry = 3,
+    };
+
+    public IAmazonDynamoDB CreateClient() => new AmazonDynamoDBClient(LocalCredentials, CreateConfig());
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (TimeoutException)
+        {
+            // The kill was sent; nothing more a dispose can do.
+        }
+
+        _process.Dispose();
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var client = new AmazonDynamoDBClient(LocalCredentials, new AmazonDynamoDBConfig
+        {
+            ServiceURL = ServiceUrl.ToString(),
+            AuthenticationRegion = LocalRegion,
+            MaxErrorRetry = 0,
+            Timeout = TimeSpan.FromSeconds(2),
+        });
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_process is { HasExited: true })
+            {
+                throw new DynamoDbLocalException($"DynamoDB Local exited with code {_process.ExitCode} before answering:\n{Output}");
+            }
+
+            try
+            {
+                await client.ListTablesAsync(new ListTablesRequest { Limit = 1 }, ct);
+                return;
+            }
+            catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or SocketException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw new DynamoDbLocalException($"DynamoDB Local did not answer on {ServiceUrl} within {timeout.TotalSeconds:0}s:\n{Output}", e);
+                }
+
+                await Task.Delay(100, ct);
+            }
+        }
+    }
+
+    private string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            // Keep the start of the log (the interesting part when startup fails) without growing forever.
+            if (output.Length < 64 * 1024)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
