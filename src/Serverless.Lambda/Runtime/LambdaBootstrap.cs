@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Lambda.Logging;
+
+namespace Serverless.Lambda.Runtime;
+
+/// <summary>
+/// The custom-runtime loop: initialize the function once (a failure is reported as an init error and ends the
+/// process), then fetch, invoke and answer events until cancelled. A failing invocation is reported as that
+/// invocation's error and the loop goes on, as Lambda expects.
+/// </summary>
+public sealed class LambdaBootstrap
+{
+    private readonly RuntimeApiClient client;
+    private readonly IRuntimeEnvironment environment;
+    private readonly TimeProvider clock;
+    private readonly ILogger logger;
+    private readonly FunctionSettings settings;
+    private bool coldStart = true;
+
+    public LambdaBootstrap(RuntimeApiClient client, IRuntimeEnvironment environment, TimeProvider clock, ILogger? logger = null)
+    {
+        this.client = client;
+        this.environment = environment;
+        this.clock = clock;
+        this.logger = logger ?? NullLogger.Instance;
+        settings = FunctionSettings.From(environment);
+    }
+
+    /// <returns>The process exit code: 0 after a requested shutdown, 1 after an init error.</returns>
+    public async Task<int> RunAsync(Func<CancellationToken, ValueTask<ILambdaFunction>> initialize, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(initialize);
+        ILambdaFunction function;
+        try
+        {
+            function = await initialize(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        catch (Exception exception)
+        {
+            logger.LogCritical(exception, "Function initialization failed");
+            await client.SendInitErrorAsync(RuntimeErrorReport.From(exception), cancellationToken).ConfigureAwait(false);
+            return 1;
+        }
+
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await ProcessNextInvocationAsync(function, cancellationToken).ConfigureAwait(false);
+            }
+
+            return 0;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return 0;
+        }
+        finally
+        {
+            if (function is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits for one event, runs the function on it and reports the outcome.</summary>
+    public async Task ProcessNextInvocationAsync(ILambdaFunction function, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var invocation = await client.GetNextInvocationAsync(cancellationToken).ConfigureAwait(false);
+
+        // The AWS SDK and X-Ray read the trace from the environment; a missing header must not leave the previous one.
+        environment.SetVariable(LambdaEnvironmentVariables.TraceId, invocation.TraceId);
+        var context = new LambdaContext(clock)
+        {
+            AwsRequestId = invocation.RequestId,
+            InvokedFunctionArn = invocation.InvokedFunctionArn,
+            TraceId = invocation.TraceId,
+            Deadline = invocation.Deadline,
+            FunctionName = settings.FunctionName,
+            FunctionVersion = settings.FunctionVersion,
+            MemoryLimitInMB = settings.MemoryLimitInMB,
+            LogGroupName = settings.LogGroupName,
+            LogStreamName = settings.LogStreamName,
+            ClientContext = invocation.ClientContext,
+            CognitoIdentity = invocation.CognitoIdentity,
+        };
+
+        using var logScope = LambdaLogContext.Begin(invocation.RequestId, invocation.TraceId, coldStart);
+        coldStart = false;
+
+        ReadOnlyMemory<byte> response;
+        try
+        {
+            response = await function.InvokeAsync(invocation.Payload, context, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            logger.LogError(exception, "Invocation failed");
+            await client.SendInvocationErrorAsync(invocation.RequestId, RuntimeErrorReport.From(exception), cancellationToken)
+                .ConfigureAwait(false);
+            return;
+        }
+
+        await client.SendResponseAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false);
+    }
+}
