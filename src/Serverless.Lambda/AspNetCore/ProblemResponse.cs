@@ -1,0 +1,31 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Serverless.Lambda.AspNetCore;
+
+/// <summary>An RFC 9457 problem document that names the request but says nothing of the failure's internals.</summary>
+internal static class ProblemResponse
+{
+    public static void Write(LambdaHttpFeatures features, int statusCode)
+    {
+        features.ResetResponse(statusCode);
+        features.ResponseHeaders.ContentType = "application/problem+json";
+        features.ResponseHeaders.CacheControl = "no-store";
+        using var json = new Utf8JsonWriter(features.ResponseBuffer);
+        json.WriteStartObject();
+        json.WriteString("type", statusCode >= 500
+            ? "https://tools.ietf.org/html/rfc9110#section-15.6.1"
+            : "https://tools.ietf.org/html/rfc9110#section-15.5.1");
+        json.WriteString("title", statusCode >= 500
+            ? "An error occurred while processing your request."
+            : ReasonPhrases.GetReasonPhrase(statusCode));
+        json.WriteNumber("status", statusCode);
+        json.WriteString("traceId", features.TraceIdentifier);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A bad request body is the client's fault and keeps its status; anything else is ours, a 500.</summary>
+    public static int StatusFor(Exception exception) =>
+        exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError;
+}

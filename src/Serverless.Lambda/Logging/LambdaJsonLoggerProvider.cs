@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+
+namespace Serverless.Lambda.Logging;
+
+/// <summary>
+/// One JSON object per line with the fields CloudWatch Logs Insights queries and Lambda tooling expect. Only the
+/// formatted message, the category and exception details are written: never scope or state values, which can carry
+/// request paths, headers or claims.
+/// </summary>
+[ProviderAlias("LambdaJson")]
+public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternalScope
+{
+    public const string DefaultServiceName = "serverless";
+
+    private readonly Stream output;
+    private readonly bool ownsOutput;
+    private readonly TimeProvider clock;
+    private readonly string service;
+    private readonly string? functionName;
+    private readonly Lock writeLock = new();
+    private IExternalScopeProvider? scopeProvider;
+
+    public LambdaJsonLoggerProvider(LambdaJsonLoggerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ownsOutput = options.Output is null;
+        output = options.Output ?? Console.OpenStandardOutput();
+        clock = options.TimeProvider;
+        service = options.Environment.GetVariable("SERVICE_NAME") is { Length: > 0 } name ? name : DefaultServiceName;
+        functionName = options.Environment.GetVariable(Runtime.LambdaEnvironmentVariables.FunctionName);
+    }
+
+    public ILogger CreateLogger(string categoryName) => new LambdaJsonLogger(categoryName, this);
+
+    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => this.scopeProvider = scopeProvider;
+
+    internal void Write(string category, LogLevel level, string message, Exception? exception)
+    {
+        var invocation = LambdaLogContext.Current;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("timestamp", clock.GetUtcNow().UtcDateTime);
+            json.WriteString("level", LevelName(level));
+            json.WriteString("message", message);
+            json.WriteString("service", service);
+            json.WriteBoolean("cold_start", invocation?.ColdStart ?? false);
+            WriteStringOrNull(json, "function_name", functionName);
+            WriteStringOrNull(json, "request_id", invocation?.RequestId ?? HostRequestId());
+            WriteStringOrNull(json, "trace_id", invocation is not null ? XRayRoot(invocation.TraceId) : Activity.Current?.TraceId.ToHexString());
+            json.WriteString("category", category);
+            if (exception is not null)
+            {
+                json.WriteStartObject("exception");
+                json.WriteString("type", exception.GetType().FullName);
+                json.WriteString("message", exception.Message);
+                WriteStringOrNull(json, "stack_trace", exception.StackTrace);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        lock (writeLock)
+        {
+            output.Write(buffer.WrittenSpan);
+            output.Write("\n"u8);
+            output.Flush();
+        }
+    }
+
+    /// <summary>On Kestrel, ASP.NET Core's hosting scope carries the request's TraceIdentifier as "RequestId".</summary>
+    private string? HostRequestId()
+    {
+        if (scopeProvider is null)
+        {
+            return null;
+        }
+
+        var found = new FoundRequestId();
+        scopeProvider.ForEachScope(
+            static (scope, found) =>
+            {
+                if (scope is IEnumerable<KeyValuePair<string, object?>> values)
+                {
+                    foreach (var (key, value) in values)
+                    {
+                        if (key == "RequestId" && value is string id)
+                        {
+                            found.Value = id;
+                        }
+                    }
+                }
+            },
+            found);
+        return found.Value;
+    }
+
+    /// <summary>The trace header is <c>Root=1-…;Parent=…;Sampled=…</c>; the Root is what X-Ray and log queries match on.</summary>
+    internal static string? XRayRoot(string? traceHeader)
+    {
+        if (string.IsNullOrEmpty(traceHeader))
+        {
+            return null;
+        }
+
+        foreach (var part in traceHeader.Split(';', StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("Root=", StringComparison.Ordinal))
+            {
+                return part[5..];
+            }
+        }
+
+        return traceHeader;
+    }
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "TRACE",
+        LogLevel.Debug => "DEBUG",
+        LogLevel.Information => "INFO",
+        LogLevel.Warning => "WARN",
+        LogLevel.Error => "ERROR",
+        LogLevel.Critical => "FATAL",
+        _ => "NONE",
+    };
+
+    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (ownsOutput)
+        {
+            output.Dispose();
+        }
+    }
+
+    private sealed class FoundRequestId
+    {
+        public string? Value { get; set; }
+    }
+}
