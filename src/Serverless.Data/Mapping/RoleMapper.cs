@@ -1,0 +1,38 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Table;
+using Serverless.Domain.Roles;
+
+namespace Serverless.Data.Mapping;
+
+/// <summary>Role &lt;-&gt; ROLE#id / ROLE, listed by name in GSI1 under ROLES (roles are few).</summary>
+public static class RoleMapper
+{
+    public static Dictionary<string, AttributeValue> ToItem(Role role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        var item = CommonAttributes.NewItem(Keys.Role(role.Id), EntityTypes.Role, SchemaVersions.Initial);
+        CommonAttributes.AddEntityState(item, role);
+        item[Attr.Id] = Av.Guid(role.Id);
+        item[Attr.Name] = Av.S(role.Name);
+        item.AddIfNotNull(Attr.Description, role.Description);
+        item[Attr.Gsi1PK] = Av.S(IndexKeys.AllRoles);
+        item[Attr.Gsi1SK] = Av.S(IndexKeys.RoleSort(role.Name, role.Id));
+        return item;
+    }
+
+    public static Role FromItem(IReadOnlyDictionary<string, AttributeValue> item)
+    {
+        var reader = new ItemReader(item);
+        _ = reader.ExpectEntity(EntityTypes.Role, SchemaVersions.Initial);
+        return new Role
+        {
+            Id = reader.Guid(Attr.Id),
+            Name = reader.String(Attr.Name),
+            Description = reader.OptionalString(Attr.Description),
+            CreatedAt = reader.Time(Attr.CreatedAt),
+            UpdatedAt = reader.Time(Attr.UpdatedAt),
+            Version = reader.Long(Attr.Version),
+            LastWriter = reader.OptionalString(Attr.LastWriter),
+        };
+    }
+}

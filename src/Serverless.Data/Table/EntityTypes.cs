@@ -1,0 +1,20 @@
+namespace Serverless.Data.Table;
+
+/// <summary>The <c>entityType</c> of every kind of item; stream consumers route on it.</summary>
+public static class EntityTypes
+{
+    public const string User = "User";
+    public const string EmailMarker = "EmailMarker";
+    public const string UserWord = "UserWord";
+    public const string UserCity = "UserCity";
+    public const string Order = "Order";
+    public const string OrderItem = "OrderItem";
+    public const string Product = "Product";
+    public const string Role = "Role";
+    public const string UserRole = "UserRole";
+    public const string Comment = "Comment";
+    public const string AuditEntry = "AuditEntry";
+
+    public static IReadOnlyList<string> All { get; } =
+        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, UserRole, Comment, AuditEntry];
+}

@@ -1,0 +1,53 @@
+using Serverless.Domain.Comments;
+
+namespace Serverless.Data.Table;
+
+/// <summary>Primary keys of every item type. Ids are lower-case "D" GUIDs everywhere.</summary>
+public static class Keys
+{
+    public static string Id(Guid id) => id.ToString("D");
+
+    public static string UserPartition(Guid userId) => KeyPrefix.User + Id(userId);
+
+    public static ItemKey User(Guid userId) => new(UserPartition(userId), KeyPrefix.ProfileSort);
+
+    /// <param name="normalizedEmail">Trimmed, lower-cased (see <c>EmailAddress.Normalize</c>).</param>
+    public static ItemKey EmailMarker(string normalizedEmail) => new(KeyPrefix.Email + normalizedEmail, KeyPrefix.EmailSort);
+
+    public static ItemKey UserWord(Guid userId, string stem) => new(UserPartition(userId), KeyPrefix.Word + stem);
+
+    /// <param name="normalizedCity">See <c>CityName.Normalize</c>.</param>
+    public static ItemKey UserCity(Guid userId, string normalizedCity) => new(UserPartition(userId), KeyPrefix.City + normalizedCity);
+
+    public static ItemKey UserRole(Guid userId, Guid roleId) => new(UserPartition(userId), KeyPrefix.Role + Id(roleId));
+
+    public static string OrderPartition(Guid orderId) => KeyPrefix.Order + Id(orderId);
+
+    public static ItemKey Order(Guid orderId) => new(OrderPartition(orderId), KeyPrefix.OrderSort);
+
+    public static ItemKey OrderItem(Guid orderId, Guid productId) => new(OrderPartition(orderId), KeyPrefix.Item + Id(productId));
+
+    public static ItemKey Product(Guid productId) => new(KeyPrefix.Product + Id(productId), KeyPrefix.ProductSort);
+
+    public static ItemKey Role(Guid roleId) => new(KeyPrefix.Role + Id(roleId), KeyPrefix.RoleSort);
+
+    /// <summary>The partition holding the comments on one target: POST#id, PRODUCT#id or USER#id.</summary>
+    public static string CommentPartition(CommentTarget targetType, Guid targetId) => targetType switch
+    {
+        CommentTarget.Post => KeyPrefix.Post + Id(targetId),
+        CommentTarget.Product => KeyPrefix.Product + Id(targetId),
+        CommentTarget.User => KeyPrefix.User + Id(targetId),
+        _ => throw new ArgumentOutOfRangeException(nameof(targetType), targetType, "Unknown comment target."),
+    };
+
+    /// <summary>Sorted by creation time so "comments on a target, newest first" is one backwards Query.</summary>
+    public static ItemKey Comment(CommentTarget targetType, Guid targetId, DateTimeOffset createdAt, Guid commentId) =>
+        new(CommentPartition(targetType, targetId), KeyPrefix.Comment + SortableTime.Format(createdAt) + "#" + Id(commentId));
+
+    /// <param name="entityType">The audited entity's type (User, Order, ...).</param>
+    public static string AuditPartition(string entityType, string recordId) => KeyPrefix.Audit + entityType + "#" + recordId;
+
+    /// <summary>Keyed by the stream event id, so a replayed record rewrites the same item instead of adding one.</summary>
+    public static ItemKey AuditEntry(string entityType, string recordId, DateTimeOffset changedAt, string eventId) =>
+        new(AuditPartition(entityType, recordId), SortableTime.Format(changedAt) + "#" + eventId);
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+
+namespace Serverless.Domain;
+
+/// <summary>
+/// Gathers every broken rule of one input so the caller learns all of them at once.
+/// Field names are camelCase JSON paths (<c>addresses[1].city</c>), matching what the API receives.
+/// </summary>
+public sealed class FieldErrorCollector
+{
+    private readonly List<FieldError> _errors = [];
+
+    public IReadOnlyList<FieldError> Errors => _errors;
+
+    public bool HasErrors => _errors.Count > 0;
+
+    public void Add(string field, string message) => _errors.Add(new FieldError(field, message));
+
+    public void Required(string field, string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Add(field, "is required.");
+        }
+    }
+
+    public void MaxLength(string field, string? value, int max = Limits.MaxString)
+    {
+        if (value is not null && value.Length > max)
+        {
+            Add(field, $"must be at most {max} characters.");
+        }
+    }
+
+    /// <summary>Required and at most <paramref name="max"/> characters: the seed's <c>VARCHAR(n) NOT NULL</c>.</summary>
+    public void RequiredString(string field, string? value, int max = Limits.MaxString)
+    {
+        Required(field, value);
+        MaxLength(field, value, max);
+    }
+
+    public void NotEmpty(string field, Guid value)
+    {
+        if (value == Guid.Empty)
+        {
+            Add(field, "is required.");
+        }
+    }
+
+    public void Defined<T>(string field, T value, EnumNameMap<T> names) where T : struct, Enum
+    {
+        if (!names.IsDefined(value))
+        {
+            Add(field, $"must be one of: {string.Join(", ", names.Names)}.");
+        }
+    }
+
+    /// <summary>decimal(10,2) and never negative: balances, prices, totals.</summary>
+    public void Money(string field, decimal value)
+    {
+        if (value < 0)
+        {
+            Add(field, "must not be negative.");
+        }
+        else if (value > Limits.MaxMoney)
+        {
+            Add(field, $"must be at most {Limits.MaxMoney.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (decimal.Round(value, Limits.MoneyScale) != value)
+        {
+            Add(field, $"must have at most {Limits.MoneyScale} decimal places.");
+        }
+    }
+
+    /// <summary>Bounded string maps (metadata, preferences): few entries, short keys and values.</summary>
+    public void StringMap(string field, IReadOnlyDictionary<string, string>? map)
+    {
+        if (map is null)
+        {
+            return;
+        }
+
+        if (map.Count > Limits.MaxMapEntries)
+        {
+            Add(field, $"must have at most {Limits.MaxMapEntries} entries.");
+        }
+
+        foreach (var (key, value) in map)
+        {
+            var path = $"{field}.{key}";
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                Add(field, "keys must not be empty.");
+            }
+            else if (key.Length > Limits.MaxString)
+            {
+                Add(field, $"keys must be at most {Limits.MaxString} characters.");
+            }
+            else if (value is null)
+            {
+                Add(path, "must not be null.");
+            }
+            else if (value.Length > Limits.MaxString)
+            {
+                Add(path, $"must be at most {Limits.MaxString} characters.");
+            }
+        }
+    }
+
+    /// <summary>Throws a <see cref="ValidationException"/> carrying every error, if there is any.</summary>
+    public void ThrowIfAny()
+    {
+        if (HasErrors)
+        {
+            throw new ValidationException(_errors);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.RegularExpressions;
+
+namespace Serverless.Domain.Users;
+
+/// <summary>The seed's email rules: <c>VARCHAR(255)</c> and the <c>email_format</c> CHECK constraint.</summary>
+public static partial class EmailAddress
+{
+    /// <summary>
+    /// The seed's pattern verbatim. Its <c>[A-Z|a-z]</c> also admits '|' in the top-level domain; we keep the
+    /// seed's behaviour rather than silently tightening it, so data accepted by the seed is accepted here.
+    /// </summary>
+    public const string Pattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}$";
+
+    // .NET's '$' also matches before a final '\n'; '\z' is the end of input, which is what the seed means.
+    private const string AnchoredPattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}\z";
+
+    public static bool IsValid(string? email) =>
+        email is not null && email.Length <= Limits.MaxString && FormatRegex().IsMatch(email);
+
+    /// <summary>
+    /// The form used for uniqueness and lookup: trimmed and lower-cased, so "Ann@X.org " and "ann@x.org"
+    /// are one address (the seed's CHECK uses <c>~*</c>, a case-insensitive match).
+    /// </summary>
+    public static string Normalize(string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        return email.Trim().ToLowerInvariant();
+    }
+
+    // The pattern lists both cases itself (so no IgnoreCase, which would let e.g. the Kelvin sign match 'k');
+    // the timeout bounds the work on hostile input.
+    [GeneratedRegex(AnchoredPattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+    private static partial Regex FormatRegex();
+}
