@@ -1,0 +1,180 @@
+using System.Globalization;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Amazon.Runtime;
+using System.Collections.Concurrent;
+
+namespace Serverless.Local.Ttl;
+
+/// <summary>
+/// Deletes expired items from DynamoDB Local, which accepts a TTL setting but never acts on it. Each delete is
+/// conditional on the ttl it saw, so a write that extended the item's life between the scan and the delete wins,
+/// as it would against the service. The deletions are noted in a <see cref="TtlDeletionLog"/> for the emulator.
+/// </summary>
+public sealed class TtlSweeper
+{
+    // The service ignores ttl values more than five years in the past (they are taken for mistakes, e.g. milliseconds
+    // read as seconds would be in the future instead); the sweeper does the same.
+    private static readonly TimeSpan IgnoredBeyond = TimeSpan.FromDays(5 * 365);
+
+    private readonly IAmazonDynamoDB _dynamo;
+    private readonly TtlSweeperOptions _options;
+    private readonly TtlDeletionLog _log;
+    private readonly TimeProvider _clock;
+    private readonly TextWriter? _output;
+    private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _keyNames = new(StringComparer.Ordinal);
+
+    public TtlSweeper(IAmazonDynamoDB dynamo, TtlSweeperOptions options, TtlDeletionLog log, TimeProvider? clock = null, TextWriter? output = null)
+    {
+        _dynamo = dynamo;
+        _options = options;
+        _log = log;
+        _clock = clock ?? TimeProvider.System;
+        _output = output;
+    }
+
+    /// <summary>One pass over every table: returns the number of items deleted.</summary>
+    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    {
+        var deleted = 0;
+        foreach (var table in _options.TableNames)
+        {
+            deleted += await SweepTableAsync(table, ct);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Sweeps every <see cref="TtlSweeperOptions.Interval"/> until cancelled; a failed pass is logged and retried next time.</summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_options.Interval, _clock);
+        do
+        {
+            try
+            {
+                var deleted = await SweepOnceAsync(ct);
+                if (deleted > 0 && _output is not null)
+                {
+                    await _output.WriteLineAsync($"ttl sweeper: deleted {deleted} expired item(s)");
+                }
+            }
+            catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException && !ct.IsCancellationRequested)
+            {
+                // The table may not exist yet while the stack starts, or DynamoDB Local is restarting.
+                _output?.WriteLine($"ttl sweeper: pass failed, will retry: {e.Message}");
+            }
+        }
+        while (await WaitAsync(timer, ct));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<int> SweepTableAsync(string table, CancellationToken ct)
+    {
+        var keyNames = await KeyNamesAsync(table, ct);
+        var now = _clock.GetUtcNow();
+        var names = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName };
+        var projection = new List<string> { "#ttl" };
+        for (var i = 0; i < keyNames.Count; i++)
+        {
+            names[$"#k{i}"] = keyNames[i];
+            projection.Add($"#k{i}");
+        }
+
+        var deleted = 0;
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            // A Scan is acceptable here only because this runs against a local emulator's small data set.
+            var page = await _dynamo.ScanAsync(
+                new ScanRequest
+                {
+                    TableName = table,
+                    ConsistentRead = true,
+                    ProjectionExpression = string.Join(", ", projection),
+                    FilterExpression = "#ttl BETWEEN :oldest AND :now",
+                    ExpressionAttributeNames = names,
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue>
+                    {
+                        [":oldest"] = Number((now - IgnoredBeyond).ToUnixTimeSeconds()),
+                        [":now"] = Number(now.ToUnixTimeSeconds()),
+                    },
+                    ExclusiveStartKey = start,
+                },
+                ct);
+
+            foreach (var item in page.Items ?? [])
+            {
+                if (await DeleteIfUnchangedAsync(table, keyNames, item, ct))
+                {
+                    deleted++;
+                }
+            }
+
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+
+        return deleted;
+    }
+
+    private async Task<bool> DeleteIfUnchangedAsync(string table, IReadOnlyList<string> keyNames, Dictionary<string, AttributeValue> item, CancellationToken ct)
+    {
+        var key = keyNames.ToDictionary(k => k, k => item[k], StringComparer.Ordinal);
+        var ttl = item[_options.AttributeName].N;
+
+        // Noted before the delete: the emulator may read the REMOVE record the moment the delete lands.
+        _log.Add(table, key, ttl);
+        try
+        {
+            await _dynamo.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = table,
+                    Key = key,
+                    // Only the expiry we saw: a write that moved the ttl (or removed the item) since the scan wins.
+                    ConditionExpression = "#ttl = :ttl",
+                    ExpressionAttributeNames = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName },
+                    ExpressionAttributeValues = new Dictionary<string, AttributeValue> { [":ttl"] = new() { N = ttl } },
+                },
+                ct);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            _log.Remove(table, key, ttl);
+            return false;
+        }
+        catch
+        {
+            _log.Remove(table, key, ttl);
+            throw;
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> KeyNamesAsync(string table, CancellationToken ct)
+    {
+        if (_keyNames.TryGetValue(table, out var cached))
+        {
+            return cached;
+        }
+
+        var description = await _dynamo.DescribeTableAsync(new DescribeTableRequest { TableName = table }, ct);
+        var names = description.Table.KeySchema.Select(k => k.AttributeName).ToList();
+        _keyNames[table] = names;
+        return names;
+    }
+
+    private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
+}
