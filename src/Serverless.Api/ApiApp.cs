@@ -1,21 +1,30 @@
+using Serverless.Api.Health;
+using Serverless.Api.Infrastructure;
+
 namespace Serverless.Api;
 
 /// <summary>
 /// The one composition of the HTTP API, shared by every host: Kestrel (local stack, tests) and the Lambda adapter.
-/// A host creates the builder, adds what it needs (its server, its configuration), then calls <see cref="Build"/>.
+/// A host creates the builder (services are registered here, so it can still replace any of them and add its own
+/// server and configuration), then calls <see cref="Build"/>.
 /// </summary>
 public static class ApiApp
 {
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        builder.Services.AddApi();
         return builder;
     }
 
     public static WebApplication Build(WebApplicationBuilder builder)
     {
+        ArgumentNullException.ThrowIfNull(builder);
         var app = builder.Build();
+        app.UseApi();
+
         app.MapHealth();
+        app.MapApiReference();
         return app;
     }
 }

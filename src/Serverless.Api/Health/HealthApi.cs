@@ -1,12 +1,16 @@
-namespace Serverless.Api;
+namespace Serverless.Api.Health;
 
 public static class HealthApi
 {
     /// <summary>Open and cheap: answers without touching the table, so load balancers and probes cost nothing.</summary>
     public static RouteGroupBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/health");
-        group.MapGet("/", () => TypedResults.Text("{\"status\":\"ok\"}", "application/json"));
+        var group = routes.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        group.MapGet("/", () => TypedResults.Ok(new HealthResponse("ok")))
+            .WithName("GetHealth")
+            .WithSummary("Liveness: answers without touching the table.");
         return group;
     }
 }
+
+public sealed record HealthResponse(string Status);

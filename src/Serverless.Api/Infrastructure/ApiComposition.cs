@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Infrastructure.Data;
+using Serverless.Api.Infrastructure.Http;
+using Serverless.Api.Infrastructure.Json;
+using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Problems;
+
+namespace Serverless.Api.Infrastructure;
+
+/// <summary>The API's cross-cutting services and middleware, in the order a request meets them.</summary>
+internal static class ApiComposition
+{
+    public static IServiceCollection AddApi(this IServiceCollection services)
+    {
+        services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.Section)
+            .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
+            .ValidateOnStart();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.AddApiProblems();
+        services.AddApiAuth();
+        services.AddApiOpenApi();
+        services.AddApiData();
+        services.AddSingleton(TimeProvider.System);
+        return services;
+    }
+
+    public static WebApplication UseApi(this WebApplication app)
+    {
+        // Outermost, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+    }
+
+    /// <summary>The OpenAPI document always (API Gateway clients can fetch it); the reference page only off Lambda.</summary>
+    public static WebApplication MapApiReference(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        if (api.ServeApiReference ?? !auth.UsesHostPrincipal)
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Serverless.Api.Infrastructure.Auth;
+
+internal static class AuthSetup
+{
+    /// <summary>The default scheme: forwards to the host's principal on Lambda and to JWT bearer validation elsewhere.</summary>
+    private const string ApiScheme = "Api";
+
+    public static IServiceCollection AddApiAuth(this IServiceCollection services)
+    {
+        services.AddOptions<AuthOptions>()
+            .BindConfiguration(AuthOptions.Section)
+            .Validate(o => o.UsesHostPrincipal || System.Text.Encoding.UTF8.GetByteCount(o.SigningKey ?? "") >= 32, "Auth:SigningKey must be at least 32 bytes.")
+            .ValidateOnStart();
+
+        services.AddAuthentication(ApiScheme)
+            .AddPolicyScheme(ApiScheme, "JWT bearer locally, the host's principal on Lambda", o =>
+                o.ForwardDefaultSelector = context =>
+                    context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal
+                        ? HostPrincipalHandler.SchemeName
+                        : JwtBearerDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, HostPrincipalHandler>(HostPrincipalHandler.SchemeName, null)
+            .AddJwtBearer();
+
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, auth) =>
+            {
+                var settings = auth.Value;
+                // Claim names stay as in the token ("sub", "scope"), the same names the Lambda adapter uses.
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = settings.Issuer,
+                    ValidAudience = settings.Audience,
+                    IssuerSigningKey = DevAuth.CreateKey(settings.SigningKey),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    NameClaimType = ApiClaims.Subject,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Scopes.Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Read)))
+            // Writers must be identifiable: their subject becomes the item's last writer and the audit's changed_by.
+            .AddPolicy(Scopes.Write, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Write) && c.User.GetSubject() is not null))
+            .AddPolicy(Scopes.Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null));
+        return services;
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Serverless.Api.Infrastructure.OpenApi;
+
+/// <summary>Problem responses declared once per kind of route, so the OpenAPI document lists them.</summary>
+public static class EndpointConventions
+{
+    /// <summary>A route that reads a JSON body: 400 naming the field, 413 too large, 415 not JSON.</summary>
+    public static RouteHandlerBuilder WithBodyProblems(this RouteHandlerBuilder builder) =>
+        builder
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    /// <summary>A route taking a page: 400 for a bad limit or a tampered cursor.</summary>
+    public static RouteHandlerBuilder WithPageProblems(this RouteHandlerBuilder builder) =>
+        builder.ProducesValidationProblem();
+
+    /// <summary>A PATCH or DELETE: 412 stale ETag, 428 no If-Match, 404 gone.</summary>
+    public static RouteHandlerBuilder WithConditionalWriteProblems(this RouteHandlerBuilder builder) =>
+        builder
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+
+    public static RouteHandlerBuilder WithNotFoundProblem(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status404NotFound);
+
+    public static RouteHandlerBuilder WithConflictProblem(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status409Conflict);
+
+    internal static ProblemHttpResult NotFound(string entity, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"{entity} '{id}' was not found.");
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+
+namespace Serverless.Api.Infrastructure.Problems;
+
+internal static class ProblemSetup
+{
+    public static IServiceCollection AddApiProblems(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            // Lets a client's report be matched with our logs and traces without exposing anything else.
+            context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
+            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+        });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+
+        // Binding failures (bad JSON, wrong content type, unparsable query values) become exceptions the handler
+        // above turns into problems naming the field, instead of bare 400s with no body.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return services;
+    }
+}
