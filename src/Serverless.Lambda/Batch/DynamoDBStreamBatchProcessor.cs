@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Lambda.Events;
+using Serverless.Lambda.Runtime;
+
+namespace Serverless.Lambda.Batch;
+
+/// <summary>
+/// Runs a per-record handler over a DynamoDB stream batch and answers with <c>batchItemFailures</c> (the mapping
+/// needs <c>FunctionResponseTypes: [ReportBatchItemFailures]</c>).
+/// <para>
+/// Records run one at a time, in batch order: a stream keeps the changes of one item in order, and so must we.
+/// On the first failure the processor stops and reports that record and every later one. Lambda retries a stream
+/// from the lowest reported sequence number anyway; reporting the rest as well says plainly that they were not
+/// processed, so no later change of the same item is applied before the failed one.
+/// </para>
+/// </summary>
+public sealed partial class DynamoDBStreamBatchProcessor
+{
+    private readonly ILogger _logger;
+    private readonly BatchProcessorOptions _options;
+
+    public DynamoDBStreamBatchProcessor(ILogger logger, BatchProcessorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        _logger = logger;
+        _options = options ?? new BatchProcessorOptions();
+    }
+
+    /// <summary>Processes the batch and returns the response Lambda expects.</summary>
+    /// <param name="context">When given, processing stops <see cref="BatchProcessorOptions.DeadlineMargin"/> before its deadline.</param>
+    /// <exception cref="StreamBatchException">A failed record has no SequenceNumber, so no partial answer can name it.</exception>
+    public async ValueTask<StreamsEventResponse> ProcessAsync(
+        DynamoDBEvent streamEvent, IDynamoDBRecordHandler handler, ILambdaContext? context, CancellationToken cancellationToken) =>
+        (await RunAsync(streamEvent, handler, context, cancellationToken).ConfigureAwait(false)).Response;
+
+    /// <summary>As <see cref="ProcessAsync"/>, with the batch's counts.</summary>
+    public async ValueTask<StreamBatchResult> RunAsync(
+        DynamoDBEvent streamEvent, IDynamoDBRecordHandler handler, ILambdaContext? context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(streamEvent);
+        ArgumentNullException.ThrowIfNull(handler);
+        var records = streamEvent.Records ?? [];
+
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (context is not null && context.RemainingTime - _options.DeadlineMargin is { } budget && budget > TimeSpan.Zero)
+        {
+            deadline.CancelAfter(budget);
+        }
+
+        int processed = 0, ignored = 0, unrecognized = 0;
+        for (var index = 0; index < records.Count; index++)
+        {
+            var record = records[index];
+            RecordResult result;
+            try
+            {
+                deadline.Token.ThrowIfCancellationRequested();
+                result = await handler.HandleAsync(record, deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The host is shutting down, not a record failing: let the caller see it.
+                throw;
+            }
+            catch (Exception exception)
+            {
+                var response = Failures(records, index);
+                LogRecordFailed(
+                    record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, index + 1, records.Count,
+                    DescribeError(exception), records.Count - index - 1);
+                var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - index);
+                LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
+                return new StreamBatchResult(response, summary);
+            }
+
+            switch (result.Outcome)
+            {
+                case RecordOutcome.Processed:
+                    processed++;
+                    break;
+                case RecordOutcome.Ignored:
+                    ignored++;
+                    LogRecordIgnored(record.Dynamodb?.SequenceNumber, record.EventName, result.Reason ?? "");
+                    break;
+                default:
+                    unrecognized++;
+                    LogRecordUnrecognized(record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, result.Reason ?? "");
+                    break;
+            }
+        }
+
+        var done = new BatchSummary(records.Count, processed, ignored, unrecognized, 0);
+        LogBatchDone(done.Records, done.Processed, done.Ignored, done.Unrecognized, done.Failed);
+        return new StreamBatchResult(new StreamsEventResponse(), done);
+    }
+
+    /// <summary>The failed record and every later one, each sequence number once (a batch can repeat one).</summary>
+    private static StreamsEventResponse Failures(List<DynamoDBEventRecord> records, int firstFailed)
+    {
+        var first = records[firstFailed].Dynamodb?.SequenceNumber;
+        if (string.IsNullOrEmpty(first))
+        {
+            // Lambda reads an empty identifier as a failure of the whole batch; saying so outright is clearer.
+            throw new StreamBatchException(
+                $"Record {firstFailed + 1} of the batch failed and has no SequenceNumber to report; failing the whole batch.");
+        }
+
+        var response = new StreamsEventResponse();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = firstFailed; i < records.Count; i++)
+        {
+            // A later record without a sequence number is still retried: Lambda resumes from the lowest reported one.
+            if (records[i].Dynamodb?.SequenceNumber is { Length: > 0 } sequenceNumber && seen.Add(sequenceNumber))
+            {
+                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = sequenceNumber });
+            }
+        }
+
+        return response;
+    }
+
+    private string DescribeError(Exception exception)
+    {
+        try
+        {
+            return _options.DescribeError(exception);
+        }
+        catch (Exception)
+        {
+            // A faulty describer must not turn one failed record into a failed batch.
+            return exception.GetType().Name;
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error,
+        Message = "Stream record {SequenceNumber} (eventID {EventId}, {EventName}, {Position} of {Count}) failed: {Error}. " +
+                  "It and {Later} later record(s) are reported in batchItemFailures")]
+    private partial void LogRecordFailed(string? sequenceNumber, string? eventId, string? eventName, int position, int count, string error, int later);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Stream record {SequenceNumber} ({EventName}) ignored: {Reason}")]
+    private partial void LogRecordIgnored(string? sequenceNumber, string? eventName, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning,
+        Message = "Stream record {SequenceNumber} (eventID {EventId}, {EventName}) skipped, not recognized: {Reason}")]
+    private partial void LogRecordUnrecognized(string? sequenceNumber, string? eventId, string? eventName, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information,
+        Message = "Stream batch of {Records}: {Processed} processed, {Ignored} ignored, {Unrecognized} unrecognized, {Failed} reported as failed")]
+    private partial void LogBatchDone(int records, int processed, int ignored, int unrecognized, int failed);
+}
+
+/// <summary>The response for Lambda and what happened to the batch.</summary>
+public sealed record StreamBatchResult(StreamsEventResponse Response, BatchSummary Summary);
