@@ -1,0 +1,236 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain;
+using Serverless.Domain.Orders;
+using Serverless.Domain.Users;
+
+namespace Serverless.Data.Orders;
+
+public sealed partial class OrderRepository
+{
+    private const string UserEntity = "User";
+
+    /// <summary>
+    /// Creates the order at version 1: the header and one item per line in one TransactWriteItems, together with a
+    /// check that the user still exists, is not deleted and is still at <see cref="Order.UserVersion"/> (the version
+    /// the denormalized email and name were copied from). <see cref="Order.OrderedAt"/> defaults to now.
+    /// The total must already be the sum of the lines (<see cref="OrderRules.TotalOf"/>); it is checked, not computed.
+    /// </summary>
+    /// <exception cref="ValidationException">The order breaks a rule, or a line names a product that does not exist; nothing was written.</exception>
+    /// <exception cref="NotFoundException">The user does not exist or is deleted; nothing was written.</exception>
+    /// <exception cref="ConflictException">The user changed since it was read (read it again), or the order id is taken; nothing was written.</exception>
+    public async Task<Order> CreateAsync(Order order, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var now = Now();
+        var created = order with
+        {
+            UserEmail = order.UserEmail?.Trim()!,
+            OrderedAt = order.OrderedAt == default ? now : ToMilliseconds(order.OrderedAt),
+            CreatedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+            LastWriter = lastWriter,
+        };
+        var errors = new List<FieldError>(OrderRules.Validate(created));
+        if (created.UserVersion < 1)
+        {
+            errors.Add(new FieldError("userVersion", "must be the version of the user the email and name were read from (at least 1)."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        await EnsureProductsExistAsync(created.Items, cancellationToken).ConfigureAwait(false);
+
+        var userId = Keys.Id(created.UserId);
+        var actions = new List<WriteAction>
+        {
+            // The seed's foreign key orders.user_id: the user must exist and not be deleted (a purge cascade that
+            // already ran would never find an order created after it). Pinning the user's version means the
+            // copied email and name are current when the order lands; a later change reaches it via the stream.
+            WriteAction.Check(
+                Table,
+                Keys.User(created.UserId),
+                new WriteCondition(
+                    "attribute_exists(#pk) AND #status <> :deleted AND #version = :userVersion",
+                    new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#status"] = Attr.Status, ["#version"] = Attr.Version },
+                    new Dictionary<string, AttributeValue>
+                    {
+                        [":deleted"] = Av.S(UserStatus.Deleted.ToName()),
+                        [":userVersion"] = Av.N(created.UserVersion),
+                    }),
+                stored => stored is null || stored.GetValueOrDefault(Attr.Status)?.S == UserStatus.Deleted.ToName()
+                    ? new NotFoundException(UserEntity, userId)
+                    : new ConflictException(
+                        $"The user changed since it was read (it is at version {stored[Attr.Version].N}, the order says {created.UserVersion}); read the user again.",
+                        "userVersion")),
+            // A random id should never collide; if it does, the other order must not be overwritten.
+            WriteAction.Put(Table, OrderMapper.ToHeaderItem(created), WriteCondition.NotExists,
+                ConditionFailures.Conflict("An order with this id already exists.", "id")),
+        };
+        // No conditions on the lines: the header's condition already makes the transaction all-or-nothing.
+        actions.AddRange(created.Items.Select(line => WriteAction.Put(Table, OrderMapper.ToLineItem(created, line), null, null)));
+
+        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>
+    /// Moves the order to <paramref name="status"/> if it is still at <paramref name="expectedVersion"/> and the step
+    /// is allowed by <see cref="OrderStatusTransitions"/>. Only status, version, updatedAt and lastWriter change.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such order.</exception>
+    /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="ConflictException">The lifecycle does not allow the step; nothing was written.</exception>
+    public async Task<Order> UpdateStatusAsync(Guid orderId, OrderStatus status, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var id = Keys.Id(orderId);
+        var current = await GetAsync(orderId, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException(Entity, id);
+        if (current.Version != expectedVersion)
+        {
+            // Checked before the rule, so a stale caller learns to re-read rather than that its step is wrong.
+            throw new ConcurrencyException(Entity, id, expectedVersion);
+        }
+
+        OrderStatusTransitions.EnsureAllowed(current.Status, status);
+        var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = Now(), LastWriter = lastWriter };
+
+        var request = new UpdateItemRequest
+        {
+            TableName = Table,
+            Key = Keys.Order(orderId).ToAttributes(),
+            UpdateExpression = "SET #status = :status, #version = :next, #updatedAt = :now, #lastWriter = :writer",
+            // The transition was checked against the order at this version; any write since (another status change,
+            // a denormalization) moved the version on, so the check would have to be made again.
+            ConditionExpression = "#version = :expected",
+            ExpressionAttributeNames = new()
+            {
+                ["#status"] = Attr.Status,
+                ["#version"] = Attr.Version,
+                ["#updatedAt"] = Attr.UpdatedAt,
+                ["#lastWriter"] = Attr.LastWriter,
+            },
+            ExpressionAttributeValues = new()
+            {
+                [":status"] = Av.S(status.ToName()),
+                [":next"] = Av.N(updated.Version),
+                [":expected"] = Av.N(expectedVersion),
+                [":now"] = Av.Time(updated.UpdatedAt),
+                [":writer"] = Av.S(lastWriter),
+            },
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+        };
+
+        try
+        {
+            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException ex)
+        {
+            throw ConditionFailures.StaleOrMissing(Entity, id, expectedVersion)(ex.Item is { Count: > 0 } stored ? stored : null);
+        }
+
+        return updated;
+    }
+
+    /// <summary>
+    /// Copies a user's email and name onto one order, for the denormalization stream function. Applied only when
+    /// the order holds an older user version than <paramref name="userVersion"/>, so a replayed or out-of-order
+    /// stream record never overwrites newer data. Bumps the order's version (its representation changed).
+    /// </summary>
+    /// <returns>True when the order was changed; false when it already had this or a newer user version, or is gone.</returns>
+    /// <exception cref="ValidationException">The email or name breaks the seed's rules; nothing was written.</exception>
+    public async Task<bool> UpdateUserDenormalizationAsync(
+        Guid orderId,
+        string userEmail,
+        string userName,
+        long userVersion,
+        string lastWriter,
+        CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var errors = new FieldErrorCollector();
+        errors.RequiredString("userEmail", userEmail);
+        if (!string.IsNullOrWhiteSpace(userEmail) && !EmailAddress.IsValid(userEmail.Trim()))
+        {
+            errors.Add("userEmail", "is not a valid email address.");
+        }
+
+        errors.RequiredString("userName", userName);
+        if (userVersion < 1)
+        {
+            errors.Add("userVersion", "must be at least 1.");
+        }
+
+        errors.ThrowIfAny();
+
+        var request = new UpdateItemRequest
+        {
+            TableName = Table,
+            Key = Keys.Order(orderId).ToAttributes(),
+            UpdateExpression = "SET #userEmail = :email, #userName = :name, #userVersion = :userVersion, "
+                + "#version = #version + :one, #updatedAt = :now, #lastWriter = :writer",
+            // Exists: an update must not create a header-less stub for an order that was deleted or purged.
+            // Older user version only: streams deliver at least once and the function may see records late, so
+            // the newest user data wins whatever order the records arrive in.
+            ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#userVersion) OR #userVersion < :userVersion)",
+            ExpressionAttributeNames = new()
+            {
+                ["#pk"] = Attr.PK,
+                ["#userEmail"] = Attr.UserEmail,
+                ["#userName"] = Attr.UserName,
+                ["#userVersion"] = Attr.UserVersion,
+                ["#version"] = Attr.Version,
+                ["#updatedAt"] = Attr.UpdatedAt,
+                ["#lastWriter"] = Attr.LastWriter,
+            },
+            ExpressionAttributeValues = new()
+            {
+                [":email"] = Av.S(userEmail.Trim()),
+                [":name"] = Av.S(userName),
+                [":userVersion"] = Av.N(userVersion),
+                [":one"] = Av.N(1),
+                [":now"] = Av.Time(Now()),
+                [":writer"] = Av.S(lastWriter),
+            },
+        };
+
+        try
+        {
+            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Not an error for the stream function: the order already has what this record carries, or newer.
+            return false;
+        }
+    }
+
+    /// <summary>Every line must name a product that exists (one BatchGetItem); the line's name and price are the caller's snapshot.</summary>
+    private async Task EnsureProductsExistAsync(IReadOnlyList<OrderItem> lines, CancellationToken cancellationToken)
+    {
+        var found = await _reads.BatchGetAsync(Table, lines.Select(l => Keys.Product(l.ProductId)), cancellationToken).ConfigureAwait(false);
+        var errors = new FieldErrorCollector();
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!found.ContainsKey(Keys.Product(lines[i].ProductId)))
+            {
+                errors.Add($"items[{i}].productId", "does not name an existing product.");
+            }
+        }
+
+        errors.ThrowIfAny();
+    }
+
+    private static DateTimeOffset ToMilliseconds(DateTimeOffset time) => DateTimeOffset.FromUnixTimeMilliseconds(time.ToUnixTimeMilliseconds());
+}
