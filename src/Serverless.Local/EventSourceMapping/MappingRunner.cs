@@ -25,7 +25,8 @@ internal sealed class MappingRunner(
         {
             try
             {
-                var streamArn = mapping.Settings.StreamArn ?? await LatestStreamArnAsync(ct);
+                // Always the local table's own stream: an ARN written in the template names a stream in AWS, not here.
+                var streamArn = await LatestStreamArnAsync(ct);
                 if (streamArn is null)
                 {
                     Report(ref lastProblem, $"table {mapping.TableName} has no stream enabled; waiting");
