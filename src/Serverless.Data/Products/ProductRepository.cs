@@ -1,0 +1,154 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Paging;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain;
+using Serverless.Domain.Products;
+
+namespace Serverless.Data.Products;
+
+/// <summary>
+/// Products (PRODUCT#id / PRODUCT), listed by name through GSI1 PRODUCTS. Deleting is a hard delete: orders keep
+/// their own copy of the product's name and price on each line, so nothing needs the product afterwards; the
+/// lines stay listed under "orders containing a product" and comments on the product stay in its partition.
+/// </summary>
+public sealed class ProductRepository
+{
+    private const string Entity = "Product";
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly TableOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ItemReads _reads;
+    private readonly ConditionalWriter _writer;
+    private readonly QueryPaging _paging;
+
+    public ProductRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _time = timeProvider;
+        _reads = new ItemReads(client, timeProvider);
+        _writer = new ConditionalWriter(client);
+        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
+    }
+
+    private string Table => _options.TableName;
+
+    /// <exception cref="ValidationException">The product breaks a rule; nothing was written.</exception>
+    /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
+    public async Task<Product> CreateAsync(Product product, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var now = Now();
+        var created = product with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
+        ProductRules.EnsureValid(created);
+        // A random id should never collide; if it does, the other product must not be overwritten.
+        await _writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,
+            ConditionFailures.Conflict("A product with this id already exists.", "id"), cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    public async Task<Product?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        // Consistent: callers use the version read here as If-Match for the next write.
+        var item = await _reads.GetAsync(Table, Keys.Product(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : ProductMapper.FromItem(item);
+    }
+
+    /// <summary>Replaces name, description and price if the product is still at <paramref name="expectedVersion"/>.</summary>
+    /// <exception cref="NotFoundException">No such product.</exception>
+    /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="ValidationException">The product breaks a rule; nothing was written.</exception>
+    public async Task<Product> UpdateAsync(Product product, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(product);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var id = Keys.Id(product.Id);
+        var current = await GetAsync(product.Id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(Entity, id);
+        if (current.Version != expectedVersion)
+        {
+            throw new ConcurrencyException(Entity, id, expectedVersion);
+        }
+
+        var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
+        ProductRules.EnsureValid(updated);
+        // Optimistic concurrency: written only if nobody wrote since the caller read expectedVersion.
+        await _writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
+            ConditionFailures.StaleOrMissing(Entity, id, expectedVersion), cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
+    /// Hard delete at <paramref name="expectedVersion"/>. Two writes: the deleter is stamped on the item first
+    /// (version + 1), then the item is deleted at that version, so the stream's REMOVE record carries in its old
+    /// image who deleted it (the audit trail's changed_by). A crash between the two leaves the product stamped,
+    /// not deleted; the caller's retry with the new version finishes it.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such product.</exception>
+    /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was deleted.</exception>
+    public async Task DeleteAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var text = Keys.Id(id);
+        var stamped = expectedVersion + 1;
+        var request = new UpdateItemRequest
+        {
+            TableName = Table,
+            Key = Keys.Product(id).ToAttributes(),
+            UpdateExpression = "SET #lastWriter = :writer, #version = :stamped, #updatedAt = :now",
+            // Optimistic concurrency: a stale caller must not delete what someone else just changed.
+            ConditionExpression = "#version = :expected",
+            ExpressionAttributeNames = new() { ["#lastWriter"] = Attr.LastWriter, ["#version"] = Attr.Version, ["#updatedAt"] = Attr.UpdatedAt },
+            ExpressionAttributeValues = new()
+            {
+                [":writer"] = Av.S(lastWriter),
+                [":stamped"] = Av.N(stamped),
+                [":expected"] = Av.N(expectedVersion),
+                [":now"] = Av.Time(Now()),
+            },
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
+        };
+        try
+        {
+            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConditionalCheckFailedException ex)
+        {
+            throw ConditionFailures.StaleOrMissing(Entity, text, expectedVersion)(ex.Item is { Count: > 0 } stored ? stored : null);
+        }
+
+        // Only the version we stamped: a write that slipped in between wins over our delete.
+        await _writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
+            ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>All products by name (case-insensitive, then id): one Query on GSI1 PRODUCTS per page.</summary>
+    public async Task<Page<Product>> ListAsync(PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var limit = PageLimits.Resolve(page.Limit, _options);
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            IndexName = IndexNames.Gsi1,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
+            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllProducts) },
+        };
+        var result = await _paging.QueryPageAsync(
+            request, QueryFingerprint.Of("products.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
+        return new Page<Product>([.. result.Items.Select(ProductMapper.FromItem)], result.NextCursor);
+    }
+
+    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+}
