@@ -1,0 +1,140 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Expiry;
+using Serverless.Data.Mapping;
+using Serverless.Data.Paging;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain;
+using Serverless.Domain.Roles;
+
+namespace Serverless.Data.Roles;
+
+/// <summary>
+/// Roles (ROLE#id / ROLE, listed by name in GSI1 ROLES) and the seed's user_roles links (USER#userId / ROLE#roleId,
+/// listed per role in GSI1 ROLE#roleId).
+/// Role names are not unique: links and callers refer to roles by id, the seed declares no unique constraint on a
+/// roles table, and a name marker would make every role write a transaction for a rule nobody needs. Roles have no
+/// update or delete here, so the role name copied onto each link never goes stale.
+/// </summary>
+public sealed partial class RoleRepository
+{
+    private const string Entity = "Role";
+    private const string UserEntity = "User";
+    private const string LinkEntity = "UserRole";
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly TableOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ItemReads _reads;
+    private readonly ConditionalWriter _writer;
+    private readonly TransactionWriter _transactions;
+    private readonly QueryPaging _paging;
+
+    public RoleRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _time = timeProvider;
+        _reads = new ItemReads(client, timeProvider);
+        _writer = new ConditionalWriter(client);
+        _transactions = new TransactionWriter(client, timeProvider);
+        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
+    }
+
+    private string Table => _options.TableName;
+
+    /// <exception cref="ValidationException">The role breaks a rule; nothing was written.</exception>
+    /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
+    public async Task<Role> CreateAsync(Role role, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var now = Now();
+        var created = role with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
+        RoleRules.EnsureValid(created);
+        // A random id should never collide; if it does, the other role must not be overwritten.
+        await _writer.PutAsync(Table, RoleMapper.ToItem(created), WriteCondition.NotExists,
+            ConditionFailures.Conflict("A role with this id already exists.", "id"), cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    public async Task<Role?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var item = await _reads.GetAsync(Table, Keys.Role(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : RoleMapper.FromItem(item);
+    }
+
+    /// <summary>All roles by name (case-insensitive, then id): one Query on GSI1 ROLES per page.</summary>
+    public async Task<Page<Role>> ListAsync(PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var limit = PageLimits.Resolve(page.Limit, _options);
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            IndexName = IndexNames.Gsi1,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
+            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllRoles) },
+        };
+        var result = await _paging.QueryPageAsync(
+            request, QueryFingerprint.Of("roles.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
+        return new Page<Role>([.. result.Items.Select(RoleMapper.FromItem)], result.NextCursor);
+    }
+
+    /// <summary>A user's roles: one Query on the user's partition (a user holds few roles, so no paging).</summary>
+    public async Task<IReadOnlyList<UserRole>> ListRolesOfUserAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :role)",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK },
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = Av.S(Keys.UserPartition(userId)),
+                [":role"] = Av.S(KeyPrefix.Role),
+            },
+            ConsistentRead = true,
+        }.ExcludeExpired(Now());
+
+        var links = new List<UserRole>();
+        do
+        {
+            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            links.AddRange((response.Items ?? []).Select(UserRoleMapper.FromItem));
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        return links;
+    }
+
+    /// <summary>A role's users, as links (user id and when assigned), in user id order: GSI1 ROLE#roleId, paged.</summary>
+    public async Task<Page<UserRole>> ListUsersOfRoleAsync(Guid roleId, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var limit = PageLimits.Resolve(page.Limit, _options);
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            IndexName = IndexNames.Gsi1,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
+            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.UsersOfRole(roleId)) },
+        };
+        var result = await _paging.QueryPageAsync(
+            request, QueryFingerprint.Of("roles.users", Keys.Id(roleId)), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken)
+            .ConfigureAwait(false);
+        return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
+    }
+
+    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+}
