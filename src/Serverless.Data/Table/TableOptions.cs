@@ -17,6 +17,9 @@ public sealed record TableOptions
     /// <summary>How long a soft-deleted user can be restored before TTL purges it (the seed's purge_after).</summary>
     public TimeSpan SoftDeleteRetention { get; init; } = TimeSpan.FromDays(30);
 
+    /// <summary>How long an audit entry is kept after the change it records; becomes the entry's ttl.</summary>
+    public TimeSpan AuditRetention { get; init; } = TimeSpan.FromDays(365);
+
     /// <summary>Secret that signs pagination cursors (at least 32 bytes of UTF-8); a forged cursor then fails.</summary>
     public string CursorSigningKey { get; init; } = "";
 
@@ -44,6 +47,11 @@ public sealed record TableOptions
         if (SoftDeleteRetention <= TimeSpan.Zero)
         {
             problems.Add("SoftDeleteRetention must be positive.");
+        }
+
+        if (AuditRetention <= TimeSpan.Zero)
+        {
+            problems.Add("AuditRetention must be positive.");
         }
 
         if (System.Text.Encoding.UTF8.GetByteCount(CursorSigningKey ?? "") < MinimumSigningKeyBytes)

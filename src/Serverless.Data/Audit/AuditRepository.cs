@@ -1,0 +1,91 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Paging;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Domain;
+using Serverless.Domain.Audit;
+
+namespace Serverless.Data.Audit;
+
+/// <summary>
+/// The audit trail: AUDIT#entityType#recordId / changedAt#eventId, one item per change, kept for
+/// <see cref="TableOptions.AuditRetention"/> through its ttl. Written by the audit stream function only.
+/// </summary>
+public sealed class AuditRepository
+{
+    private readonly IAmazonDynamoDB _client;
+    private readonly TableOptions _options;
+    private readonly QueryPaging _paging;
+
+    public AuditRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
+    }
+
+    private string Table => _options.TableName;
+
+    /// <summary>
+    /// Writes the entry once. The key comes from the stream record (its time and event id), so a retried or
+    /// duplicated record addresses the same item; that second write changes nothing and still counts as success.
+    /// </summary>
+    /// <returns>True when this call wrote the entry; false when it was already there (left exactly as it was).</returns>
+    /// <exception cref="ValidationException">The entry breaks a rule or is over 400 KB stored; nothing was written.</exception>
+    public async Task<bool> WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        AuditEntryRules.EnsureValid(entry);
+        var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + _options.AuditRetention);
+        ItemSize.EnsureWithinLimit(item);
+        var request = new PutItemRequest
+        {
+            TableName = Table,
+            Item = item,
+            // Idempotence: the first write of a stream record's entry wins; a replay must neither duplicate nor alter it.
+            ConditionExpression = "attribute_not_exists(#pk)",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK },
+        };
+
+        try
+        {
+            await _client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A record's history, newest first: one backwards Query on its audit partition per page.</summary>
+    /// <param name="entityType">The audited entity's type (User, Order, ...), as in <see cref="AuditEntry.EntityType"/>.</param>
+    /// <exception cref="ValidationException">The entity type or record id is empty or too long.</exception>
+    public async Task<Page<AuditEntry>> HistoryAsync(string entityType, string recordId, PageRequest page, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var errors = new FieldErrorCollector();
+        errors.RequiredString("entityType", entityType, Limits.MaxAuditEntityType);
+        errors.RequiredString("recordId", recordId);
+        errors.ThrowIfAny();
+        var limit = PageLimits.Resolve(page.Limit, _options);
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK },
+            ExpressionAttributeValues = new() { [":pk"] = Av.S(Keys.AuditPartition(entityType, recordId)) },
+            ScanIndexForward = false,
+        };
+        var result = await _paging.QueryPageAsync(
+            request, QueryFingerprint.Of("audit.record", entityType, recordId), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
+            .ConfigureAwait(false);
+        return new Page<AuditEntry>([.. result.Items.Select(AuditEntryMapper.FromItem)], result.NextCursor);
+    }
+}
