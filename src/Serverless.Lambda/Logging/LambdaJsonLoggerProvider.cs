@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,9 @@ namespace Serverless.Lambda.Logging;
 public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     public const string DefaultServiceName = "serverless";
+
+    // Lines are read by CloudWatch and people, never embedded in HTML: keep quotes, '+' and '<' readable.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly Stream output;
     private readonly bool ownsOutput;
@@ -41,7 +45,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     {
         var invocation = LambdaLogContext.Current;
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("timestamp", clock.GetUtcNow().UtcDateTime);
@@ -65,10 +69,11 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             json.WriteEndObject();
         }
 
+        // Line and newline in one write, so lines from several providers sharing stdout never interleave.
+        buffer.Write("\n"u8);
         lock (writeLock)
         {
             output.Write(buffer.WrittenSpan);
-            output.Write("\n"u8);
             output.Flush();
         }
     }
