@@ -11,7 +11,7 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
     public async Task PutAsync(
         string tableName,
         Dictionary<string, AttributeValue> item,
-        Condition condition,
+        WriteCondition condition,
         ConditionFailureTranslator onConditionFailed,
         CancellationToken cancellationToken)
     {
@@ -41,7 +41,7 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
     public async Task DeleteAsync(
         string tableName,
         ItemKey key,
-        Condition condition,
+        WriteCondition condition,
         ConditionFailureTranslator onConditionFailed,
         CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ public delegate DomainException ConditionFailureTranslator(IReadOnlyDictionary<s
 /// <summary>One action of a transaction, with what its condition's failure means.</summary>
 public sealed record WriteAction(TransactWriteItem Item, ConditionFailureTranslator? OnConditionFailed)
 {
-    public static WriteAction Put(string tableName, Dictionary<string, AttributeValue> item, Condition? condition, ConditionFailureTranslator? onConditionFailed) =>
+    public static WriteAction Put(string tableName, Dictionary<string, AttributeValue> item, WriteCondition? condition, ConditionFailureTranslator? onConditionFailed) =>
         new(
             new TransactWriteItem
             {
@@ -31,7 +31,7 @@ public sealed record WriteAction(TransactWriteItem Item, ConditionFailureTransla
             },
             onConditionFailed);
 
-    public static WriteAction Delete(string tableName, ItemKey key, Condition? condition, ConditionFailureTranslator? onConditionFailed) =>
+    public static WriteAction Delete(string tableName, ItemKey key, WriteCondition? condition, ConditionFailureTranslator? onConditionFailed) =>
         new(
             new TransactWriteItem
             {
@@ -48,7 +48,7 @@ public sealed record WriteAction(TransactWriteItem Item, ConditionFailureTransla
             onConditionFailed);
 
     /// <summary>Writes nothing; fails the whole transaction when the condition does not hold (e.g. "the parent still exists").</summary>
-    public static WriteAction Check(string tableName, ItemKey key, Condition condition, ConditionFailureTranslator onConditionFailed)
+    public static WriteAction Check(string tableName, ItemKey key, WriteCondition condition, ConditionFailureTranslator onConditionFailed)
     {
         ArgumentNullException.ThrowIfNull(condition);
         return new(

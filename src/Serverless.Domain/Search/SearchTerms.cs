@@ -17,13 +17,13 @@ public static class SearchTerms
             return [];
         }
 
-        // Composed form first, so "José" typed with a combining accent and with a precomposed 'é' index alike.
-        var composed = text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
+        // No Unicode normalization here: the build runs with InvariantGlobalization, where string.Normalize is
+        // a no-op. Text is taken as sent (clients send NFC in practice); combining marks at least stay in their word.
         var terms = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var word = new StringBuilder();
 
-        foreach (var rune in composed.EnumerateRunes())
+        foreach (var rune in text.EnumerateRunes())
         {
             if (IsWordRune(rune))
             {

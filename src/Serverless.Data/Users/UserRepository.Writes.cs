@@ -1,0 +1,226 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain;
+using Serverless.Domain.Users;
+
+namespace Serverless.Data.Users;
+
+public sealed partial class UserRepository
+{
+    /// <summary>
+    /// Creates the user at version 1 with the layer's timestamps. The email is taken in the same transaction
+    /// (its marker item), so of concurrent creates with one email exactly one succeeds.
+    /// </summary>
+    /// <exception cref="ValidationException">The user breaks a rule of the seed; nothing was written.</exception>
+    /// <exception cref="ConflictException">The email (or the id) is taken; nothing was written.</exception>
+    public async Task<User> CreateAsync(User user, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var now = Now();
+        var created = user with
+        {
+            Email = user.Email?.Trim()!,
+            CreatedAt = now,
+            UpdatedAt = now,
+            DeletedAt = null,
+            PurgeAfter = null,
+            Version = 1,
+            LastWriter = lastWriter,
+        };
+        EnsureWritable(created);
+
+        var actions = new List<WriteAction>
+        {
+            // A random id should never collide; if it does, the other user must not be overwritten.
+            WriteAction.Put(Table, UserMapper.ToItem(created, _options.CreatedDateShards), WriteCondition.NotExists,
+                ConditionFailures.Conflict("A user with this id already exists.", "id")),
+            // The marker is the uniqueness rule: whoever creates it first owns the email.
+            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(now),
+                ConditionFailures.Conflict("The email is already taken.", "email")),
+        };
+        actions.AddRange(UserIndexItemMapper.WordsOf(created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
+        actions.AddRange(UserIndexItemMapper.CitiesOf(created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
+
+        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        return created;
+    }
+
+    /// <summary>
+    /// Replaces the user's fields (not id, timestamps, deletion state) if it is still at
+    /// <paramref name="expectedVersion"/>. An email change releases the old marker and takes the new one in the
+    /// same transaction; word and city items follow the new name and addresses.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such user (or it is soft-deleted).</exception>
+    /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
+    /// <exception cref="ConflictException">The new email is taken; nothing was written.</exception>
+    public async Task<User> UpdateAsync(User user, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var current = await GetLiveForWriteAsync(user.Id, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (current.Status == UserStatus.Deleted)
+        {
+            throw new NotFoundException(Entity, user.Id.ToString("D"));
+        }
+
+        var now = Now();
+        var updated = user with
+        {
+            Email = user.Email?.Trim()!,
+            CreatedAt = current.CreatedAt,
+            UpdatedAt = now,
+            DeletedAt = null,
+            PurgeAfter = null,
+            Version = expectedVersion + 1,
+            LastWriter = lastWriter,
+        };
+        EnsureWritable(updated);
+
+        var actions = new List<WriteAction> { PutUserAtVersion(updated, expectedVersion) };
+        if (EmailAddress.Normalize(current.Email) != EmailAddress.Normalize(updated.Email))
+        {
+            // Only our own marker may be released; anything else means the data moved under us.
+            actions.Add(WriteAction.Delete(Table, Keys.EmailMarker(EmailAddress.Normalize(current.Email)), WriteCondition.BelongsTo(current.Id),
+                _ => new ConcurrencyException(Entity, current.Id.ToString("D"), expectedVersion)));
+            // Taking the new address follows the same rule as a create: the first marker wins.
+            actions.Add(WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(updated), WriteCondition.NotExistsOrExpired(now),
+                ConditionFailures.Conflict("The email is already taken.", "email")));
+        }
+
+        actions.AddRange(IndexItemChanges(current, updated));
+        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        return updated;
+    }
+
+    /// <summary>
+    /// Soft delete: status deleted, deletedAt, purgeAfter = now + retention and ttl = purgeAfter. The user leaves
+    /// the email, recent, status, word and city lookups; its email stays taken until the retention ends.
+    /// </summary>
+    public async Task<User> DeleteAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var current = await GetLiveForWriteAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (current.Status == UserStatus.Deleted)
+        {
+            throw new NotFoundException(Entity, id.ToString("D"));
+        }
+
+        var now = Now();
+        var deleted = current with
+        {
+            Status = UserStatus.Deleted,
+            DeletedAt = now,
+            PurgeAfter = now + _options.SoftDeleteRetention,
+            UpdatedAt = now,
+            Version = expectedVersion + 1,
+            LastWriter = lastWriter,
+        };
+
+        var actions = new List<WriteAction>
+        {
+            PutUserAtVersion(deleted, expectedVersion),
+            // The marker gets the user's ttl; it must still be ours to be given one.
+            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(deleted), WriteCondition.BelongsTo(id),
+                _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
+        };
+        actions.AddRange(IndexItemChanges(current, deleted));
+        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>Undoes a soft delete before the retention ends: status active, back in every lookup.</summary>
+    /// <exception cref="ConflictException">The user is not deleted.</exception>
+    public async Task<User> RestoreAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var current = await GetLiveForWriteAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
+        if (current.Status != UserStatus.Deleted)
+        {
+            throw new ConflictException("The user is not deleted.", "status");
+        }
+
+        var restored = current with
+        {
+            Status = UserStatus.Active,
+            DeletedAt = null,
+            PurgeAfter = null,
+            UpdatedAt = Now(),
+            Version = expectedVersion + 1,
+            LastWriter = lastWriter,
+        };
+        EnsureWritable(restored);
+
+        var actions = new List<WriteAction>
+        {
+            PutUserAtVersion(restored, expectedVersion),
+            // Clears the marker's ttl; it is still ours because the user has not expired.
+            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(restored), WriteCondition.BelongsTo(id),
+                ConditionFailures.Conflict("The email was taken by another user.", "email")),
+        };
+        actions.AddRange(IndexItemChanges(current, restored));
+        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        return restored;
+    }
+
+    /// <summary>Reads the user for a write and checks the version early, so a stale caller fails before any write is attempted.</summary>
+    private async Task<User> GetLiveForWriteAsync(Guid id, long expectedVersion, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException(Entity, id.ToString("D"));
+        return current.Version == expectedVersion
+            ? current
+            : throw new ConcurrencyException(Entity, id.ToString("D"), expectedVersion);
+    }
+
+    /// <summary>The user item, written only if nobody wrote it since the caller read <paramref name="expectedVersion"/>.</summary>
+    private WriteAction PutUserAtVersion(User user, long expectedVersion) =>
+        WriteAction.Put(Table, UserMapper.ToItem(user, _options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
+            ConditionFailures.StaleOrMissing(Entity, user.Id.ToString("D"), expectedVersion));
+
+    /// <summary>Deletes the word and city items the user no longer has and puts the new ones; unchanged ones are left alone.</summary>
+    private IEnumerable<WriteAction> IndexItemChanges(User before, User after)
+    {
+        // No conditions: the user item's version condition already makes the whole transaction all-or-nothing.
+        var oldWords = UserIndexItemMapper.WordsOf(before);
+        var newWords = UserIndexItemMapper.WordsOf(after);
+        foreach (var word in oldWords.Except(newWords, StringComparer.Ordinal))
+        {
+            yield return WriteAction.Delete(Table, Keys.UserWord(before.Id, word), null, null);
+        }
+
+        foreach (var word in newWords.Except(oldWords, StringComparer.Ordinal))
+        {
+            yield return WriteAction.Put(Table, UserIndexItemMapper.Word(after, word), null, null);
+        }
+
+        var oldCities = UserIndexItemMapper.CitiesOf(before);
+        var newCities = UserIndexItemMapper.CitiesOf(after);
+        foreach (var city in oldCities.Except(newCities, StringComparer.Ordinal))
+        {
+            yield return WriteAction.Delete(Table, Keys.UserCity(before.Id, city), null, null);
+        }
+
+        foreach (var city in newCities.Except(oldCities, StringComparer.Ordinal))
+        {
+            yield return WriteAction.Put(Table, UserIndexItemMapper.City(after, city), null, null);
+        }
+    }
+
+    /// <summary>The seed's rules, plus: status deleted is reached only through <see cref="DeleteAsync"/>.</summary>
+    private static void EnsureWritable(User user)
+    {
+        var errors = new List<FieldError>(UserRules.Validate(user));
+        if (user.Status == UserStatus.Deleted)
+        {
+            errors.Add(new FieldError("status", "cannot be set to deleted; delete the user instead."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+    }
+}

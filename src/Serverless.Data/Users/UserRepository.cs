@@ -1,0 +1,75 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Expiry;
+using Serverless.Data.Mapping;
+using Serverless.Data.Paging;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain.Users;
+
+namespace Serverless.Data.Users;
+
+/// <summary>
+/// Users and the items kept in step with them (email marker, name words, address cities). Every write is one
+/// transaction; every read is a GetItem, a Query, or a bounded few followed by BatchGetItem. Never a Scan.
+/// </summary>
+public sealed partial class UserRepository
+{
+    private const string Entity = "User";
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly TableOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ItemReads _reads;
+    private readonly TransactionWriter _transactions;
+    private readonly QueryPaging _paging;
+    private readonly MergedQuery _merged;
+    private readonly CursorCodec _cursors;
+
+    public UserRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _time = timeProvider;
+        _cursors = new CursorCodec(options);
+        _reads = new ItemReads(client, timeProvider);
+        _transactions = new TransactionWriter(client, timeProvider);
+        _paging = new QueryPaging(client, _cursors, timeProvider);
+        _merged = new MergedQuery(client);
+    }
+
+    private string Table => _options.TableName;
+
+    /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
+    public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        // Consistent: callers use the version they read here as If-Match for the next write.
+        var item = await _reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        return item is null ? null : UserMapper.FromItem(item);
+    }
+
+    /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
+    public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            IndexName = IndexNames.Email,
+            KeyConditionExpression = "#emailKey = :emailKey",
+            ExpressionAttributeNames = new() { ["#emailKey"] = Attr.EmailKey },
+            ExpressionAttributeValues = new() { [":emailKey"] = Av.S(EmailAddress.Normalize(email)) },
+        }.ExcludeExpired(Now());
+
+        var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+        return response.Items is { Count: > 0 } items ? UserMapper.FromItem(items[0]) : null;
+    }
+
+    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
+    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
+}

@@ -1,0 +1,80 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Table;
+using Serverless.DynamoDbLocal;
+
+namespace Serverless.Testing;
+
+/// <summary>
+/// A uniquely named table created from <see cref="TableDefinition"/> (through <see cref="TableSetup"/>), with a
+/// recording client for the code under test and a plain client for the test's own checks, so the test's
+/// counting Scans never show up among the recorded requests. Deleted on dispose.
+/// </summary>
+public sealed class TestTable : IAsyncDisposable
+{
+    private TestTable(string name, IAmazonDynamoDB admin, IAmazonDynamoDB recorded, RequestRecorder recorder)
+    {
+        Name = name;
+        Admin = admin;
+        Client = recorded;
+        Requests = recorder;
+    }
+
+    public string Name { get; }
+
+    /// <summary>The client to give the code under test: every request it sends is in <see cref="Requests"/>.</summary>
+    public IAmazonDynamoDB Client { get; }
+
+    public RequestRecorder Requests { get; }
+
+    /// <summary>For the test's own reads (counting, raw item checks); not recorded.</summary>
+    public IAmazonDynamoDB Admin { get; }
+
+    public static async Task<TestTable> CreateAsync(DynamoDbLocalFixture fixture, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        var name = "t-" + Guid.NewGuid().ToString("N");
+        await TableSetup.EnsureCreatedAsync(fixture.Client, name, cancellationToken);
+        var recorder = new RequestRecorder();
+        var config = fixture.Server.CreateConfig();
+        config.HttpClientFactory = recorder;
+        return new TestTable(name, fixture.Client, new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config), recorder);
+    }
+
+    public TableOptions Options(int createdDateShards = 1) => new()
+    {
+        TableName = Name,
+        CreatedDateShards = createdDateShards,
+        CursorSigningKey = "test-cursor-signing-key-0123456789abcdef",
+    };
+
+    /// <summary>Every item in the table (a Scan: test bookkeeping only, on the unrecorded client).</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> AllItemsAsync(CancellationToken cancellationToken)
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await Admin.ScanAsync(new ScanRequest { TableName = Name, ExclusiveStartKey = start }, cancellationToken);
+            items.AddRange(response.Items ?? []);
+            start = response.LastEvaluatedKey is { Count: > 0 } key ? key : null;
+        }
+        while (start is not null);
+
+        return items;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Admin.DeleteTableAsync(new DeleteTableRequest { TableName = Name }, CancellationToken.None);
+        }
+        catch (ResourceNotFoundException)
+        {
+            // Already gone.
+        }
+
+        Client.Dispose();
+    }
+}
