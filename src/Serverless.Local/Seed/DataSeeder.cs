@@ -1,0 +1,32 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Seeding;
+using Serverless.Data.Table;
+
+namespace Serverless.Local.Seed;
+
+/// <summary>Creates the table if needed and writes a scenario's items; what <c>seed</c> runs.</summary>
+public sealed class DataSeeder(IAmazonDynamoDB client, TimeProvider timeProvider)
+{
+    /// <summary>The scenario's items in write order; the same request always yields the same items.</summary>
+    public static IEnumerable<Dictionary<string, AttributeValue>> Items(SeedRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var asOf = request.AsOf ?? SeedDefaults.AsOf;
+        return request.Scenario switch
+        {
+            SeedScenario.Empty => [],
+            SeedScenario.Edge => EdgeCaseData.Create(request.Seed, request.CreatedDateShards, asOf).Items(),
+            _ => new RealisticDataGenerator(request.Seed, request.CreatedDateShards, asOf).Items(SeedScenarios.UsersOf(request.Scenario)),
+        };
+    }
+
+    /// <returns>The number of items written (always <c>ScenarioCounts.For(scenario).Total</c>).</returns>
+    public async Task<long> SeedAsync(string tableName, SeedRequest request, Action<int>? onWritten, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await TableSetup.EnsureCreatedAsync(client, tableName, cancellationToken).ConfigureAwait(false);
+        var writer = new BatchItemWriter(client, new BatchWriteOptions { Parallelism = request.Parallelism }, timeProvider);
+        return await writer.WriteAsync(tableName, Items(request), onWritten, cancellationToken).ConfigureAwait(false);
+    }
+}
