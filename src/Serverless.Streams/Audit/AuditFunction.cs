@@ -1,0 +1,126 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Data.Audit;
+using Serverless.Data.Mapping;
+using Serverless.Data.Table;
+using Serverless.Domain.Audit;
+using Serverless.Lambda.Batch;
+using Serverless.Lambda.Events;
+using Serverless.Streams.Decoding;
+
+namespace Serverless.Streams.Audit;
+
+/// <summary>
+/// The seed's audit_log, fed by the stream: one audit entry per INSERT, MODIFY and REMOVE of an entity item
+/// (<see cref="AuditedTypes"/>). Index items (email markers, name words, cities) are bookkeeping of a user change that
+/// is audited on the user item itself; audit entries are never audited, so the function's own writes cannot feed it.
+/// The entry is keyed by the stream record's time and eventID, so a redelivered record writes nothing new.
+/// </summary>
+public sealed partial class AuditFunction : IDynamoDBRecordHandler
+{
+    /// <summary>The entity types that get audit entries.</summary>
+    public static IReadOnlySet<string> AuditedTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        EntityTypes.User,
+        EntityTypes.Order,
+        EntityTypes.OrderItem,
+        EntityTypes.Product,
+        EntityTypes.Role,
+        EntityTypes.UserRole,
+        EntityTypes.Comment,
+    };
+
+    private readonly AuditRepository _audit;
+    private readonly ILogger _logger;
+
+    public AuditFunction(AuditRepository audit, ILogger<AuditFunction> logger)
+    {
+        ArgumentNullException.ThrowIfNull(audit);
+        ArgumentNullException.ThrowIfNull(logger);
+        _audit = audit;
+        _logger = logger;
+    }
+
+    public async ValueTask<RecordResult> HandleAsync(DynamoDBEventRecord record, CancellationToken cancellationToken)
+    {
+        var change = StreamRecordDecoder.Decode(record);
+        if (StreamSkips.Unhandled(change) is { } skip)
+        {
+            return skip;
+        }
+
+        if (!AuditedTypes.Contains(change.EntityType!))
+        {
+            return RecordResult.Ignored($"{change.EntityType} items are not audited");
+        }
+
+        var entry = AuditEntryOf(change);
+        var written = await _audit.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
+        if (!written)
+        {
+            LogAlreadyWritten(change.EventId, change.EntityType!);
+        }
+
+        return RecordResult.Processed;
+    }
+
+    /// <summary>The entry for one change; the same record always gives the same entry (same key, same values).</summary>
+    /// <exception cref="StreamRecordDecodingException">The record lacks its time, or an image does not map to its type.</exception>
+    public static AuditEntry AuditEntryOf(StreamChange change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var changedAt = change.ChangedAt
+            ?? throw new StreamRecordDecodingException($"Record {change.EventId} has no ApproximateCreationDateTime; the audit entry's key needs it.");
+        var entry = new AuditEntry
+        {
+            EntityType = change.EntityType!,
+            // Reading the entity also proves the image is a valid item of its type: a corrupt item fails here, loudly.
+            RecordId = change.RecordId(),
+            Action = change.Kind switch
+            {
+                ChangeKind.Insert => AuditAction.Insert,
+                ChangeKind.Modify => AuditAction.Update,
+                _ => AuditAction.Delete,
+            },
+            ChangedBy = change.ChangedBy,
+            ChangedAt = changedAt,
+            EventId = change.EventId,
+            OldValues = change.Kind == ChangeKind.Insert ? null : AuditValues.ToJson(change.OldItem) ?? "{}",
+            NewValues = change.Kind == ChangeKind.Remove ? null : AuditValues.ToJson(change.NewItem) ?? "{}",
+        };
+
+        return FitsInOneItem(entry) ? entry : ChangedAttributesOnly(entry, change);
+    }
+
+    /// <summary>
+    /// Two images of a large item can exceed DynamoDB's 400 KB as one audit item. Then the entry keeps only the
+    /// attributes that changed (a delete or insert keeps only the names), which is still what the audit trail is for,
+    /// rather than failing the record forever.
+    /// </summary>
+    private static AuditEntry ChangedAttributesOnly(AuditEntry entry, StreamChange change)
+    {
+        var changed = AuditValues.ChangedNames(change.OldItem, change.NewItem);
+        var reduced = entry with
+        {
+            OldValues = change.OldItem is null || entry.OldValues is null ? entry.OldValues : AuditValues.ToJson(change.OldItem, changed),
+            NewValues = change.NewItem is null || entry.NewValues is null ? entry.NewValues : AuditValues.ToJson(change.NewItem, changed),
+        };
+        if (FitsInOneItem(reduced))
+        {
+            return reduced;
+        }
+
+        var names = "{\"truncated\":true,\"attributes\":" + System.Text.Json.JsonSerializer.Serialize(changed, StreamsJsonContext.Default.IReadOnlyListString) + "}";
+        return entry with
+        {
+            OldValues = entry.OldValues is null ? null : names,
+            NewValues = entry.NewValues is null ? null : names,
+        };
+    }
+
+    // The retention does not change the size; any expiry gives the same ttl attribute size to within a few bytes.
+    private static bool FitsInOneItem(AuditEntry entry) =>
+        ItemSize.Of(AuditEntryMapper.ToItem(entry, entry.ChangedAt)) <= ItemSize.MaxBytes - 64;
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Audit entry of record {EventId} ({EntityType}) was already written; nothing changed")]
+    private partial void LogAlreadyWritten(string eventId, string entityType);
+}

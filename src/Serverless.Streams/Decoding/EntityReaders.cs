@@ -1,0 +1,58 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Table;
+using Serverless.Domain.Audit;
+using Serverless.Domain.Comments;
+using Serverless.Domain.Orders;
+using Serverless.Domain.Products;
+using Serverless.Domain.Roles;
+using Serverless.Domain.Users;
+
+namespace Serverless.Streams.Decoding;
+
+/// <summary>
+/// Entity type -&gt; the data layer's mapper that reads its item, and the record id that names it in the audit
+/// trail. One table of types, so the decoder, the audit function and docs/stream-events.md agree.
+/// </summary>
+internal static class EntityReaders
+{
+    private sealed record Reader(Func<IReadOnlyDictionary<string, AttributeValue>, object> Read, Func<object, string> RecordId);
+
+    private static readonly Dictionary<string, Reader> ByType = new(StringComparer.Ordinal)
+    {
+        [EntityTypes.User] = new(UserMapper.FromItem, e => Keys.Id(((User)e).Id)),
+        [EntityTypes.Order] = new(OrderMapper.FromHeaderItem, e => Keys.Id(((Order)e).Id)),
+        // A line is named by its order and product: together they are its key.
+        [EntityTypes.OrderItem] = new(OrderMapper.FromLineItem, e => Pair(((StoredOrderItem)e).OrderId, ((StoredOrderItem)e).Item.ProductId)),
+        [EntityTypes.Product] = new(ProductMapper.FromItem, e => Keys.Id(((Product)e).Id)),
+        [EntityTypes.Role] = new(RoleMapper.FromItem, e => Keys.Id(((Role)e).Id)),
+        [EntityTypes.UserRole] = new(UserRoleMapper.FromItem, e => Pair(((UserRole)e).UserId, ((UserRole)e).RoleId)),
+        [EntityTypes.Comment] = new(CommentMapper.FromItem, e => Keys.Id(((Comment)e).Id)),
+        [EntityTypes.AuditEntry] = new(AuditEntryMapper.FromItem, e => ((AuditEntry)e).EntityType + "/" + ((AuditEntry)e).RecordId + "/" + ((AuditEntry)e).EventId),
+        [EntityTypes.EmailMarker] = new(item => IndexEntry(EntityTypes.EmailMarker, item, TermFromKey(item, KeyPrefix.Email)), e => Keys.Id(((UserIndexEntry)e).UserId)),
+        [EntityTypes.UserWord] = new(item => IndexEntry(EntityTypes.UserWord, item, new ItemReader(item).String(Attr.Term)), e => Keys.Id(((UserIndexEntry)e).UserId)),
+        [EntityTypes.UserCity] = new(item => IndexEntry(EntityTypes.UserCity, item, new ItemReader(item).String(Attr.Term)), e => Keys.Id(((UserIndexEntry)e).UserId)),
+    };
+
+    public static bool IsKnown(string? entityType) => entityType is not null && ByType.ContainsKey(entityType);
+
+    /// <summary>The entity of <paramref name="item"/>, whose type must be known.</summary>
+    /// <exception cref="InvalidItemException">The item does not map to its type.</exception>
+    public static object Read(string entityType, IReadOnlyDictionary<string, AttributeValue> item) => ByType[entityType].Read(item);
+
+    public static string RecordId(string entityType, object entity) => ByType[entityType].RecordId(entity);
+
+    /// <summary>"a/b" for entities keyed by two ids; '/' never occurs in a GUID, so the id splits back unambiguously.</summary>
+    public static string Pair(Guid first, Guid second) => Keys.Id(first) + "/" + Keys.Id(second);
+
+    private static UserIndexEntry IndexEntry(string entityType, IReadOnlyDictionary<string, AttributeValue> item, string term) =>
+        new(entityType, UserIndexItemMapper.UserIdOf(item), term);
+
+    private static string TermFromKey(IReadOnlyDictionary<string, AttributeValue> item, string prefix)
+    {
+        var pk = new ItemReader(item).String(Attr.PK);
+        return pk.StartsWith(prefix, StringComparison.Ordinal)
+            ? pk[prefix.Length..]
+            : throw new InvalidItemException($"An {EntityTypes.EmailMarker} item's partition key does not start with {prefix}.");
+    }
+}

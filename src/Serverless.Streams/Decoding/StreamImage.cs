@@ -1,0 +1,59 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Lambda.Events;
+
+namespace Serverless.Streams.Decoding;
+
+/// <summary>
+/// Lambda's stream image (the wire form in the event) to the AWS SDK's <see cref="AttributeValue"/>s, which is what
+/// the data layer's mappers read. Every DynamoDB type is carried over; numbers stay text, so no precision is lost.
+/// </summary>
+public static class StreamImage
+{
+    /// <returns>Null when there is no image (an INSERT has no old one, a REMOVE no new one).</returns>
+    public static Dictionary<string, AttributeValue>? ToAttributeValues(IReadOnlyDictionary<string, DynamoDBAttributeValue>? image)
+    {
+        if (image is null)
+        {
+            return null;
+        }
+
+        var item = new Dictionary<string, AttributeValue>(image.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in image)
+        {
+            item[name] = ToAttributeValue(value, name);
+        }
+
+        return item;
+    }
+
+    /// <exception cref="StreamRecordDecodingException">The value carries no type DynamoDB knows.</exception>
+    public static AttributeValue ToAttributeValue(DynamoDBAttributeValue value, string path)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        return value.Type switch
+        {
+            DynamoDBAttributeType.String => new AttributeValue { S = value.S },
+            DynamoDBAttributeType.Number => new AttributeValue { N = value.N },
+            DynamoDBAttributeType.Binary => new AttributeValue { B = new MemoryStream(value.B!, writable: false) },
+            // Sets and lists: set the collection explicitly, so an empty one stays "set" for the SDK (v4 treats a
+            // null collection as absent).
+            DynamoDBAttributeType.StringSet => new AttributeValue { SS = [.. value.SS!] },
+            DynamoDBAttributeType.NumberSet => new AttributeValue { NS = [.. value.NS!] },
+            DynamoDBAttributeType.BinarySet => new AttributeValue { BS = [.. value.BS!.Select(b => new MemoryStream(b, writable: false))] },
+            DynamoDBAttributeType.Map => new AttributeValue
+            {
+                M = value.M!.ToDictionary(e => e.Key, e => ToAttributeValue(e.Value, path + "." + e.Key), StringComparer.Ordinal),
+                IsMSet = true,
+            },
+            DynamoDBAttributeType.List => new AttributeValue
+            {
+                L = [.. value.L!.Select((element, index) => ToAttributeValue(element, $"{path}[{index}]"))],
+                IsLSet = true,
+            },
+            DynamoDBAttributeType.Null => new AttributeValue { NULL = true },
+            DynamoDBAttributeType.Boolean => new AttributeValue { BOOL = value.BOOL },
+            // The attribute name (a path) is safe to report; its value would not be.
+            _ => throw new StreamRecordDecodingException($"Attribute '{path}' has no DynamoDB type."),
+        };
+    }
+}

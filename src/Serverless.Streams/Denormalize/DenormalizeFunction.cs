@@ -1,0 +1,109 @@
+using Microsoft.Extensions.Logging;
+using Serverless.Data.Orders;
+using Serverless.Data.Paging;
+using Serverless.Data.Table;
+using Serverless.Domain.Users;
+using Serverless.Lambda.Batch;
+using Serverless.Lambda.Events;
+using Serverless.Streams.Decoding;
+using Serverless.Streams.Retries;
+
+namespace Serverless.Streams.Denormalize;
+
+/// <summary>
+/// The seed's sync_user_info trigger: when a user's email or name changes, every order of the user gets the new
+/// user_email and user_name. Each order update is guarded by the user's version (the order keeps the version its
+/// copy came from), so a replayed or late record changes nothing and records may arrive in any order.
+/// </summary>
+public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
+{
+    private readonly OrderRepository _orders;
+    private readonly DenormalizeOptions _options;
+    private readonly ThrottlingRetry _retry;
+    private readonly ILogger _logger;
+
+    public DenormalizeFunction(OrderRepository orders, DenormalizeOptions options, TimeProvider timeProvider, ILogger<DenormalizeFunction> logger)
+    {
+        ArgumentNullException.ThrowIfNull(orders);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (options.MaxParallelWrites < 1 || options.PageSize < 1)
+        {
+            throw new ArgumentException("MaxParallelWrites and PageSize must be positive.", nameof(options));
+        }
+
+        _orders = orders;
+        _options = options;
+        _retry = new ThrottlingRetry(options.Retry, timeProvider);
+        _logger = logger;
+    }
+
+    public async ValueTask<RecordResult> HandleAsync(DynamoDBEventRecord record, CancellationToken cancellationToken)
+    {
+        var change = StreamRecordDecoder.Decode(record);
+        if (StreamSkips.Unhandled(change) is { } skip)
+        {
+            return skip;
+        }
+
+        if (change.EntityType != EntityTypes.User)
+        {
+            return RecordResult.Ignored($"{change.EntityType} changes are not denormalized");
+        }
+
+        if (change.Kind != ChangeKind.Modify)
+        {
+            // A new user has no orders yet; a removed one has its orders purged, not rewritten.
+            return RecordResult.Ignored($"a user's {change.Kind} changes no order");
+        }
+
+        var before = change.ReadOld<User>()!;
+        var after = change.ReadNew<User>()!;
+        if (before.Email == after.Email && before.Name == after.Name)
+        {
+            return RecordResult.Ignored("email and name unchanged");
+        }
+
+        var (orders, updated) = await CopyToOrdersAsync(after, cancellationToken).ConfigureAwait(false);
+        LogDenormalized(change.EventId, after.Version, orders, updated);
+        return RecordResult.Processed;
+    }
+
+    /// <returns>How many orders the user has, and how many of them this call changed (the rest had this version or newer).</returns>
+    private async Task<(int Orders, int Updated)> CopyToOrdersAsync(User user, CancellationToken cancellationToken)
+    {
+        int orders = 0, updated = 0;
+        string? cursor = null;
+        do
+        {
+            var page = await _retry.ExecuteAsync(
+                ct => _orders.ListOrderIdsOfUserAsync(user.Id, new PageRequest(_options.PageSize, cursor), ct),
+                cancellationToken).ConfigureAwait(false);
+
+            await Parallel.ForEachAsync(
+                page.Items,
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites, CancellationToken = cancellationToken },
+                async (orderId, ct) =>
+                {
+                    var changed = await _retry.ExecuteAsync(
+                        token => _orders.UpdateUserDenormalizationAsync(orderId, user.Email, user.Name, user.Version, Writers.Denormalize, token),
+                        ct).ConfigureAwait(false);
+                    if (changed)
+                    {
+                        Interlocked.Increment(ref updated);
+                    }
+                }).ConfigureAwait(false);
+
+            orders += page.Items.Count;
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        return (orders, updated);
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Information,
+        Message = "Record {EventId}: user version {UserVersion} copied to {Updated} of {Orders} order(s); the others already had it or newer")]
+    private partial void LogDenormalized(string eventId, long userVersion, int orders, int updated);
+}

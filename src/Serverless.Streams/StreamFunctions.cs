@@ -1,0 +1,121 @@
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+using Microsoft.Extensions.Logging;
+using Serverless.Data.Audit;
+using Serverless.Data.Orders;
+using Serverless.Data.Purge;
+using Serverless.Data.Table;
+using Serverless.Lambda.Batch;
+using Serverless.Lambda.Logging;
+using Serverless.Lambda.Runtime;
+using Serverless.Streams.Audit;
+using Serverless.Streams.Denormalize;
+using Serverless.Streams.Purge;
+
+namespace Serverless.Streams;
+
+/// <summary>
+/// The stream functions as Lambda functions (DynamoDB batch in, <c>batchItemFailures</c> out). Register them in the
+/// executable's catalog by handler name, e.g.
+/// <c>new(StreamFunctions.Audit, (o, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Audit, o.ConfigureLogging, ct))</c>,
+/// or build one around an existing client with <see cref="CreateAudit"/> and its siblings.
+/// </summary>
+public static class StreamFunctions
+{
+    public const string Audit = "Audit";
+    public const string Denormalize = "Denormalize";
+    public const string Purge = "Purge";
+
+    public static IReadOnlyList<string> Names { get; } = [Audit, Denormalize, Purge];
+
+    public static ILambdaFunction CreateAudit(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var handler = new AuditFunction(new AuditRepository(client, table, timeProvider), loggerFactory.CreateLogger<AuditFunction>());
+        return Wrap(handler, loggerFactory);
+    }
+
+    public static ILambdaFunction CreateDenormalize(
+        IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider, DenormalizeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var settings = options ?? new DenormalizeOptions { PageSize = Math.Min(new DenormalizeOptions().PageSize, table.MaxPageLimit) };
+        var handler = new DenormalizeFunction(
+            new OrderRepository(client, table, timeProvider), settings, timeProvider, loggerFactory.CreateLogger<DenormalizeFunction>());
+        return Wrap(handler, loggerFactory);
+    }
+
+    public static ILambdaFunction CreatePurge(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        var handler = new PurgeFunction(new UserPurge(client, table, timeProvider), loggerFactory.CreateLogger<PurgeFunction>());
+        return Wrap(handler, loggerFactory);
+    }
+
+    /// <summary>Builds one of <see cref="Names"/> from <paramref name="settings"/>, around the given client.</summary>
+    /// <exception cref="ArgumentException">No stream function has that name.</exception>
+    public static ILambdaFunction Create(
+        string name, IAmazonDynamoDB client, StreamFunctionSettings settings, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return name switch
+        {
+            Audit => CreateAudit(client, settings.Table, loggerFactory, timeProvider),
+            Denormalize => CreateDenormalize(client, settings.Table, loggerFactory, timeProvider, settings.Denormalize),
+            Purge => CreatePurge(client, settings.Table, loggerFactory, timeProvider),
+            _ => throw new ArgumentException($"No stream function is named '{name}'; the names are {string.Join(", ", Names)}.", nameof(name)),
+        };
+    }
+
+    /// <summary>
+    /// What the Lambda executable calls during init: settings from the environment (<see cref="StreamFunctionSettings"/>),
+    /// a DynamoDB client, JSON logging. The returned function owns the client and the loggers and disposes them.
+    /// </summary>
+    public static ValueTask<ILambdaFunction> CreateFromEnvironmentAsync(
+        string name, Action<LambdaJsonLoggerOptions>? configureLogging, CancellationToken cancellationToken) =>
+        CreateFromEnvironmentAsync(name, ProcessEnvironment.Instance, configureLogging, cancellationToken);
+
+    /// <inheritdoc cref="CreateFromEnvironmentAsync(string, Action{LambdaJsonLoggerOptions}, CancellationToken)"/>
+    public static ValueTask<ILambdaFunction> CreateFromEnvironmentAsync(
+        string name, IRuntimeEnvironment environment, Action<LambdaJsonLoggerOptions>? configureLogging, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var settings = StreamFunctionSettings.FromEnvironment(environment);
+        var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJsonLogging(configureLogging));
+        IAmazonDynamoDB client = settings.ServiceUrl is { } url
+            // DynamoDB Local takes any credentials; real ones are never needed (or sent) there.
+            ? new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = url, AuthenticationRegion = settings.Region })
+            : new AmazonDynamoDBClient();
+        try
+        {
+            var function = Create(name, client, settings, loggerFactory, TimeProvider.System);
+            return ValueTask.FromResult<ILambdaFunction>(new OwningFunction(function, client, loggerFactory));
+        }
+        catch
+        {
+            client.Dispose();
+            loggerFactory.Dispose();
+            throw;
+        }
+    }
+
+    private static ILambdaFunction Wrap(IDynamoDBRecordHandler handler, ILoggerFactory loggerFactory) =>
+        DynamoDBStreamFunction.Create(
+            handler,
+            loggerFactory.CreateLogger(handler.GetType().FullName ?? handler.GetType().Name),
+            new BatchProcessorOptions { DescribeError = StreamErrors.Describe });
+
+    private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IAsyncDisposable
+    {
+        public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
+            inner.InvokeAsync(payload, context, cancellationToken);
+
+        public ValueTask DisposeAsync()
+        {
+            client.Dispose();
+            loggerFactory.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
