@@ -5,24 +5,23 @@ namespace Serverless.Data.Tests.Orders;
 
 public sealed class OrderStatusTransitionsTests
 {
-    public static TheoryData<OrderStatus, OrderStatus> AllowedSteps => new()
-    {
-        { OrderStatus.Pending, OrderStatus.Processing },
-        { OrderStatus.Pending, OrderStatus.Cancelled },
-        { OrderStatus.Processing, OrderStatus.Shipped },
-        { OrderStatus.Processing, OrderStatus.Cancelled },
-        { OrderStatus.Shipped, OrderStatus.Delivered },
-    };
+    private static readonly HashSet<(OrderStatus From, OrderStatus To)> AllowedSteps =
+    [
+        (OrderStatus.Pending, OrderStatus.Processing),
+        (OrderStatus.Pending, OrderStatus.Cancelled),
+        (OrderStatus.Processing, OrderStatus.Shipped),
+        (OrderStatus.Processing, OrderStatus.Cancelled),
+        (OrderStatus.Shipped, OrderStatus.Delivered),
+    ];
 
     [Fact]
     public void Exactly_the_lifecycles_steps_are_allowed_and_no_others()
     {
-        var allowed = AllowedSteps.Select(row => ((OrderStatus)row[0], (OrderStatus)row[1])).ToHashSet();
         foreach (var from in Enum.GetValues<OrderStatus>())
         {
             foreach (var to in Enum.GetValues<OrderStatus>())
             {
-                Assert.Equal(allowed.Contains((from, to)), OrderStatusTransitions.IsAllowed(from, to));
+                Assert.Equal(AllowedSteps.Contains((from, to)), OrderStatusTransitions.IsAllowed(from, to));
             }
         }
     }
