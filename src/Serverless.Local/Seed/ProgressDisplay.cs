@@ -21,8 +21,9 @@ public sealed class ProgressDisplay
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
     private long _done;
-    private TimeSpan _lastDrawn = TimeSpan.MinValue;
+    private TimeSpan? _lastDrawn;
 
+    /// <param name="total">Items expected; 0 or less when unknown (then no bar and no ETA).</param>
     public ProgressDisplay(TextWriter writer, string label, long total, bool interactive)
     {
         _writer = writer;
@@ -42,7 +43,7 @@ public sealed class ProgressDisplay
         var now = _clock.Elapsed;
         lock (_gate)
         {
-            if (now - _lastDrawn < (_interactive ? TerminalInterval : LineInterval))
+            if (_lastDrawn is { } last && now - last < (_interactive ? TerminalInterval : LineInterval))
             {
                 return;
             }
@@ -73,6 +74,21 @@ public sealed class ProgressDisplay
         var eta = rate > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / rate) : TimeSpan.Zero;
         var counts = string.Create(CultureInfo.InvariantCulture, $"{done:N0}/{_total:N0} items ({fraction:P0}), {Rate(done, elapsed)}");
         var timing = final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}";
+        if (_total <= 0)
+        {
+            // The total is unknown (a filtered scan): count and rate only, no bar and no ETA.
+            counts = string.Create(CultureInfo.InvariantCulture, $"{done:N0} items, {Rate(done, elapsed)}");
+            timing = final ? $"in {Format(elapsed)}" : $"{Format(elapsed)} so far";
+            _writer.Write(_interactive ? $"\r{_label}: {counts}, {timing}   " : $"{_label}: {counts}, {timing}\n");
+            if (_interactive && final)
+            {
+                _writer.WriteLine();
+            }
+
+            _writer.Flush();
+            return;
+        }
+
         if (_interactive)
         {
             var filled = (int)Math.Round(fraction * BarWidth);
