@@ -1,0 +1,16 @@
+using Serverless.Lambda.Runtime;
+
+namespace Serverless.Streams.Tests.Support;
+
+/// <summary>Environment variables for one test, without touching the process's.</summary>
+internal sealed class TestEnvironment(Dictionary<string, string?>? variables = null) : IRuntimeEnvironment
+{
+    private readonly Dictionary<string, string?> _variables = variables ?? [];
+
+    public string? GetVariable(string name) => _variables.GetValueOrDefault(name);
+
+    public void SetVariable(string name, string? value) => _variables[name] = value;
+
+    public static LambdaContext Context(TimeSpan? timeout = null, TimeProvider? clock = null) =>
+        LambdaContext.ForLocalInvocation(new TestEnvironment(), clock ?? TimeProvider.System, timeout ?? TimeSpan.FromMinutes(5));
+}
