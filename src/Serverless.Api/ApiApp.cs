@@ -1,5 +1,6 @@
 using Serverless.Api.Health;
 using Serverless.Api.Infrastructure;
+using Serverless.Api.Users;
 
 namespace Serverless.Api;
 
@@ -24,6 +25,7 @@ public static class ApiApp
         app.UseApi();
 
         app.MapHealth();
+        app.MapUsers();
         app.MapApiReference();
         return app;
     }

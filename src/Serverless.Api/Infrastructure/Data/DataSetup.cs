@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 
 namespace Serverless.Api.Infrastructure.Data;
 
@@ -20,12 +21,12 @@ internal static class DataSetup
     public static IServiceCollection AddApiData(this IServiceCollection services)
     {
         services.AddOptions<DynamoDbOptions>().BindConfiguration(DynamoDbOptions.Section);
-        services.AddOptions<TableOptions>().BindConfiguration(TableSection);
+        services.AddOptions<TableSettings>().BindConfiguration(TableSection);
 
         // The repositories take the options record itself; it is checked once here, at the first resolve.
         services.TryAddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<TableOptions>>().Value;
+            var options = sp.GetRequiredService<IOptions<TableSettings>>().Value.ToOptions();
             if (string.IsNullOrEmpty(options.CursorSigningKey) && !sp.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal)
             {
                 options = options with { CursorSigningKey = DevCursorSigningKey };
@@ -49,6 +50,8 @@ internal static class DataSetup
             return new AmazonDynamoDBClient();
         });
 
+        // Repositories are stateless over the shared client: one each for the process.
+        services.TryAddSingleton<UserRepository>();
         return services;
     }
 }

@@ -24,4 +24,8 @@ namespace Serverless.Api.Infrastructure.Json;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(Health.HealthResponse))]
+[JsonSerializable(typeof(Users.CreateUserRequest))]
+[JsonSerializable(typeof(Users.UpdateUserRequest))]
+[JsonSerializable(typeof(Users.UserResponse))]
+[JsonSerializable(typeof(Paging.PageResponse<Users.UserResponse>))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,268 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Infrastructure.Http;
+using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Paging;
+using Serverless.Data.Paging;
+using Serverless.Data.Table;
+using Serverless.Data.Users;
+using Serverless.Domain;
+using Serverless.Domain.Security;
+using Serverless.Domain.Users;
+
+namespace Serverless.Api.Users;
+
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/users").WithTags("Users");
+
+        group.MapPost("/", CreateAsync)
+            .RequireAuthorization(Scopes.Write)
+            .WithName("CreateUser")
+            .WithSummary("Create a user (201 with Location and ETag).")
+            .WithBodyProblems()
+            .WithConflictProblem();
+
+        group.MapGet("/{id}", GetAsync)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("GetUser")
+            .WithSummary("A user, with its ETag. A soft-deleted user is shown (status deleted) until it is purged.")
+            .WithNotFoundProblem()
+            .ProducesValidationProblem();
+
+        group.MapGet("/", ListAsync)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("ListUsers")
+            .WithSummary("Users by exactly one of: ?email=, ?status=, ?city=, or ?createdWithinDays= (optionally with &status=), newest first where time-ordered.")
+            .WithPageProblems();
+
+        group.MapGet("/search", SearchAsync)
+            .RequireAuthorization(Scopes.Read)
+            .WithName("SearchUsers")
+            .WithSummary("Users whose name has every word of ?q= (English stemming).")
+            .WithPageProblems();
+
+        group.MapPatch("/{id}", UpdateAsync)
+            .RequireAuthorization(Scopes.Write)
+            .WithName("UpdateUser")
+            .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
+            .WithBodyProblems()
+            .WithConditionalWriteProblems()
+            .WithConflictProblem();
+
+        group.MapDelete("/{id}", DeleteAsync)
+            .RequireAuthorization(Scopes.Write)
+            .WithName("DeleteUser")
+            .WithSummary("Soft delete: status deleted until purgeAfter, restorable until then. Needs If-Match.")
+            .WithConditionalWriteProblems()
+            .ProducesValidationProblem();
+
+        group.MapPost("/{id}/restore", RestoreAsync)
+            .RequireAuthorization(Scopes.Write)
+            .WithName("RestoreUser")
+            .WithSummary("Undo a soft delete before the purge. If-Match optional (checked when sent).")
+            .WithConditionalWriteProblems()
+            .WithConflictProblem()
+            .ProducesValidationProblem();
+
+        return group;
+    }
+
+    private static async Task<Created<UserResponse>> CreateAsync(
+        CreateUserRequest request, UserRepository users, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var user = new User
+        {
+            Id = Guid.NewGuid(),
+            Email = request.Email,
+            Name = request.Name,
+            PasswordHash = "",
+            Status = request.Status,
+            Metadata = request.Metadata,
+            Profile = UserMapping.ToProfile(request.Profile),
+            Addresses = UserMapping.ToAddresses(request.Addresses),
+            Balance = request.Balance,
+            Phone = request.Phone,
+        };
+        var withHash = user with { PasswordHash = HashAfterValidating(user, request.Password, passwordSent: true) };
+
+        var created = await users.CreateAsync(withHash, caller.GetWriter(), cancellationToken);
+        response.SetETag(created.Version);
+        return TypedResults.Created($"/users/{created.Id:D}", UserResponse.From(created));
+    }
+
+    private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, UserRepository users, HttpResponse response, CancellationToken cancellationToken)
+    {
+        var user = await users.GetAsync(id, cancellationToken);
+        if (user is null)
+        {
+            return EndpointConventions.NotFound("User", id.ToString("D"));
+        }
+
+        response.SetETag(user.Version);
+        return TypedResults.Ok(UserResponse.From(user));
+    }
+
+    private static async Task<Ok<PageResponse<UserResponse>>> ListAsync(
+        string? email,
+        string? status,
+        string? city,
+        int? createdWithinDays,
+        string? cursor,
+        int? limit,
+        UserRepository users,
+        TableOptions table,
+        CancellationToken cancellationToken)
+    {
+        var page = new PageRequest(limit, cursor);
+        var selectors = new[] { email is not null, city is not null, createdWithinDays is not null, status is not null && createdWithinDays is null }.Count(s => s);
+        if (selectors != 1)
+        {
+            throw new ValidationException([new FieldError("query", "give exactly one of email, status, city or createdWithinDays (which may be combined with status).")]);
+        }
+
+        UserStatus? parsedStatus = status is null ? null : ParseStatus(status);
+        Page<User> result;
+        if (email is not null)
+        {
+            if (!EmailAddress.IsValid(email.Trim()))
+            {
+                throw new ValidationException([new FieldError("email", "is not a valid email address.")]);
+            }
+
+            // One user at most: the email is unique. The limit is still checked, so every list treats it alike.
+            _ = PageLimits.Resolve(limit, table);
+            var found = await users.GetByEmailAsync(email, cancellationToken);
+            result = new Page<User>(found is null ? [] : [found], null);
+        }
+        else if (city is not null)
+        {
+            result = await users.ByCityAsync(city, page, cancellationToken);
+        }
+        else if (createdWithinDays is { } days)
+        {
+            result = await users.RecentAsync(days, parsedStatus, page, cancellationToken);
+        }
+        else
+        {
+            result = await users.ByStatusAsync(parsedStatus!.Value, page, cancellationToken);
+        }
+
+        return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
+    }
+
+    private static async Task<Ok<PageResponse<UserResponse>>> SearchAsync(
+        string q, string? cursor, int? limit, UserRepository users, CancellationToken cancellationToken)
+    {
+        var result = await users.SearchByNameAsync(q, new PageRequest(limit, cursor), cancellationToken);
+        return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
+    }
+
+    private static async Task<Ok<UserResponse>> UpdateAsync(
+        Guid id,
+        UpdateUserRequest request,
+        UserRepository users,
+        ClaimsPrincipal caller,
+        HttpRequest httpRequest,
+        HttpResponse response,
+        IOptions<ApiOptions> options,
+        CancellationToken cancellationToken)
+    {
+        var expected = Preconditions.ExpectedVersion(httpRequest, options.Value);
+        var current = await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"));
+        var version = expected ?? current.Version;
+
+        var errors = new FieldErrorCollector();
+        void NotNull(object? value, string member, string field)
+        {
+            if (request.Has(member) && value is null)
+            {
+                errors.Add(field, "must not be null; leave it out to keep the current value.");
+            }
+        }
+
+        NotNull(request.Email, nameof(request.Email), "email");
+        NotNull(request.Name, nameof(request.Name), "name");
+        NotNull(request.Password, nameof(request.Password), "password");
+        NotNull(request.Status, nameof(request.Status), "status");
+        NotNull(request.Metadata, nameof(request.Metadata), "metadata");
+        NotNull(request.Addresses, nameof(request.Addresses), "addresses");
+        NotNull(request.Balance, nameof(request.Balance), "balance");
+        errors.ThrowIfAny();
+        var changed = current with
+        {
+            Email = request.Email ?? current.Email,
+            Name = request.Name ?? current.Name,
+            Status = request.Status ?? current.Status,
+            Metadata = request.Metadata ?? current.Metadata,
+            Profile = request.Has(nameof(request.Profile)) ? UserMapping.ToProfile(request.Profile) : current.Profile,
+            Addresses = request.Addresses is { } addresses ? UserMapping.ToAddresses(addresses) : current.Addresses,
+            Balance = request.Balance ?? current.Balance,
+            Phone = request.Has(nameof(request.Phone)) ? request.Phone : current.Phone,
+        };
+        if (request.Password is not null)
+        {
+            changed = changed with { PasswordHash = HashAfterValidating(changed, request.Password, passwordSent: true) };
+        }
+
+        var updated = await users.UpdateAsync(changed, version, caller.GetWriter(), cancellationToken);
+        response.SetETag(updated.Version);
+        return TypedResults.Ok(UserResponse.From(updated));
+    }
+
+    private static async Task<Ok<UserResponse>> DeleteAsync(
+        Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    {
+        var expected = Preconditions.ExpectedVersion(request, options.Value)
+            ?? (await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"))).Version;
+        var deleted = await users.DeleteAsync(id, expected, caller.GetWriter(), cancellationToken);
+        response.SetETag(deleted.Version);
+        return TypedResults.Ok(UserResponse.From(deleted));
+    }
+
+    private static async Task<Ok<UserResponse>> RestoreAsync(
+        Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    {
+        // Restoring cannot lose anyone's change (a deleted user accepts no other write), so If-Match is optional here.
+        var expected = Preconditions.ExpectedVersion(request, new ApiOptions { RequireIfMatch = false })
+            ?? (await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"))).Version;
+        var restored = await users.RestoreAsync(id, expected, caller.GetWriter(), cancellationToken);
+        response.SetETag(restored.Version);
+        return TypedResults.Ok(UserResponse.From(restored));
+    }
+
+    /// <summary>
+    /// Checks the password and every other field first, so the deliberately slow hash runs only for input that will be
+    /// written; returns the hash. Neither the password nor the hash ever appears in an error or a log.
+    /// </summary>
+    private static string HashAfterValidating(User user, string? password, bool passwordSent)
+    {
+        var errors = new List<FieldError>(UserRules.Validate(user with { PasswordHash = "unset" }));
+        if (passwordSent && PasswordHasher.Problem(password) is { } problem)
+        {
+            errors.Add(new FieldError("password", problem));
+        }
+
+        if (user.Status == UserStatus.Deleted)
+        {
+            errors.Add(new FieldError("status", "cannot be set to deleted; delete the user instead."));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+
+        return PasswordHasher.Hash(password!);
+    }
+
+    private static UserStatus ParseStatus(string status) =>
+        EnumNames.UserStatus.TryParse(status, out var value)
+            ? value
+            : throw new ValidationException([new FieldError("status", $"must be one of: {string.Join(", ", EnumNames.UserStatus.Names)}.")]);
+}

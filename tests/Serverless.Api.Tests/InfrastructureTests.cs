@@ -1,0 +1,133 @@
+using System.Net;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Data.Table;
+using Xunit;
+
+namespace Serverless.Api.Tests;
+
+public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    [Fact]
+    public void Table_settings_come_from_configuration()
+    {
+        var table = api.Services.GetRequiredService<TableOptions>();
+        Assert.Equal(api.TableName, table.TableName);
+        Assert.Equal("api-tests-cursor-signing-key-0123456789abcdef", table.CursorSigningKey);
+    }
+
+    [Fact]
+    public void Every_table_option_can_be_configured()
+    {
+        // TableSettings mirrors TableOptions member by member; a new option in the data layer must be added there too.
+        var options = typeof(TableOptions).GetProperties().Where(p => p.CanWrite).Select(p => p.Name).Order();
+        var settings = typeof(Serverless.Api.Infrastructure.Data.TableSettings).GetProperties().Select(p => p.Name).Order();
+        Assert.Equal(options, settings);
+    }
+
+    [Fact]
+    public async Task Health_answers_without_a_token()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/health");
+        var body = await response.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal("ok", body.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_404_problem()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/no-such-thing", token: ApiFixture.AllScopes);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_wrong_method_is_a_405_problem()
+    {
+        using var response = await api.SendAsync(HttpMethod.Put, "/health", "{}");
+        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+    }
+
+    [Fact]
+    public async Task A_request_without_a_token_is_a_401_problem()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}");
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_another_key_is_a_401_problem()
+    {
+        var forged = DevAuth.CreateToken("mallory", [Scopes.Read], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow, signingKey: "another-key-that-is-long-enough-for-hs256!!");
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: forged);
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_a_401_problem()
+    {
+        var expired = DevAuth.CreateToken("late", [Scopes.Read], TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow.AddHours(-1));
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: expired);
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_for_another_audience_is_a_401_problem()
+    {
+        var foreign = DevAuth.CreateToken("x", [Scopes.Read], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow, audience: "some-other-api");
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: foreign);
+        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_without_the_scope_is_a_403_problem()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: ApiFixture.Token(Scopes.Write));
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_scopes_and_problem_responses_per_route()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        var document = await response.ReadJsonAsync(HttpStatusCode.OK);
+        var paths = document.GetProperty("paths");
+
+        var createUser = paths.GetProperty("/users").GetProperty("post");
+        var security = createUser.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()).ToList();
+        Assert.Equal([Scopes.Write], security);
+        foreach (var status in new[] { "400", "401", "403", "409", "413", "415" })
+        {
+            Assert.True(createUser.GetProperty("responses").TryGetProperty(status, out var problem), $"POST /users lacks {status}");
+            Assert.True(problem.GetProperty("content").TryGetProperty("application/problem+json", out _), $"POST /users {status} is not a problem");
+        }
+
+        var patchUser = paths.GetProperty("/users/{id}").GetProperty("patch");
+        foreach (var status in new[] { "404", "412", "428" })
+        {
+            Assert.True(patchUser.GetProperty("responses").TryGetProperty(status, out _), $"PATCH /users/{{id}} lacks {status}");
+        }
+
+        Assert.False(paths.GetProperty("/health").GetProperty("get").TryGetProperty("security", out _));
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer").GetProperty("scheme").GetString());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_lists_the_seed_enum_names()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        var document = await response.ReadJsonAsync(HttpStatusCode.OK);
+        var text = document.GetProperty("components").GetProperty("schemas").ToString();
+        Assert.Contains("\"suspended\"", text, StringComparison.Ordinal);
+        Assert.Contains("\"home\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_API_reference_page_is_served_locally()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/scalar/");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+}

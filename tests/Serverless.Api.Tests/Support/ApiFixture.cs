@@ -1,0 +1,144 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Serverless.Api;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Data.Table;
+using Serverless.Testing;
+using Xunit;
+
+namespace Serverless.Api.Tests.Support;
+
+/// <summary>
+/// The real app, composed by <see cref="ApiApp"/> exactly as the local host composes it, listening on Kestrel on
+/// 127.0.0.1 with a free port, over its own table in the shared DynamoDB Local. One per test class.
+/// </summary>
+public sealed class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
+{
+    public const string Subject = "test-user";
+
+    private WebApplication? _app;
+
+    public string TableName { get; } = "api-" + Guid.NewGuid().ToString("N");
+
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>What the server logged at warning and above; shown when a test fails on an unexpected status.</summary>
+    public LogCapture Logs { get; } = new();
+
+    public IAmazonDynamoDB DynamoDb => dynamoDb.Client;
+
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("Not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await TableSetup.EnsureCreatedAsync(dynamoDb.Client, TableName, ct);
+
+        var builder = ApiApp.CreateBuilder([]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DynamoDb:ServiceUrl"] = dynamoDb.ServiceUrl.ToString(),
+            ["Table:TableName"] = TableName,
+            ["Table:CursorSigningKey"] = "api-tests-cursor-signing-key-0123456789abcdef",
+            // The tests validate tokens themselves even if the machine happens to look like Lambda.
+            ["Auth:TrustHostPrincipal"] = "false",
+            ["Api:MaxRequestBodyBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(Logs);
+
+        _app = ApiApp.Build(builder);
+        await _app.StartAsync(ct);
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (Environment.GetEnvironmentVariable("API_TESTS_LOG") is { Length: > 0 } logFile)
+        {
+            await File.AppendAllLinesAsync(logFile, Logs.Entries, CancellationToken.None);
+        }
+
+        if (_app is not null)
+        {
+            await _app.StopAsync(CancellationToken.None);
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            await dynamoDb.Client.DeleteTableAsync(TableName, CancellationToken.None);
+        }
+        catch (ResourceNotFoundException)
+        {
+            // Already gone: nothing to clean.
+        }
+    }
+
+    public static string Token(params string[] scopes) => TokenFor(Subject, scopes);
+
+    public static string TokenFor(string subject, params string[] scopes) =>
+        DevAuth.CreateToken(subject, scopes, TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+
+    public static string AllScopes => Token(Scopes.Read, Scopes.Write, Scopes.Admin);
+
+    /// <summary>Sends a request with a bearer token (unless null) and an optional JSON body sent byte for byte.</summary>
+    public async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method,
+        string path,
+        string? json = null,
+        string? token = null,
+        string? ifMatch = null,
+        string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        return await Http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Every item in the table (a Scan: tests only), to prove what was or was not written.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync()
+    {
+        var items = new List<Dictionary<string, AttributeValue>>();
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var page = await dynamoDb.Client.ScanAsync(
+                new ScanRequest { TableName = TableName, ExclusiveStartKey = start, ConsistentRead = true },
+                TestContext.Current.CancellationToken);
+            items.AddRange(page.Items ?? []);
+            start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+        return items;
+    }
+
+    public async Task<int> CountItemsAsync() => (await ItemsAsync()).Count;
+}
