@@ -1,0 +1,70 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Table;
+using Serverless.Data.Users;
+using Serverless.Domain.Users;
+using Serverless.Testing;
+
+namespace Serverless.Data.Tests.Users;
+
+/// <summary>A fresh table per test (so tests never share data), a movable clock and a recording client.</summary>
+public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int shards = 1) : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset Start = new(2026, 3, 20, 12, 0, 0, TimeSpan.Zero);
+
+    protected ManualTimeProvider Clock { get; } = new(Start);
+
+    protected TestTable Table { get; private set; } = null!;
+
+    protected UserRepository Users { get; private set; } = null!;
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync()
+    {
+        Table = await TestTable.CreateAsync(dynamo, Ct);
+        Users = new UserRepository(Table.Client, Table.Options(shards), Clock);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Every test's access patterns must be served without a Scan (the test's own counting uses another client).
+        Assert.DoesNotContain("Scan", Table.Requests.Operations);
+        await Table.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    protected static User NewUser(string email, string name = "Ada Lovelace", params string[] cities) => Samples.User(Guid.NewGuid(), email, name) with
+    {
+        Addresses = [.. cities.Select((city, i) => new Address { Type = AddressType.Home, Street = "1 Main St", City = city, Country = "GB", IsDefault = i == 0 })],
+    };
+
+    protected Task<User> CreateAtAsync(DateTimeOffset at, User user)
+    {
+        Clock.Set(at);
+        return Users.CreateAsync(user, "test:creator", Ct);
+    }
+
+    protected async Task<List<string>> ItemsAsync()
+    {
+        var items = await Table.AllItemsAsync(Ct);
+        return [.. items.Select(i => i[Attr.PK].S + " / " + i[Attr.SK].S).Order(StringComparer.Ordinal)];
+    }
+
+    protected async Task<string> SnapshotAsync()
+    {
+        var items = await Table.AllItemsAsync(Ct);
+        return string.Join("\n", items.Select(Mapping.ItemJson.Render).Order(StringComparer.Ordinal));
+    }
+
+    protected async Task SetTtlAsync(ItemKey key, DateTimeOffset expiresAt) =>
+        await Table.Admin.UpdateItemAsync(
+            new UpdateItemRequest
+            {
+                TableName = Table.Name,
+                Key = key.ToAttributes(),
+                UpdateExpression = "SET #ttl = :ttl",
+                ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                ExpressionAttributeValues = new() { [":ttl"] = Data.Mapping.Av.EpochSeconds(expiresAt) },
+            },
+            Ct);
+}
