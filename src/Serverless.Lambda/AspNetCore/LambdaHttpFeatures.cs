@@ -148,13 +148,13 @@ internal sealed class LambdaHttpFeatures :
     // IHttpResponseFeature
     public int StatusCode { get; set; } = StatusCodes.Status200OK;
     public string? ReasonPhrase { get; set; }
-    public IHeaderDictionary ResponseHeaders { get; } = new HeaderDictionary();
+    public IHeaderDictionary ResponseHeaders { get; private set; } = new HeaderDictionary();
     public bool HasStarted { get; private set; }
 
     IHeaderDictionary IHttpResponseFeature.Headers
     {
         get => ResponseHeaders;
-        set => throw new NotSupportedException("The response headers of a Lambda request cannot be replaced.");
+        set => ResponseHeaders = value;
     }
 
     [Obsolete("Use IHttpResponseBodyFeature.Stream instead.")]
