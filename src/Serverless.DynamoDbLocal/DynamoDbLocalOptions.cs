@@ -20,7 +20,7 @@ public sealed record DynamoDbLocalOptions
     public string? DataDirectory { get; init; }
 
     /// <summary>How long to wait for the emulator to answer before giving up.</summary>
-    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
     /// The repository's ignored <c>.dynamodb-local</c> folder when running from a checkout (found by walking up to

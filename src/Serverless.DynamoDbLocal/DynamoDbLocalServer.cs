@@ -146,7 +146,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             ServiceURL = ServiceUrl.ToString(),
             AuthenticationRegion = LocalRegion,
             MaxErrorRetry = 0,
-            Timeout = TimeSpan.FromSeconds(2),
+            Timeout = TimeSpan.FromSeconds(5),
         });
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -162,7 +162,8 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
                 await client.ListTablesAsync(new ListTablesRequest { Limit = 1 }, ct);
                 return;
             }
-            catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException or SocketException or TaskCanceledException && !ct.IsCancellationRequested)
+            // A JVM starting on a busy machine refuses, resets or stalls connections for a while: all of that means "not yet".
+            catch (Exception e) when (!ct.IsCancellationRequested && e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException or SocketException or TimeoutException or OperationCanceledException)
             {
                 if (DateTime.UtcNow > deadline)
                 {
