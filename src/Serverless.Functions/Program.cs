@@ -28,6 +28,15 @@ using var onSigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal
 
 var handler = environment.GetVariable(LambdaEnvironmentVariables.Handler);
 var options = new FunctionOptions { Args = args };
-return await bootstrap.RunAsync(
-    cancellationToken => FunctionCatalog.Registry.CreateAsync(handler, options, cancellationToken),
-    shutdown.Token);
+try
+{
+    return await bootstrap.RunAsync(
+        cancellationToken => FunctionCatalog.Registry.CreateAsync(handler, options, cancellationToken),
+        shutdown.Token);
+}
+catch (HttpRequestException exception)
+{
+    // Without the Runtime API nothing can be reported any more; exiting lets Lambda start a fresh environment.
+    loggerFactory.CreateLogger("Serverless.Lambda.Runtime").LogCritical(exception, "Lost the Lambda Runtime API");
+    return 1;
+}
