@@ -1,0 +1,187 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
+using Serverless.Data.Products;
+using Serverless.Data.Table;
+using Serverless.Data.Users;
+using Serverless.Domain.Audit;
+using Serverless.Domain.Products;
+using Serverless.Local.EventSourceMapping;
+using Serverless.Streams.Tests.Support;
+using Serverless.Testing;
+
+namespace Serverless.Streams.Tests.Audit;
+
+/// <summary>The audit function against DynamoDB Local, fed by the local event source mapping from the table's stream.</summary>
+public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposable
+{
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+    private readonly CapturedLogs _logs = new();
+
+    [Fact]
+    public async Task Create_update_and_soft_delete_of_a_user_give_exactly_three_entries_with_their_writers()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
+        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+
+        var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
+        await users.UpdateAsync(created with { Name = "Ada King" }, 1, "user:admin", _ct);
+        await users.DeleteAsync(created.Id, 2, "user:bob", _ct);
+        await WaitForSentinelAsync(table);
+
+        var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).OrderBy(VersionOf).ToList();
+        Assert.Equal([AuditAction.Insert, AuditAction.Update, AuditAction.Update], history.Select(e => e.Action));
+        Assert.Equal(["user:alice", "user:admin", "user:bob"], history.Select(e => e.ChangedBy));
+        Assert.Null(history[0].OldValues);
+        Assert.Equal("Ada King", Value(history[1].NewValues, "name"));
+        Assert.Equal("Ada Lovelace", Value(history[1].OldValues, "name"));
+        Assert.Equal("deleted", Value(history[2].NewValues, "status"));
+        Assert.All(history, e => Assert.InRange(e.ChangedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.All(history, e => Assert.DoesNotContain("pbkdf2$secret-hash-value", (e.OldValues ?? "") + e.NewValues, StringComparison.Ordinal));
+
+        // Only entity items are audited: the email marker, name words and cities written in the same transactions
+        // are not, and the audit items themselves never are (no feedback loop).
+        var auditItems = await TableReads.AuditItemsAsync(table, _ct);
+        Assert.Equal([EntityTypes.Product, EntityTypes.User], auditItems.Select(i => i[Attr.RecordType].S).Distinct().Order());
+        Assert.Equal(4, auditItems.Count);
+    }
+
+    [Fact]
+    public async Task Each_entry_expires_after_the_configured_retention_from_the_change()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var options = table.Options() with { AuditRetention = TimeSpan.FromDays(7) };
+        var function = StreamFunctions.CreateAudit(table.Client, options, _logs.Factory, TimeProvider.System);
+        var product = ProductItem("user:carol");
+        var at = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
+
+        await function.InvokeAsync(StreamEvents.Payload(StreamEvents.Record("INSERT", null, product, at)), TestEnvironment.Context(), _ct);
+
+        var item = Assert.Single(await TableReads.AuditItemsAsync(table, _ct));
+        Assert.Equal((at + TimeSpan.FromDays(7)).ToUnixTimeSeconds(), TableReads.Number(item, Attr.Ttl));
+        Assert.Equal(at.ToUnixTimeMilliseconds(), TableReads.Number(item, Attr.ChangedAt));
+    }
+
+    [Fact]
+    public async Task Replaying_the_delivered_batches_twice_adds_no_entry_and_changes_none()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        await using (await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct))
+        {
+            var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
+            await users.UpdateAsync(created with { Name = "Ada King" }, 1, "user:admin", _ct);
+            await WaitForSentinelAsync(table);
+        }
+
+        var before = await TableReads.SnapshotAsync(table, _ct);
+        foreach (var _ in Enumerable.Range(0, 2))
+        {
+            foreach (var invocation in audit.Invocations)
+            {
+                var response = await audit.Function.InvokeAsync(invocation.Payload, TestEnvironment.Context(), _ct);
+                Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
+            }
+        }
+
+        Assert.Equal(before, await TableReads.SnapshotAsync(table, _ct));
+        Assert.Equal(3, (await TableReads.AuditItemsAsync(table, _ct)).Count);
+    }
+
+    [Fact]
+    public async Task A_poison_record_and_the_records_after_it_are_reported_and_the_ones_before_it_are_audited()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var function = StreamFunctions.CreateAudit(table.Client, table.Options(), _logs.Factory, TimeProvider.System);
+        var first = ProductItem("user:carol");
+        var poison = CorruptUserItem();
+        var last = ProductItem("user:carol");
+        var records = new[] { StreamEvents.Record("INSERT", null, first), StreamEvents.Record("INSERT", null, poison), StreamEvents.Record("INSERT", null, last) };
+
+        var response = await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+
+        using var json = JsonDocument.Parse(response);
+        Assert.Equal(
+            [records[1].Dynamodb!.SequenceNumber, records[2].Dynamodb!.SequenceNumber],
+            json.RootElement.GetProperty("batchItemFailures").EnumerateArray().Select(f => f.GetProperty("itemIdentifier").GetString()));
+        var audited = Assert.Single(await TableReads.AuditItemsAsync(table, _ct));
+        Assert.Equal(first[Attr.Id].S, audited[Attr.RecordId].S);
+        // The log says which record and why, and nothing of the item's values.
+        Assert.Contains(_logs.Lines, l => l.Level == "ERROR" && l.Message.Contains(records[1].Dynamodb!.SequenceNumber!, StringComparison.Ordinal)
+            && l.Message.Contains("not a valid User item", StringComparison.Ordinal));
+        Assert.DoesNotContain("poison@example.com", _logs.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_poison_record_ends_in_the_on_failure_destination_and_the_shard_moves_on()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        var destination = new InMemoryOnFailureDestination();
+        var settings = Emulation.Settings("AuditFunction") with { MaximumRetryAttempts = 1 };
+        await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, settings)], _ct, onFailure: destination);
+
+        await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = CorruptUserItem() }, _ct);
+        await Eventually.WaitUntilAsync(() => Task.FromResult(destination.Records.Count > 0), "the poison record was given up", _ct);
+        var after = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+            .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3m }, "user:carol", _ct);
+        await Eventually.WaitUntilAsync(
+            async () => (await TableReads.HistoryAsync(table, EntityTypes.Product, after.Id, _ct)).Count == 1, "the next record was audited", _ct);
+
+        var failed = audit.Invocations.Select(i => i.Answer.BatchItemFailures.Select(f => f.ItemIdentifier).ToList()).Where(f => f.Count > 0).ToList();
+        Assert.Equal(2, failed.Count); // the first delivery and its one retry
+        var poisonSequence = Assert.Single(failed.Distinct(new ListComparer()).Single());
+        var given = Assert.Single(destination.Records);
+        Assert.Equal(poisonSequence, given.DdbStreamBatchInfo!.StartSequenceNumber);
+    }
+
+    private RecordedFunction AuditFunction(TestTable table) =>
+        new(StreamFunctions.CreateAudit(table.Client, table.Options(), _logs.Factory, TimeProvider.System));
+
+    /// <summary>
+    /// Writes one more change and waits for its entry: the stream delivers in order, so every change made before it
+    /// has been handled by then, and "exactly these entries" can be checked.
+    /// </summary>
+    private async Task WaitForSentinelAsync(TestTable table)
+    {
+        var sentinel = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+            .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Sentinel", Price = 1m }, "test:sentinel", _ct);
+        await Eventually.WaitUntilAsync(
+            async () => (await TableReads.HistoryAsync(table, EntityTypes.Product, sentinel.Id, _ct)).Count == 1, "the sentinel was audited", _ct);
+    }
+
+    private static Dictionary<string, AttributeValue> ProductItem(string writer) =>
+        ProductMapper.ToItem(new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3.5m, Version = 1, LastWriter = writer });
+
+    /// <summary>A User item missing its required name: the data layer cannot read it, so no function can handle it.</summary>
+    private static Dictionary<string, AttributeValue> CorruptUserItem()
+    {
+        var item = UserMapper.ToItem(TestData.NewUser(email: "poison@example.com") with { Version = 1, LastWriter = "user:mallory" }, 1);
+        item.Remove(Attr.Name);
+        return item;
+    }
+
+    private static long VersionOf(AuditEntry entry)
+    {
+        using var json = JsonDocument.Parse(entry.NewValues ?? entry.OldValues!);
+        return json.RootElement.GetProperty("version").GetInt64();
+    }
+
+    private static string? Value(string? values, string name)
+    {
+        using var json = JsonDocument.Parse(values!);
+        return json.RootElement.GetProperty(name).GetString();
+    }
+
+    public void Dispose() => _logs.Dispose();
+
+    private sealed class ListComparer : IEqualityComparer<List<string?>>
+    {
+        public bool Equals(List<string?>? x, List<string?>? y) => x!.SequenceEqual(y!);
+
+        public int GetHashCode(List<string?> obj) => obj.Count;
+    }
+}
