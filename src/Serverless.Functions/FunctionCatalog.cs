@@ -1,4 +1,5 @@
 using Serverless.Lambda.Runtime;
+using Serverless.Streams;
 
 namespace Serverless.Functions;
 
@@ -14,5 +15,8 @@ public static class FunctionCatalog
     public static FunctionRegistry<FunctionOptions> Registry { get; } = new(
     [
         new(Api, ApiFunction.CreateAsync),
+        new(StreamFunctions.Audit, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Audit, options.ConfigureLogging, ct)),
+        new(StreamFunctions.Denormalize, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Denormalize, options.ConfigureLogging, ct)),
+        new(StreamFunctions.Purge, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Purge, options.ConfigureLogging, ct)),
     ]);
 }
