@@ -1,5 +1,10 @@
 using Serverless.Api.Health;
 using Serverless.Api.Infrastructure;
+using Serverless.Api.Audit;
+using Serverless.Api.Comments;
+using Serverless.Api.Orders;
+using Serverless.Api.Products;
+using Serverless.Api.Roles;
 using Serverless.Api.Users;
 
 namespace Serverless.Api;
@@ -26,6 +31,11 @@ public static class ApiApp
 
         app.MapHealth();
         app.MapUsers();
+        app.MapOrders();
+        app.MapProducts();
+        app.MapRoles();
+        app.MapComments();
+        app.MapAudit();
         app.MapApiReference();
         return app;
     }

@@ -5,6 +5,8 @@ using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.OpenApi;
 using Serverless.Api.Infrastructure.Paging;
+using Serverless.Api.Orders;
+using Serverless.Api.Roles;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
@@ -69,6 +71,14 @@ public static class UsersApi
             .WithConflictProblem()
             .ProducesValidationProblem();
 
+        group.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync)
+            .RequireAuthorization(Scopes.Read)
+            .WithTags("Orders")
+            .WithName("ListOrdersOfUser")
+            .WithSummary("The user's orders, newest first, without their items.")
+            .WithPageProblems();
+
+        group.MapUserRoles();
         return group;
     }
 
@@ -112,14 +122,15 @@ public static class UsersApi
         string? email,
         string? status,
         string? city,
-        int? createdWithinDays,
+        string? createdWithinDays,
         string? cursor,
-        int? limit,
+        string? limit,
         UserRepository users,
         TableOptions table,
         CancellationToken cancellationToken)
     {
-        var page = new PageRequest(limit, cursor);
+        var page = PageQuery.From(cursor, limit);
+        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays);
         var selectors = new[] { email is not null, city is not null, createdWithinDays is not null, status is not null && createdWithinDays is null }.Count(s => s);
         if (selectors != 1)
         {
@@ -136,7 +147,7 @@ public static class UsersApi
             }
 
             // One user at most: the email is unique. The limit is still checked, so every list treats it alike.
-            _ = PageLimits.Resolve(limit, table);
+            _ = PageLimits.Resolve(page.Limit, table);
             var found = await users.GetByEmailAsync(email, cancellationToken);
             result = new Page<User>(found is null ? [] : [found], null);
         }
@@ -144,9 +155,9 @@ public static class UsersApi
         {
             result = await users.ByCityAsync(city, page, cancellationToken);
         }
-        else if (createdWithinDays is { } days)
+        else if (days is { } withinDays)
         {
-            result = await users.RecentAsync(days, parsedStatus, page, cancellationToken);
+            result = await users.RecentAsync(withinDays, parsedStatus, page, cancellationToken);
         }
         else
         {
@@ -157,9 +168,9 @@ public static class UsersApi
     }
 
     private static async Task<Ok<PageResponse<UserResponse>>> SearchAsync(
-        string q, string? cursor, int? limit, UserRepository users, CancellationToken cancellationToken)
+        string q, string? cursor, string? limit, UserRepository users, CancellationToken cancellationToken)
     {
-        var result = await users.SearchByNameAsync(q, new PageRequest(limit, cursor), cancellationToken);
+        var result = await users.SearchByNameAsync(q, PageQuery.From(cursor, limit), cancellationToken);
         return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
     }
 

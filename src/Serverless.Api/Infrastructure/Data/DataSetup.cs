@@ -4,6 +4,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data.Table;
+using Serverless.Data.Audit;
+using Serverless.Data.Comments;
+using Serverless.Data.Orders;
+using Serverless.Data.Products;
+using Serverless.Data.Roles;
 using Serverless.Data.Users;
 
 namespace Serverless.Api.Infrastructure.Data;
@@ -52,6 +57,11 @@ internal static class DataSetup
 
         // Repositories are stateless over the shared client: one each for the process.
         services.TryAddSingleton<UserRepository>();
+        services.TryAddSingleton<OrderRepository>();
+        services.TryAddSingleton<ProductRepository>();
+        services.TryAddSingleton<RoleRepository>();
+        services.TryAddSingleton<CommentRepository>();
+        services.TryAddSingleton<AuditRepository>();
         return services;
     }
 }

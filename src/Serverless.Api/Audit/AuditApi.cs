@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Paging;
+using Serverless.Data.Audit;
+using Serverless.Data.Paging;
+using Serverless.Data.Table;
+using Serverless.Domain;
+
+namespace Serverless.Api.Audit;
+
+/// <summary>The audit trail of one record, newest first. Needs data.admin: it shows old and new values of every change.</summary>
+public static class AuditApi
+{
+    /// <summary>The entity types that are audited (index items and audit entries themselves are not).</summary>
+    private static readonly string[] Audited =
+        [EntityTypes.User, EntityTypes.Order, EntityTypes.OrderItem, EntityTypes.Product, EntityTypes.Role, EntityTypes.UserRole, EntityTypes.Comment];
+
+    public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/audit").WithTags("Audit");
+        group.MapGet("/{entityType}/{id}", HistoryAsync)
+            .RequireAuthorization(Scopes.Admin)
+            .WithName("GetAuditHistory")
+            .WithSummary("Every recorded change of one record, newest first. entityType: " + string.Join(", ", Audited) + ".")
+            .WithPageProblems();
+        return group;
+    }
+
+    private static async Task<Ok<PageResponse<AuditEntryResponse>>> HistoryAsync(
+        string entityType, string id, string? cursor, string? limit, AuditRepository audit, CancellationToken cancellationToken)
+    {
+        if (!Audited.Contains(entityType, StringComparer.Ordinal))
+        {
+            throw new ValidationException([new FieldError("entityType", $"must be one of: {string.Join(", ", Audited)}.")]);
+        }
+
+        var page = await audit.HistoryAsync(entityType, id, PageQuery.From(cursor, limit), cancellationToken);
+        return TypedResults.Ok(PageResponse.From(page, AuditEntryResponse.From));
+    }
+}

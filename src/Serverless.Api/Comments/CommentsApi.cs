@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Paging;
+using Serverless.Data.Comments;
+using Serverless.Data.Paging;
+using Serverless.Domain;
+using Serverless.Domain.Comments;
+
+namespace Serverless.Api.Comments;
+
+/// <summary>
+/// The seed's polymorphic comments: on a post, a product or a user, each target's comments newest first. Posts are
+/// not stored here (the seed names them only as a comment target), so any post id is accepted; a product or user
+/// must exist (404 otherwise).
+/// </summary>
+public static class CommentsApi
+{
+    private static readonly (string Segment, CommentTarget Target)[] Targets =
+    [
+        ("posts", CommentTarget.Post),
+        ("products", CommentTarget.Product),
+        ("users", CommentTarget.User),
+    ];
+
+    public static RouteGroupBuilder MapComments(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/").WithTags("Comments");
+        foreach (var (segment, target) in Targets)
+        {
+            var name = EnumNames.CommentTarget.Name(target);
+            group.MapPost($"/{segment}/{{id}}/comments", (Guid id, CreateCommentRequest request, CommentRepository comments, ClaimsPrincipal caller, CancellationToken ct) =>
+                    AddAsync(target, segment, id, request, comments, caller, ct))
+                .RequireAuthorization(Scopes.Write)
+                .WithName($"Comment{name}")
+                .WithSummary($"Comment on a {name.ToLowerInvariant()} (201, Location is the target's comment list).")
+                .WithBodyProblems()
+                .WithNotFoundProblem();
+
+            group.MapGet($"/{segment}/{{id}}/comments", (Guid id, string? cursor, string? limit, CommentRepository comments, CancellationToken ct) =>
+                    ListAsync(target, id, cursor, limit, comments, ct))
+                .RequireAuthorization(Scopes.Read)
+                .WithName($"ListCommentsOn{name}")
+                .WithSummary($"Comments on a {name.ToLowerInvariant()}, newest first.")
+                .WithPageProblems();
+        }
+
+        return group;
+    }
+
+    private static async Task<Created<CommentResponse>> AddAsync(
+        CommentTarget target, string segment, Guid id, CreateCommentRequest request, CommentRepository comments, ClaimsPrincipal caller, CancellationToken cancellationToken)
+    {
+        var comment = new Comment { Id = Guid.NewGuid(), TargetType = target, TargetId = id, AuthorId = request.AuthorId, Content = request.Content };
+        var created = await comments.AddAsync(comment, caller.GetWriter(), cancellationToken);
+
+        // Comments have no address of their own (they are read as a target's list), so Location names that list.
+        return TypedResults.Created($"/{segment}/{id:D}/comments", CommentResponse.From(created));
+    }
+
+    private static async Task<Ok<PageResponse<CommentResponse>>> ListAsync(
+        CommentTarget target, Guid id, string? cursor, string? limit, CommentRepository comments, CancellationToken cancellationToken)
+    {
+        var page = await comments.ListByTargetAsync(target, id, PageQuery.From(cursor, limit), cancellationToken);
+        return TypedResults.Ok(PageResponse.From(page, CommentResponse.From));
+    }
+}

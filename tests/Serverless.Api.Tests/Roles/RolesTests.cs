@@ -1,0 +1,119 @@
+using System.Net;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Tests.Support;
+using Serverless.Api.Tests.Users;
+using Xunit;
+
+namespace Serverless.Api.Tests.Roles;
+
+public sealed class RolesTests(ApiFixture api) : IClassFixture<ApiFixture>
+{
+    private static readonly string Writer = ApiFixture.Token(Scopes.Read, Scopes.Write);
+
+    [Fact]
+    public async Task An_admin_creates_a_role_and_readers_see_it()
+    {
+        var (role, etag) = await api.PostAsync("/roles", new { name = "Editor " + Guid.NewGuid().ToString("N")[..6], description = "edits" });
+        Assert.Equal("\"1\"", etag);
+        using var get = await api.SendAsync(HttpMethod.Get, $"/roles/{role.Id()}", token: ApiFixture.Token(Scopes.Read));
+        Assert.Equal("edits", (await get.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("description").GetString());
+        var list = await api.GetOkAsync("/roles?limit=100");
+        Assert.Contains(list.GetProperty("items").EnumerateArray(), r => r.Id() == role.Id());
+    }
+
+    [Fact]
+    public async Task Creating_a_role_without_the_admin_scope_returns_403_and_writes_nothing()
+    {
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Post, "/roles", Json.Of(new { name = "Sneaky" }), Writer);
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Theory]
+    [InlineData("{}", "name")]
+    [InlineData("{\"name\":\"\"}", "name")]
+    [InlineData("{\"name\":\"x\",\"level\":3}", "level")]
+    public async Task Creating_an_invalid_role_returns_400_and_writes_nothing(string body, string field)
+    {
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Post, "/roles", body, ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync(field);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Getting_an_unknown_role_returns_404()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, $"/roles/{Guid.NewGuid()}", token: ApiFixture.AllScopes);
+        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Assigning_a_role_is_201_then_200_and_shows_on_both_sides_until_unassigned()
+    {
+        var (user, _) = await api.CreateAsync();
+        var (role, _) = await api.PostAsync("/roles", new { name = "Viewer" });
+        var link = $"/users/{user.IdOf()}/roles/{role.Id()}";
+
+        using var first = await api.SendAsync(HttpMethod.Put, link, token: ApiFixture.AllScopes);
+        var assigned = await first.ReadJsonAsync(HttpStatusCode.Created);
+        Assert.Equal(link, first.Headers.Location?.OriginalString);
+        using var second = await api.SendAsync(HttpMethod.Put, link, token: ApiFixture.AllScopes);
+        var again = await second.ReadJsonAsync(HttpStatusCode.OK);
+        Assert.Equal(assigned.GetProperty("assignedAt").GetString(), again.GetProperty("assignedAt").GetString());
+
+        var roles = await api.GetOkAsync($"/users/{user.IdOf()}/roles");
+        Assert.Equal("Viewer", Assert.Single(roles.GetProperty("items").EnumerateArray()).GetProperty("roleName").GetString());
+        var users = await api.GetOkAsync($"/roles/{role.Id()}/users");
+        Assert.Equal(user.IdOf(), Assert.Single(users.GetProperty("items").EnumerateArray()).GetProperty("userId").GetString());
+
+        using var removed = await api.SendAsync(HttpMethod.Delete, link, token: ApiFixture.AllScopes);
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        using var gone = await api.SendAsync(HttpMethod.Delete, link, token: ApiFixture.AllScopes);
+        await gone.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal(0, (await api.GetOkAsync($"/users/{user.IdOf()}/roles")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Assigning_an_unknown_role_or_to_an_unknown_user_returns_404_and_writes_nothing()
+    {
+        var (user, _) = await api.CreateAsync();
+        var (role, _) = await api.PostAsync("/roles", new { name = "Real" });
+        var before = await api.SnapshotAsync();
+        using var noRole = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{Guid.NewGuid()}", token: ApiFixture.AllScopes);
+        await noRole.AssertProblemAsync(HttpStatusCode.NotFound);
+        using var noUser = await api.SendAsync(HttpMethod.Put, $"/users/{Guid.NewGuid()}/roles/{role.Id()}", token: ApiFixture.AllScopes);
+        await noUser.AssertProblemAsync(HttpStatusCode.NotFound);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Granting_or_revoking_without_the_admin_scope_returns_403_and_writes_nothing()
+    {
+        var (user, _) = await api.CreateAsync();
+        var (role, _) = await api.PostAsync("/roles", new { name = "Guarded" });
+        var before = await api.SnapshotAsync();
+        using var put = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{role.Id()}", token: Writer);
+        await put.AssertProblemAsync(HttpStatusCode.Forbidden);
+        using var delete = await api.SendAsync(HttpMethod.Delete, $"/users/{user.IdOf()}/roles/{role.Id()}", token: Writer);
+        await delete.AssertProblemAsync(HttpStatusCode.Forbidden);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Listing_a_roles_users_with_a_tampered_cursor_returns_400()
+    {
+        var (role, _) = await api.PostAsync("/roles", new { name = "Crowd" });
+        for (var i = 0; i < 2; i++)
+        {
+            var (user, _) = await api.CreateAsync();
+            using var put = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{role.Id()}", token: ApiFixture.AllScopes);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        var cursor = (await api.GetOkAsync($"/roles/{role.Id()}/users?limit=1")).GetProperty("nextCursor").GetString()!;
+        using var response = await api.SendAsync(HttpMethod.Get, $"/roles/{role.Id()}/users?limit=1&cursor={Uri.EscapeDataString(cursor + "A")}", token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync("cursor");
+    }
+}
