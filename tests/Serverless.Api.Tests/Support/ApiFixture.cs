@@ -21,7 +21,7 @@ namespace Serverless.Api.Tests.Support;
 /// The real app, composed by <see cref="ApiApp"/> exactly as the local host composes it, listening on Kestrel on
 /// 127.0.0.1 with a free port, over its own table in the shared DynamoDB Local. One per test class.
 /// </summary>
-public sealed class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
+public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
 {
     public const string Subject = "test-user";
 
@@ -53,6 +53,7 @@ public sealed class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
             ["Auth:TrustHostPrincipal"] = "false",
             ["Api:MaxRequestBodyBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+        Configure(builder);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Logs);
@@ -61,6 +62,11 @@ public sealed class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address) };
+    }
+
+    /// <summary>Lets a fixture for another hosting mode add its configuration and services before the app is built.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
     }
 
     public async ValueTask DisposeAsync()

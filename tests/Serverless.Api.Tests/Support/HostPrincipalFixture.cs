@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Testing;
+
+namespace Serverless.Api.Tests.Support;
+
+/// <summary>
+/// The app as it runs on Lambda: it trusts the principal the host put on the request. The Lambda adapter builds that
+/// principal from API Gateway's authorizer claims; here a filter in front of the app builds it from a test header
+/// (<c>X-Test-Principal: subject;scope scope</c>), standing in for the adapter.
+/// </summary>
+public sealed class HostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+{
+    public const string Header = "X-Test-Principal";
+
+    protected override void Configure(WebApplicationBuilder builder)
+    {
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:TrustHostPrincipal"] = "true" });
+        builder.Services.AddSingleton<IStartupFilter, HostPrincipalFilter>();
+    }
+
+    private sealed class HostPrincipalFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, nextMiddleware) =>
+            {
+                if (context.Request.Headers[Header].ToString() is { Length: > 0 } value)
+                {
+                    var parts = value.Split(';');
+                    context.User = new ClaimsPrincipal(new ClaimsIdentity(
+                        [new Claim("sub", parts[0]), new Claim("scope", parts.Length > 1 ? parts[1] : "")],
+                        authenticationType: "ApiGatewayJwtAuthorizer"));
+                }
+
+                return nextMiddleware(context);
+            });
+            next(app);
+        };
+    }
+}
