@@ -34,6 +34,8 @@ public static class GuardedAction
         AmazonServiceException { InnerException: HttpRequestException or SocketException } => "cannot reach DynamoDB: " + e.InnerException!.Message,
         AmazonServiceException service => $"DynamoDB refused the request ({service.ErrorCode ?? service.StatusCode.ToString()}): {service.Message}",
         HttpRequestException or SocketException => "cannot reach DynamoDB: " + e.Message,
+        // The SDK reports its own request timeout this way (after its retries).
+        TimeoutException => "DynamoDB did not answer in time (after retries); is the endpoint overloaded? " + e.Message,
         AmazonClientException => "DynamoDB client error: " + e.Message,
         _ => null,
     };

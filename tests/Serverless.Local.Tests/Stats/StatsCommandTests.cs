@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Serverless.Data.Seeding;
+using Serverless.Data.Statistics;
+using Serverless.Local.Seed;
+using Serverless.Local.Stats;
+using Serverless.Local.Tests.Seeding;
+using Serverless.Testing;
+using Xunit;
+
+namespace Serverless.Local.Tests.Stats;
+
+public sealed partial class StatsCommandTests(DynamoDbLocalFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Stats_on_a_seeded_table_prints_the_counts_the_scenario_promised()
+    {
+        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await new DataSeeder(table.Client, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Small), null, Ct);
+
+        var result = await Cli.RunAsync(StatsCommand.Create(), "stats", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var printed = EntityLine().Matches(result.Output).ToDictionary(
+            m => m.Groups["type"].Value,
+            m => long.Parse(m.Groups["items"].Value, NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        var promised = ScenarioCounts.For(SeedScenario.Small);
+        Assert.Equal(promised.ByEntityType.OrderBy(e => e.Key), printed.Where(e => e.Key != "total").OrderBy(e => e.Key));
+        Assert.Equal(promised.Total, printed["total"]);
+        Assert.Contains("Stream: enabled, NEW_AND_OLD_IMAGES", result.Output, StringComparison.Ordinal);
+        Assert.Contains("TTL: ENABLED on attribute 'ttl'", result.Output, StringComparison.Ordinal);
+        foreach (var index in new[] { "EmailIndex", "CreatedDateIndex", "GSI1" })
+        {
+            Assert.Matches($@"\n  {index} +ACTIVE ", result.Output);
+        }
+    }
+
+    [Fact]
+    public async Task The_reader_sizes_each_entity_type_and_reports_the_table_set_up()
+    {
+        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await new DataSeeder(table.Client, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Edge), null, Ct);
+        long scanned = 0;
+
+        var stats = await new TableStatisticsReader(table.Client).ReadAsync(table.Name, n => scanned += n, Ct);
+
+        Assert.Equal(ScenarioCounts.For(SeedScenario.Edge).ByEntityType.OrderBy(e => e.Key), stats.Entities.Select(e => KeyValuePair.Create(e.EntityType, e.Items)));
+        Assert.Equal(stats.ScannedItems, scanned);
+        // The user at every limit makes User items far larger per item than email markers.
+        var user = stats.Entities.Single(e => e.EntityType == "User");
+        var marker = stats.Entities.Single(e => e.EntityType == "EmailMarker");
+        Assert.True(user.Bytes / user.Items > 10 * (marker.Bytes / marker.Items));
+        Assert.Equal("ACTIVE", stats.TableStatus);
+        Assert.True(stats.StreamEnabled);
+        Assert.Equal("ttl", stats.TtlAttribute);
+        Assert.Equal(["CreatedDateIndex", "EmailIndex", "GSI1"], stats.Indexes.Select(i => i.Name));
+    }
+
+    [Fact]
+    public async Task Help_says_that_stats_scans_the_whole_table()
+    {
+        var result = await Cli.RunAsync(StatsCommand.Create(), "stats", "--help");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("SCANS THE WHOLE TABLE", result.Output, StringComparison.Ordinal);
+        Assert.Contains("DYNAMODB_ENDPOINT", result.Output, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^  (?<type>[A-Za-z()]+) +(?<items>[0-9,]+) +(?<bytes>[0-9,]+)$", RegexOptions.Multiline)]
+    private static partial Regex EntityLine();
+}
