@@ -24,5 +24,5 @@ $(addprefix build-,$(FUNCTIONS)):
 publish:
 	@test -n "$(OUT)" || { echo "OUT (or ARTIFACTS_DIR from sam build) is required" >&2; exit 2; }
 	dotnet publish src/Serverless.Functions/Serverless.Functions.csproj -c $(CONFIGURATION) -r $(RID) -p:PublishAot=true -o "$(OUT)"
-	rm -f "$(OUT)"/*.dbg "$(OUT)"/*.pdb
+	rm -f "$(OUT)"/*.dbg "$(OUT)"/*.pdb "$(OUT)"/*.staticwebassets.endpoints.json
 	test -x "$(OUT)/bootstrap"

@@ -1,0 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Serverless.Api;
+
+namespace Serverless.Template.Tests;
+
+/// <summary>The API app composed exactly as on Lambda, configured from a function's environment, never started.</summary>
+internal static class ApiHost
+{
+    public static WebApplication Build(IReadOnlyDictionary<string, string> environment)
+    {
+        var builder = ApiApp.CreateBuilder([]);
+        // Environment variables reach configuration with "__" as the section separator.
+        builder.Configuration.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)));
+        return ApiApp.Build(builder);
+    }
+}
