@@ -79,7 +79,8 @@ public sealed partial class AuditFunction : IDynamoDBRecordHandler
             {
                 ChangeKind.Insert => AuditAction.Insert,
                 ChangeKind.Modify => AuditAction.Update,
-                _ => AuditAction.Delete,
+                ChangeKind.Remove => AuditAction.Delete,
+                _ => throw new StreamRecordDecodingException($"Record {change.EventId} has eventName '{change.EventName}', which is no change to audit."),
             },
             ChangedBy = change.ChangedBy,
             ChangedAt = changedAt,
