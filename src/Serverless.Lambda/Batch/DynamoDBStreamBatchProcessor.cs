@@ -67,7 +67,7 @@ public sealed partial class DynamoDBStreamBatchProcessor
                 var response = Failures(records, index);
                 LogRecordFailed(
                     record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, index + 1, records.Count,
-                    DescribeError(exception), records.Count - index - 1);
+                    records.Count - index - 1, DescribeError(exception));
                 var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - index);
                 LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
                 return new StreamBatchResult(response, summary);
@@ -133,9 +133,9 @@ public sealed partial class DynamoDBStreamBatchProcessor
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Error,
-        Message = "Stream record {SequenceNumber} (eventID {EventId}, {EventName}, {Position} of {Count}) failed: {Error}. " +
-                  "It and {Later} later record(s) are reported in batchItemFailures")]
-    private partial void LogRecordFailed(string? sequenceNumber, string? eventId, string? eventName, int position, int count, string error, int later);
+        Message = "Stream record {SequenceNumber} (eventID {EventId}, {EventName}, {Position} of {Count}) failed; it and {Later} " +
+                  "later record(s) are reported in batchItemFailures. Error: {Error}")]
+    private partial void LogRecordFailed(string? sequenceNumber, string? eventId, string? eventName, int position, int count, int later, string error);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Stream record {SequenceNumber} ({EventName}) ignored: {Reason}")]
     private partial void LogRecordIgnored(string? sequenceNumber, string? eventName, string reason);
