@@ -114,6 +114,32 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     }
 
     [Fact]
+    public async Task Every_route_in_the_OpenAPI_document_names_its_scope_and_problem_responses()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        var document = await response.ReadJsonAsync(HttpStatusCode.OK);
+        var operations = document.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name != "/health")
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Route: o.Name.ToUpperInvariant() + " " + p.Name, Operation: o.Value)))
+            .ToList();
+
+        // Every resource route of issue 4 is there (comments once per target type).
+        Assert.True(operations.Count == 32, $"{operations.Count} operations: {string.Join(", ", operations.Select(o => o.Route))}");
+        foreach (var (route, operation) in operations)
+        {
+            var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()).ToList();
+            Assert.True(scopes.Count == 1 && Scopes.All.Contains(scopes[0]!), $"{route} lists scopes {string.Join(",", scopes)}");
+            var problems = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
+            foreach (var status in new[] { "400", "401", "403", "500" })
+            {
+                Assert.True(problems.Any(r => r.Name == status), $"{route} lacks {status}");
+            }
+
+            Assert.All(problems, r => Assert.True(r.Value.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{route} {r.Name} is not a problem"));
+        }
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_lists_the_seed_enum_names()
     {
         using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
