@@ -1,12 +1,29 @@
 using Amazon.DynamoDBv2;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Serverless.Api;
+using Serverless.Data.Table;
 using Serverless.DynamoDbLocal;
+using Serverless.Functions;
+using Serverless.Lambda.Runtime;
+using Serverless.Local.EventSourceMapping;
+using Serverless.Local.Streams;
+using Serverless.Local.Ttl;
 
 namespace Serverless.Local;
 
-/// <summary>Everything the local stack runs, started together and stopped together.</summary>
+/// <summary>
+/// Everything the local stack runs, started together and stopped together: DynamoDB Local with the table, the API on
+/// Kestrel, every stream function of template.yaml fed by the event-source-mapping emulator, and the TTL sweeper.
+/// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
     public const string TableNameVariable = "TABLE_NAME";
+
+    private readonly List<IAsyncDisposable> _owned = [];
+    private CancellationTokenSource? _sweeping;
+    private Task? _sweeper;
 
     private LocalStack(DynamoDbLocalServer dynamoDb, IAmazonDynamoDB client, string tableName)
     {
@@ -21,16 +38,120 @@ public sealed class LocalStack : IAsyncDisposable
 
     public string TableName { get; }
 
-    public static async Task<LocalStack> StartAsync(DynamoDbLocalOptions options, TextWriter log, CancellationToken ct)
+    /// <summary>The API's base address, once started.</summary>
+    public Uri? ApiUrl { get; private set; }
+
+    /// <summary>The logical ids of the stream functions running locally.</summary>
+    public IReadOnlyList<string> StreamFunctions { get; private set; } = [];
+
+    public TtlSweeper? Sweeper { get; private set; }
+
+    public static async Task<LocalStack> StartAsync(LocalStackOptions options, TextWriter log, CancellationToken ct)
     {
-        var server = await DynamoDbLocalServer.StartAsync(options, log, ct);
+        var server = await DynamoDbLocalServer.StartAsync(options.DynamoDb, log, ct);
         var client = server.CreateClient();
-        var tableName = Environment.GetEnvironmentVariable(TableNameVariable) is { Length: > 0 } name ? name : "Serverless";
-        return new LocalStack(server, client, tableName);
+        var tableName = Environment.GetEnvironmentVariable(TableNameVariable) is { Length: > 0 } name ? name : new TableOptions().TableName;
+        var stack = new LocalStack(server, client, tableName);
+        try
+        {
+            await TableSetup.EnsureCreatedAsync(client, tableName, ct);
+
+            // The functions read their settings from the environment, as on Lambda: point them at this stack.
+            Environment.SetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, server.ServiceUrl.ToString());
+            Environment.SetEnvironmentVariable(TableNameVariable, tableName);
+
+            await stack.StartApiAsync(options, ct);
+            if (options.RunStreams)
+            {
+                await stack.StartStreamsAsync(options, log, ct);
+            }
+
+            return stack;
+        }
+        catch
+        {
+            await stack.DisposeAsync();
+            throw;
+        }
     }
+
+    private async Task StartApiAsync(LocalStackOptions options, CancellationToken ct)
+    {
+        var builder = ApiApp.CreateBuilder([]);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{options.ApiPort}");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["DynamoDb:ServiceUrl"] = DynamoDb.ServiceUrl.ToString(),
+            ["Table:TableName"] = TableName,
+        });
+        var app = ApiApp.Build(builder);
+        await app.StartAsync(ct);
+        _owned.Add(app);
+        ApiUrl = new Uri(app.Urls.First());
+    }
+
+    private async Task StartStreamsAsync(LocalStackOptions options, TextWriter log, CancellationToken ct)
+    {
+        var settings = await SamTemplateLoader.LoadFileAsync(options.TemplatePath, ct: ct);
+        var functionOptions = new FunctionOptions { ConfigureLogging = logging => logging.Output = Console.OpenStandardError() };
+        var mappings = new List<StreamFunctionMapping>();
+        foreach (var mapping in settings.Where(s => s.Enabled))
+        {
+            var function = await FunctionCatalog.Registry.CreateAsync(mapping.Handler, functionOptions, ct);
+            if (function is IAsyncDisposable disposable)
+            {
+                _owned.Add(disposable);
+            }
+
+            var destination = mapping.OnFailureDestination is null
+                ? null
+                : new JsonLinesFileDestination(Path.Combine(options.FailureDirectory, mapping.FunctionName + ".jsonl"));
+            mappings.Add(new StreamFunctionMapping(mapping, TableName, InvokeWith(function), destination));
+        }
+
+        var ttlDeletions = new TtlDeletionLog();
+        var streams = DynamoDbStreamsClient.ForLocal(DynamoDb.ServiceUrl);
+        var emulator = new EventSourceMappingEmulator(Client, streams, mappings, ttlDeletions: ttlDeletions, log: log);
+        await emulator.StartAsync(ct);
+        _owned.Add(emulator);
+        StreamFunctions = mappings.Select(m => m.Settings.FunctionName).ToList();
+
+        Sweeper = new TtlSweeper(Client, new TtlSweeperOptions { TableNames = [TableName], Interval = options.SweepInterval }, ttlDeletions, output: log);
+        _sweeping = new CancellationTokenSource();
+        _sweeper = Sweeper.RunAsync(_sweeping.Token);
+    }
+
+    /// <summary>The emulator's function boundary over Lambda's: the same bytes in and out, a fresh context per call.</summary>
+    private static Func<ReadOnlyMemory<byte>, CancellationToken, Task<ReadOnlyMemory<byte>>> InvokeWith(ILambdaFunction function) =>
+        async (payload, ct) =>
+        {
+            var context = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, TimeSpan.FromMinutes(5));
+            return await function.InvokeAsync(payload, context, ct);
+        };
 
     public async ValueTask DisposeAsync()
     {
+        if (_sweeping is not null)
+        {
+            await _sweeping.CancelAsync();
+            try
+            {
+                await (_sweeper ?? Task.CompletedTask);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping is the point.
+            }
+
+            _sweeping.Dispose();
+        }
+
+        // Stop in reverse order of starting: the emulator before the functions it calls, the API before the table.
+        for (var i = _owned.Count - 1; i >= 0; i--)
+        {
+            await _owned[i].DisposeAsync();
+        }
+
         Client.Dispose();
         await DynamoDb.DisposeAsync();
     }

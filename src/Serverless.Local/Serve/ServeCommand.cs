@@ -3,29 +3,48 @@ using Serverless.DynamoDbLocal;
 
 namespace Serverless.Local;
 
-/// <summary>The local stack: DynamoDB Local (unless DYNAMODB_ENDPOINT is set) with the table, running until Ctrl+C.</summary>
+/// <summary>The local stack, running until Ctrl+C.</summary>
 public static class ServeCommand
 {
     public static Command Create()
     {
-        var port = new Option<int>("--dynamodb-port") { Description = "Port for DynamoDB Local (0 picks a free one).", DefaultValueFactory = _ => 8000 };
+        var dynamoPort = new Option<int>("--dynamodb-port") { Description = "Port for DynamoDB Local (0 picks a free one).", DefaultValueFactory = _ => 8000 };
+        var apiPort = new Option<int>("--api-port") { Description = "Port for the API on Kestrel (0 picks a free one).", DefaultValueFactory = _ => 3000 };
         var persist = new Option<string?>("--data") { Description = "Keep DynamoDB Local's data in this folder instead of memory." };
-        var command = new Command("serve", "Run the local stack: starts DynamoDB Local (in memory) unless DYNAMODB_ENDPOINT is set, creates the table, and runs until Ctrl+C.")
+        var template = new Option<string>("--template") { Description = "The SAM template whose stream functions run locally.", DefaultValueFactory = _ => "template.yaml" };
+        var sweep = new Option<int>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items.", DefaultValueFactory = _ => 30 };
+        var command = new Command(
+            "serve",
+            "Run the local stack until Ctrl+C: DynamoDB Local in memory (unless DYNAMODB_ENDPOINT is set) with the table, the API on "
+            + "Kestrel, every stream function of template.yaml fed from the table's stream as Lambda's event source mapping would, "
+            + "and a TTL sweeper (DynamoDB Local never expires items).")
         {
-            port,
+            dynamoPort,
+            apiPort,
             persist,
+            template,
+            sweep,
         };
         command.SetAction(async (parse, ct) =>
         {
             var dataDir = parse.GetValue(persist);
-            var options = new DynamoDbLocalOptions
+            var options = new LocalStackOptions
             {
-                Port = parse.GetValue(port),
-                InMemory = dataDir is null,
-                DataDirectory = dataDir,
+                DynamoDb = new DynamoDbLocalOptions
+                {
+                    Port = parse.GetValue(dynamoPort),
+                    InMemory = dataDir is null,
+                    DataDirectory = dataDir,
+                },
+                ApiPort = parse.GetValue(apiPort),
+                TemplatePath = parse.GetValue(template)!,
+                SweepInterval = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(sweep))),
             };
             await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
-            await Console.Error.WriteLineAsync($"Local stack ready. DynamoDB: {stack.DynamoDb.ServiceUrl} table: {stack.TableName}. Ctrl+C to stop.");
+            await Console.Error.WriteLineAsync(
+                $"Local stack ready. API: {stack.ApiUrl} (reference: {stack.ApiUrl}scalar, token: dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\")"
+                + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
+                + $" | stream functions: {string.Join(", ", stack.StreamFunctions)} | Ctrl+C to stop.");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);

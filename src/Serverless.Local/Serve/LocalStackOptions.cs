@@ -1,0 +1,23 @@
+using Serverless.DynamoDbLocal;
+
+namespace Serverless.Local;
+
+public sealed record LocalStackOptions
+{
+    public DynamoDbLocalOptions DynamoDb { get; init; } = new();
+
+    /// <summary>Loopback port of the API on Kestrel; 0 picks a free one.</summary>
+    public int ApiPort { get; init; } = 3000;
+
+    /// <summary>The SAM template whose stream functions (and their event source settings) run locally.</summary>
+    public string TemplatePath { get; init; } = "template.yaml";
+
+    /// <summary>How often the TTL sweeper deletes expired items (DynamoDB Local never does).</summary>
+    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Where batches a stream function gave up on are written, one JSON-lines file per function.</summary>
+    public string FailureDirectory { get; init; } = Path.Combine(".local", "failures");
+
+    /// <summary>Start the stream functions and the sweeper (false: DynamoDB Local and the API only).</summary>
+    public bool RunStreams { get; init; } = true;
+}

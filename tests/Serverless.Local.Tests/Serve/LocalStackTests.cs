@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Serverless.Api.Infrastructure.Auth;
+using Serverless.DynamoDbLocal;
+using Serverless.Testing;
+using Xunit;
+
+namespace Serverless.Local.Tests.Serve;
+
+/// <summary>
+/// The one command a developer runs: <c>serverless-local serve</c> as its own process from the repository root,
+/// against the test run's DynamoDB Local. A write through the API must come back as an audit entry, which only
+/// happens if the table's stream reached the audit function through the event-source-mapping emulator.
+/// </summary>
+public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
+{
+    [Fact]
+    public async Task Serve_runs_the_api_and_feeds_the_stream_functions_from_the_table()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var serve = StartServe();
+        try
+        {
+            await UseStackAsync(await WaitForReadyAsync(serve, ct), ct);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
+    private static async Task UseStackAsync(Uri api, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = api };
+        var token = DevAuth.CreateToken("local-stack-test", [Scopes.Read, Scopes.Write, Scopes.Admin], TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health", ct)).StatusCode);
+        var created = await http.PostAsJsonAsync(
+            "users",
+            new { email = $"stack-{Guid.NewGuid():N}@example.com", name = "Stack Tester", password = "a long enough passphrase" },
+            ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+
+        JsonElement entries = default;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            var history = await http.GetFromJsonAsync<JsonElement>($"audit/User/{id}", ct);
+            entries = history.GetProperty("items");
+            if (entries.GetArrayLength() > 0)
+            {
+                break;
+            }
+
+            await Task.Delay(250, ct);
+        }
+
+        var entry = Assert.Single(entries.EnumerateArray());
+        Assert.Equal("INSERT", entry.GetProperty("action").GetString());
+        Assert.Equal("local-stack-test", entry.GetProperty("changedBy").GetString());
+    }
+
+    private Process StartServe()
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoRoot(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "exec", Path.Combine(AppContext.BaseDirectory, "serverless-local.dll"), "serve", "--api-port", "0", "--sweep-seconds", "1" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["TABLE_NAME"] = "stack-" + Guid.NewGuid().ToString("N");
+        psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
+        return Process.Start(psi)!;
+    }
+
+    private static async Task<Uri> WaitForReadyAsync(Process serve, CancellationToken ct)
+    {        var lines = new List<string>();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(120));
+        while (await serve.StandardError.ReadLineAsync(timeout.Token) is { } line)
+        {
+            lines.Add(line);
+            if (ReadyLine().Match(line) is { Success: true } match)
+            {
+                _ = DrainAsync(serve);
+                return new Uri(match.Groups["api"].Value);
+            }
+        }
+
+        throw new InvalidOperationException("serve exited before it was ready:\n" + string.Join('\n', lines));
+    }
+
+    private static async Task DrainAsync(Process serve)
+    {
+        // Keep reading so the child never blocks on a full pipe.
+        var stdout = serve.StandardOutput.ReadToEndAsync();
+        await serve.StandardError.ReadToEndAsync();
+        await stdout;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [GeneratedRegex(@"Local stack ready\. API: (?<api>http://[^ ]+)")]
+    private static partial Regex ReadyLine();
+}
