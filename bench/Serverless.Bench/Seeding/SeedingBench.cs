@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Serverless.Bench.Report;
+using Serverless.Bench.Support;
+using Serverless.Data.Seeding;
+using Serverless.Local.Seed;
+
+namespace Serverless.Bench.Seeding;
+
+/// <summary>
+/// The seed command's write path (the realistic generator streaming into BatchItemWriter) against a raw parallel
+/// BatchWriteItem loop over the very same items, generated before its clock starts.
+/// </summary>
+public static class SeedingBench
+{
+    public const string Key = "seeding";
+
+    public static async Task<SectionResult> RunAsync(BenchContext context, CancellationToken ct)
+    {
+        var parallelism = new BatchWriteOptions().Parallelism;
+        var section = new SectionResult
+        {
+            Key = Key,
+            Title = "Seeding",
+            Quick = context.Quick,
+            Method =
+                $"Items per second of `seed` (generation, mapping and BatchItemWriter with {parallelism} calls in flight) against a raw "
+                + $"loop of BatchWriteItem calls ({parallelism} in flight, 25 items each) over the same items generated in advance, each "
+                + "into a fresh table of the same DynamoDB Local. The large scenario (1,000,000 users, about 13.7 million items) would "
+                + "hold the whole table in DynamoDB Local's memory; its rate is measured over its first items, which the generator "
+                + "streams exactly as it would for the whole run.",
+        };
+
+        var medium = context.Quick ? (SeedScenario.Small, (int?)null) : (SeedScenario.Medium, null);
+        var large = (SeedScenario.Large, (int?)(context.Quick ? 20_000 : 500_000));
+        foreach (var (scenario, limit) in new[] { medium, large })
+        {
+            await CompareAsync(context, section, scenario, limit, parallelism, ct);
+        }
+
+        return section;
+    }
+
+    private static async Task CompareAsync(BenchContext context, SectionResult section, SeedScenario scenario, int? limit, int parallelism, CancellationToken ct)
+    {
+        var request = new SeedRequest(scenario, Parallelism: parallelism);
+        IEnumerable<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>> Items() =>
+            limit is { } n ? DataSeeder.Items(request).Take(n) : DataSeeder.Items(request);
+
+        var seeded = await context.CreateTableAsync("seed", ct);
+        var writer = new BatchItemWriter(context.Client, new BatchWriteOptions { Parallelism = parallelism }, TimeProvider.System);
+        var clock = Stopwatch.StartNew();
+        var written = await writer.WriteAsync(seeded, Items(), onWritten: null, ct);
+        var seedTime = clock.Elapsed;
+        await context.DropTableAsync(seeded, ct);
+
+        var items = Items().ToList();
+        var rawTable = await context.CreateTableAsync("seed-raw", ct);
+        var rawTime = await RawWrites.BatchWriteAsync(context.Client, rawTable, items, parallelism, ct);
+        await context.DropTableAsync(rawTable, ct);
+
+        var ours = written / seedTime.TotalSeconds;
+        var raw = items.Count / rawTime.TotalSeconds;
+        var name = scenario.ToName() + (limit is { } cap ? $" (first {cap:#,0} items)" : $" ({written:#,0} items)");
+        section.Rows.Add(new Row
+        {
+            Measure = $"seed {name}: items/s",
+            Ours = Format.Rate(ours, "items"),
+            Baseline = Format.Rate(raw, "items"),
+            Ratio = ours / raw,
+            Goal = Goal.Min(0.8, ">= 0.8"),
+        });
+        section.Details.Add($"{name}: seed {seedTime.TotalSeconds:0.0} s, raw {rawTime.TotalSeconds:0.0} s");
+    }
+}

@@ -1,0 +1,45 @@
+using System.Diagnostics;
+
+namespace Serverless.Bench.Support;
+
+/// <summary>
+/// A closed-loop load: <c>concurrency</c> workers each run the operation back to back until <c>operations</c>
+/// have run. Gives throughput and the latency of every operation.
+/// </summary>
+public static class Load
+{
+    public static async Task<LoadResult> RunAsync(int concurrency, int operations, Func<int, CancellationToken, Task> operation, CancellationToken ct)
+    {
+        var latencies = new double[operations];
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(
+            async () =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < operations)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await operation(i, ct);
+                    latencies[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            },
+            ct));
+        await Task.WhenAll(workers);
+        clock.Stop();
+        return new LoadResult(operations, clock.Elapsed, latencies);
+    }
+}
+
+public sealed record LoadResult(int Operations, TimeSpan Elapsed, double[] Latencies)
+{
+    public Stats Latency { get; } = new(Latencies);
+
+    public double Throughput => Operations / Elapsed.TotalSeconds;
+
+    /// <summary>Several rounds as one sample: every latency, the summed time.</summary>
+    public static LoadResult Combine(IReadOnlyList<LoadResult> rounds) => new(
+        rounds.Sum(r => r.Operations),
+        TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)),
+        rounds.SelectMany(r => r.Latencies).ToArray());
+}
