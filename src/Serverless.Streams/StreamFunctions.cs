@@ -32,7 +32,9 @@ public static class StreamFunctions
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var handler = new AuditFunction(new AuditRepository(client, table, timeProvider), loggerFactory.CreateLogger<AuditFunction>());
-        return Wrap(handler, loggerFactory);
+        // Each record writes one entry of its own: records of different items are independent, so they need not wait
+        // for each other (one PutItem round trip each would cap a batch at the table's latency).
+        return Wrap(handler, loggerFactory, AuditConcurrency);
     }
 
     public static ILambdaFunction CreateDenormalize(
@@ -43,7 +45,8 @@ public static class StreamFunctions
         var settings = options ?? new DenormalizeOptions { PageSize = Math.Min(new DenormalizeOptions().PageSize, table.MaxPageLimit) };
         var handler = new DenormalizeFunction(
             new OrderRepository(client, table, timeProvider), settings, timeProvider, loggerFactory.CreateLogger<DenormalizeFunction>());
-        return Wrap(handler, loggerFactory);
+        // Different users' renames touch different orders; each already writes MaxParallelWrites orders at once.
+        return Wrap(handler, loggerFactory, DenormalizeConcurrency);
     }
 
     public static ILambdaFunction CreatePurge(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
@@ -100,11 +103,17 @@ public static class StreamFunctions
         }
     }
 
-    private static ILambdaFunction Wrap(IDynamoDBRecordHandler handler, ILoggerFactory loggerFactory) =>
+    /// <summary>Records of different items the audit function handles at once.</summary>
+    public const int AuditConcurrency = 16;
+
+    /// <summary>Users the denormalization handles at once (each with its own parallel order writes).</summary>
+    public const int DenormalizeConcurrency = 4;
+
+    private static ILambdaFunction Wrap(IDynamoDBRecordHandler handler, ILoggerFactory loggerFactory, int maxConcurrency = 1) =>
         DynamoDBStreamFunction.Create(
             handler,
             loggerFactory.CreateLogger(handler.GetType().FullName ?? handler.GetType().Name),
-            new BatchProcessorOptions { DescribeError = StreamErrors.Describe });
+            new BatchProcessorOptions { DescribeError = StreamErrors.Describe, MaxConcurrency = maxConcurrency });
 
     private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IAsyncDisposable
     {

@@ -14,4 +14,12 @@ public sealed record BatchProcessorOptions
     /// that knows its own exceptions' messages are clean can say more.
     /// </summary>
     public Func<Exception, string> DescribeError { get; init; } = static e => e.GetType().FullName ?? e.GetType().Name;
+
+    /// <summary>
+    /// Records handled at once. 1 (the default) handles the batch strictly in order. Above 1, records of different
+    /// items (different <c>Keys</c>) run concurrently while the records of one item still run one after another in
+    /// batch order, so each item's changes keep the order the stream gave them. Only for handlers whose records of
+    /// different items are independent of each other.
+    /// </summary>
+    public int MaxConcurrency { get; init; } = 1;
 }

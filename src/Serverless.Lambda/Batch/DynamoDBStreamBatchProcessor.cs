@@ -13,6 +13,13 @@ namespace Serverless.Lambda.Batch;
 /// from the lowest reported sequence number anyway; reporting the rest as well says plainly that they were not
 /// processed, so no later change of the same item is applied before the failed one.
 /// </para>
+/// <para>
+/// With <see cref="BatchProcessorOptions.MaxConcurrency"/> above 1, the records of different items run concurrently
+/// and each item's records still run in order. The answer is the same as in order: every record before the first
+/// one that failed (or was not reached) has been handled, and that record and every later one are reported. A later
+/// record of another item may have been handled already; it is handled again on retry, which handlers must allow
+/// (see <see cref="IDynamoDBRecordHandler"/>).
+/// </para>
 /// </summary>
 public sealed partial class DynamoDBStreamBatchProcessor
 {
@@ -45,6 +52,11 @@ public sealed partial class DynamoDBStreamBatchProcessor
         if (context is not null && context.RemainingTime - _options.DeadlineMargin is { } budget && budget > TimeSpan.Zero)
         {
             deadline.CancelAfter(budget);
+        }
+
+        if (_options.MaxConcurrency > 1 && records.Count > 1)
+        {
+            return await RunConcurrentlyAsync(records, handler, deadline.Token, cancellationToken).ConfigureAwait(false);
         }
 
         int processed = 0, ignored = 0, unrecognized = 0;
@@ -92,6 +104,142 @@ public sealed partial class DynamoDBStreamBatchProcessor
         var done = new BatchSummary(records.Count, processed, ignored, unrecognized, 0);
         LogBatchDone(done.Records, done.Processed, done.Ignored, done.Unrecognized, done.Failed);
         return new StreamBatchResult(new StreamsEventResponse(), done);
+    }
+
+    private async ValueTask<StreamBatchResult> RunConcurrentlyAsync(
+        List<DynamoDBEventRecord> records, IDynamoDBRecordHandler handler, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        var results = new RecordResult?[records.Count];
+        var errors = new Exception?[records.Count];
+
+        // The lowest index known to have failed: records after it need not run (they will be reported), records
+        // before it must (they will not be).
+        var firstFailed = records.Count;
+
+        void Failed(int index, Exception exception)
+        {
+            errors[index] = exception;
+            int seen;
+            while (index < (seen = Volatile.Read(ref firstFailed)) && Interlocked.CompareExchange(ref firstFailed, index, seen) != seen)
+            {
+            }
+        }
+
+        await Parallel.ForEachAsync(
+            ItemGroups(records),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency },
+            async (indices, _) =>
+            {
+                foreach (var index in indices)
+                {
+                    if (index > Volatile.Read(ref firstFailed))
+                    {
+                        // An earlier record failed: this one is reported anyway, and a later change of an item must
+                        // never be applied before its failed earlier one.
+                        return;
+                    }
+
+                    try
+                    {
+                        deadline.ThrowIfCancellationRequested();
+                        results[index] = await handler.HandleAsync(records[index], deadline).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+                    catch (Exception exception)
+                    {
+                        Failed(index, exception);
+                        return;
+                    }
+                }
+            }).ConfigureAwait(false);
+
+        // The answer starts at the first record that was not handled, for whatever reason.
+        var first = Array.FindIndex(results, r => r is null);
+        int processed = 0, ignored = 0, unrecognized = 0;
+        for (var index = 0; index < (first < 0 ? records.Count : first); index++)
+        {
+            var record = records[index];
+            var result = results[index]!.Value;
+            switch (result.Outcome)
+            {
+                case RecordOutcome.Processed:
+                    processed++;
+                    break;
+                case RecordOutcome.Ignored:
+                    ignored++;
+                    LogRecordIgnored(record.Dynamodb?.SequenceNumber, record.EventName, result.Reason ?? "");
+                    break;
+                default:
+                    unrecognized++;
+                    LogRecordUnrecognized(record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, result.Reason ?? "");
+                    break;
+            }
+        }
+
+        if (first < 0)
+        {
+            var done = new BatchSummary(records.Count, processed, ignored, unrecognized, 0);
+            LogBatchDone(done.Records, done.Processed, done.Ignored, done.Unrecognized, done.Failed);
+            return new StreamBatchResult(new StreamsEventResponse(), done);
+        }
+
+        var response = Failures(records, first);
+        var failed = records[first];
+        LogRecordFailed(
+            failed.Dynamodb?.SequenceNumber, failed.EventId, failed.EventName, first + 1, records.Count, records.Count - first - 1,
+            errors[first] is { } error ? DescribeError(error) : "not reached before the deadline");
+        var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - first);
+        LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
+        return new StreamBatchResult(response, summary);
+    }
+
+    /// <summary>
+    /// The batch's record indices grouped by item (the record's <c>Keys</c>), each group in batch order, the groups in
+    /// the order of their first record. A record without keys is a group of its own.
+    /// </summary>
+    private static List<List<int>> ItemGroups(List<DynamoDBEventRecord> records)
+    {
+        var groups = new List<List<int>>();
+        var byItem = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var index = 0; index < records.Count; index++)
+        {
+            var key = ItemKey(records[index]);
+            if (key is null)
+            {
+                groups.Add([index]);
+                continue;
+            }
+
+            if (!byItem.TryGetValue(key, out var group))
+            {
+                byItem[key] = group = [];
+                groups.Add(group);
+            }
+
+            group.Add(index);
+        }
+
+        return groups;
+    }
+
+    private static string? ItemKey(DynamoDBEventRecord record)
+    {
+        if (record.Dynamodb?.Keys is not { Count: > 0 } keys)
+        {
+            return null;
+        }
+
+        var text = new System.Text.StringBuilder();
+        foreach (var (name, value) in keys.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            // Names and values joined with control characters, which never occur in the table's keys.
+            text.Append(name).Append('\u0001').Append(value.S ?? value.N ?? (value.B is { } b ? Convert.ToBase64String(b) : "")).Append('\u0002');
+        }
+
+        return text.ToString();
     }
 
     /// <summary>The failed record and every later one, each sequence number once (a batch can repeat one).</summary>

@@ -29,7 +29,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await users.UpdateAsync(created with { Name = "Ada King" }, 1, "user:admin", _ct);
         await users.DeleteAsync(created.Id, 2, "user:bob", _ct);
-        await WaitForSentinelAsync(table);
+        await WaitForSentinelAsync(table, audit);
 
         var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).OrderBy(VersionOf).ToList();
         Assert.Equal([AuditAction.Insert, AuditAction.Update, AuditAction.Update], history.Select(e => e.Action));
@@ -74,7 +74,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         {
             var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
             await users.UpdateAsync(created with { Name = "Ada King" }, 1, "user:admin", _ct);
-            await WaitForSentinelAsync(table);
+            await WaitForSentinelAsync(table, audit);
         }
 
         var before = await TableReads.SnapshotAsync(table, _ct);
@@ -142,15 +142,16 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         new(StreamFunctions.CreateAudit(table.Client, table.Options(), _logs.Factory, TimeProvider.System));
 
     /// <summary>
-    /// Writes one more change and waits for its entry: the stream delivers in order, so every change made before it
-    /// has been handled by then, and "exactly these entries" can be checked.
+    /// Writes one more change and waits until the batch that carried it was answered: the stream delivers in order,
+    /// so every change made before it has been handled by then, and "exactly these entries" can be checked.
     /// </summary>
-    private async Task WaitForSentinelAsync(TestTable table)
+    private async Task WaitForSentinelAsync(TestTable table, RecordedFunction audit)
     {
         var sentinel = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Sentinel", Price = 1m }, "test:sentinel", _ct);
         await Eventually.WaitUntilAsync(
-            async () => (await TableReads.HistoryAsync(table, EntityTypes.Product, sentinel.Id, _ct)).Count == 1, "the sentinel was audited", _ct);
+            () => Task.FromResult(audit.HasAnswered(Keys.Product(sentinel.Id).PK)), "the sentinel's batch was answered", _ct);
+        Assert.Single(await TableReads.HistoryAsync(table, EntityTypes.Product, sentinel.Id, _ct));
     }
 
     private static Dictionary<string, AttributeValue> ProductItem(string writer) =>

@@ -23,6 +23,14 @@ internal sealed class RecordedFunction(ILambdaFunction function)
         return response;
     }
 
+    /// <summary>
+    /// Whether a batch holding a record of the item with this partition key has been answered. A shard delivers in
+    /// order and one batch at a time, so by then every earlier change has been handled too, even by a function that
+    /// handles a batch's records concurrently.
+    /// </summary>
+    public bool HasAnswered(string partitionKey) =>
+        Invocations.Any(i => i.Event.Records.Any(r => r.Dynamodb?.Keys?.GetValueOrDefault("PK")?.S == partitionKey));
+
     /// <summary>Every record delivered so far, in delivery order (a retried record appears once per delivery).</summary>
     public IReadOnlyList<DynamoDBEventRecord> Records => [.. Invocations.SelectMany(i => i.Event.Records)];
 
