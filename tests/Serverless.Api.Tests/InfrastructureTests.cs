@@ -140,6 +140,31 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     }
 
     [Fact]
+    public async Task Every_list_in_the_OpenAPI_document_takes_a_cursor_and_a_limit()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        var document = await response.ReadJsonAsync(HttpStatusCode.OK);
+        var lists = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Route: p.Name, Operation: o.Value)))
+            .Where(o => o.Operation.GetProperty("responses").TryGetProperty("200", out var ok)
+                && ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").ToString().Contains("PageResponse", StringComparison.Ordinal))
+            .ToList();
+
+        // Every list route answers with a page: users (4 incl. search and a user's orders and roles), orders, products
+        // (2), roles (2), comments (3), audit.
+        Assert.True(lists.Count == 13, $"{lists.Count} lists: {string.Join(", ", lists.Select(l => l.Route))}");
+        Assert.Contains(lists, l => l.Route == "/users/{id}/roles");
+        Assert.All(lists, list =>
+        {
+            var query = list.Operation.GetProperty("parameters").EnumerateArray()
+                .Where(p => p.GetProperty("in").GetString() == "query")
+                .Select(p => p.GetProperty("name").GetString())
+                .ToList();
+            Assert.True(query.Contains("cursor") && query.Contains("limit"), $"{list.Route} takes only {string.Join(", ", query)}");
+        });
+    }
+
+    [Fact]
     public async Task The_OpenAPI_document_lists_the_seed_enum_names()
     {
         using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");

@@ -116,4 +116,35 @@ public sealed class RolesTests(ApiFixture api) : IClassFixture<ApiFixture>
         using var response = await api.SendAsync(HttpMethod.Get, $"/roles/{role.Id()}/users?limit=1&cursor={Uri.EscapeDataString(cursor + "A")}", token: ApiFixture.AllScopes);
         await response.AssertFieldErrorAsync("cursor");
     }
+
+    [Fact]
+    public async Task A_users_roles_page_with_a_cursor_and_limit_each_role_exactly_once()
+    {
+        var (user, _) = await api.CreateAsync();
+        var granted = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (role, _) = await api.PostAsync("/roles", new { name = $"Paged {i}" });
+            using var put = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{role.Id()}", token: ApiFixture.AllScopes);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            granted.Add(role.Id());
+        }
+
+        var seen = new List<string>();
+        var sizes = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var path = $"/users/{user.IdOf()}/roles?limit=2" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            var page = await api.GetOkAsync(path);
+            var items = page.GetProperty("items").EnumerateArray().Select(l => l.GetProperty("roleId").GetString()!).ToList();
+            seen.AddRange(items);
+            sizes.Add(items.Count);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null && sizes.Count < 10);
+
+        Assert.Equal([2, 2, 1], sizes);
+        Assert.Equal(granted.Order(StringComparer.Ordinal), seen);
+    }
 }
