@@ -114,21 +114,36 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     }
 
     [Fact]
-    public async Task Every_route_in_the_OpenAPI_document_names_its_scope_and_problem_responses()
+    public async Task Every_route_in_the_OpenAPI_document_names_the_scope_its_endpoint_enforces_and_its_problem_responses()
     {
         using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
         var document = await response.ReadJsonAsync(HttpStatusCode.OK);
         var operations = document.GetProperty("paths").EnumerateObject()
             .Where(p => p.Name != "/health")
-            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Route: o.Name.ToUpperInvariant() + " " + p.Name, Operation: o.Value)))
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Method: o.Name.ToUpperInvariant(), Path: p.Name, Operation: o.Value)))
             .ToList();
 
         // Every resource route of issue 4 is there (comments once per target type).
-        Assert.True(operations.Count == 32, $"{operations.Count} operations: {string.Join(", ", operations.Select(o => o.Route))}");
-        foreach (var (route, operation) in operations)
+        Assert.True(operations.Count == 32, $"{operations.Count} operations: {string.Join(", ", operations.Select(o => o.Method + " " + o.Path))}");
+        var before = await api.SnapshotAsync();
+        foreach (var (method, path, operation) in operations)
         {
-            var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()).ToList();
-            Assert.True(scopes.Count == 1 && Scopes.All.Contains(scopes[0]!), $"{route} lists scopes {string.Join(",", scopes)}");
+            var route = method + " " + path;
+            var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()!).ToList();
+            var scope = Assert.Single(scopes);
+            Assert.Contains(scope, Scopes.All);
+
+            // The endpoint's actual policy, by behaviour: the documented scope alone gets past authorization (the
+            // request then fails on its empty body, missing If-Match or unknown ids, so nothing is written), and
+            // every other scope together does not.
+            var concrete = ConcretePath(path);
+            using var allowed = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.Token(scope));
+            Assert.True(
+                allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
+                $"{route} documents {scope} but refuses it with {(int)allowed.StatusCode}");
+            using var denied = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.Token([.. Scopes.All.Where(s => s != scope)]));
+            Assert.True(denied.StatusCode == HttpStatusCode.Forbidden, $"{route} documents {scope} but lets the other scopes through with {(int)denied.StatusCode}");
+
             var problems = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
             foreach (var status in new[] { "400", "401", "403", "500" })
             {
@@ -137,6 +152,38 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
 
             Assert.All(problems, r => Assert.True(r.Value.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{route} {r.Name} is not a problem"));
         }
+
+        await api.AssertUnchangedAsync(before);
+
+        static string ConcretePath(string template) =>
+            System.Text.RegularExpressions.Regex.Replace(template, "{([^}]+)}", m => m.Groups[1].Value == "entityType" ? "User" : Guid.NewGuid().ToString());
+
+        static string? BodyFor(string method) => method is "POST" or "PUT" or "PATCH" ? "{}" : null;
+    }
+
+    [Fact]
+    public async Task Every_list_in_the_OpenAPI_document_takes_a_cursor_and_a_limit()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        var document = await response.ReadJsonAsync(HttpStatusCode.OK);
+        var lists = document.GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(o => (Route: p.Name, Operation: o.Value)))
+            .Where(o => o.Operation.GetProperty("responses").TryGetProperty("200", out var ok)
+                && ok.GetProperty("content").GetProperty("application/json").GetProperty("schema").ToString().Contains("PageResponse", StringComparison.Ordinal))
+            .ToList();
+
+        // Every list route answers with a page: users (4 incl. search and a user's orders and roles), orders, products
+        // (2), roles (2), comments (3), audit.
+        Assert.True(lists.Count == 13, $"{lists.Count} lists: {string.Join(", ", lists.Select(l => l.Route))}");
+        Assert.Contains(lists, l => l.Route == "/users/{id}/roles");
+        Assert.All(lists, list =>
+        {
+            var query = list.Operation.GetProperty("parameters").EnumerateArray()
+                .Where(p => p.GetProperty("in").GetString() == "query")
+                .Select(p => p.GetProperty("name").GetString())
+                .ToList();
+            Assert.True(query.Contains("cursor") && query.Contains("limit"), $"{list.Route} takes only {string.Join(", ", query)}");
+        });
     }
 
     [Fact]

@@ -53,8 +53,8 @@ public static class RolesApi
             .RequireAuthorization(Scopes.Read)
             .WithTags("Roles")
             .WithName("ListRolesOfUser")
-            .WithSummary("The roles the user holds (few, so one page).")
-            .ProducesValidationProblem();
+            .WithSummary("The roles the user holds, in role id order.")
+            .WithPageProblems();
 
         users.MapPut("/{id}/roles/{roleId}", AssignAsync)
             .RequireAuthorization(Scopes.Admin)
@@ -109,10 +109,11 @@ public static class RolesApi
         return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
     }
 
-    private static async Task<Ok<PageResponse<UserRoleResponse>>> RolesOfUserAsync(Guid id, RoleRepository roles, CancellationToken cancellationToken)
+    private static async Task<Ok<PageResponse<UserRoleResponse>>> RolesOfUserAsync(
+        Guid id, string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
     {
-        var links = await roles.ListRolesOfUserAsync(id, cancellationToken);
-        return TypedResults.Ok(new PageResponse<UserRoleResponse>([.. links.Select(UserRoleResponse.From)], null));
+        var page = await roles.ListRolesOfUserAsync(id, PageQuery.From(cursor, limit), cancellationToken);
+        return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
     }
 
     private static async Task<Results<Created<UserRoleResponse>, Ok<UserRoleResponse>>> AssignAsync(

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Expiry;
 using Serverless.Data.Mapping;
 using Serverless.Data.Paging;
 using Serverless.Data.Reading;
@@ -88,12 +87,18 @@ public sealed partial class RoleRepository
         return new Page<Role>([.. result.Items.Select(RoleMapper.FromItem)], result.NextCursor);
     }
 
-    /// <summary>A user's roles: one Query on the user's partition (a user holds few roles, so no paging).</summary>
-    public async Task<IReadOnlyList<UserRole>> ListRolesOfUserAsync(Guid userId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A user's roles, as links (role id, role name, when assigned), in role id order: one Query per page on the
+    /// user's partition. Paged like every list, so a user with many roles costs bounded reads per request.
+    /// </summary>
+    public async Task<Page<UserRole>> ListRolesOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(page);
+        var limit = PageLimits.Resolve(page.Limit, _options);
         var request = new QueryRequest
         {
             TableName = Table,
+            // begins_with: the user's partition also holds the profile, its index items and comments on the user.
             KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :role)",
             ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK },
             ExpressionAttributeValues = new()
@@ -101,19 +106,13 @@ public sealed partial class RoleRepository
                 [":pk"] = Av.S(Keys.UserPartition(userId)),
                 [":role"] = Av.S(KeyPrefix.Role),
             },
+            // Consistent: a grant or revoke is seen by the next read of the same user's roles.
             ConsistentRead = true,
-        }.ExcludeExpired(Now());
-
-        var links = new List<UserRole>();
-        do
-        {
-            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            links.AddRange((response.Items ?? []).Select(UserRoleMapper.FromItem));
-            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
-        }
-        while (request.ExclusiveStartKey is not null);
-
-        return links;
+        };
+        var result = await _paging.QueryPageAsync(
+            request, QueryFingerprint.Of("roles.ofUser", Keys.Id(userId)), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
+            .ConfigureAwait(false);
+        return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
     }
 
     /// <summary>A role's users, as links (user id and when assigned), in user id order: GSI1 ROLE#roleId, paged.</summary>

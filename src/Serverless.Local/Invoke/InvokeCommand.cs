@@ -120,27 +120,46 @@ public static class InvokeCommand
         }
     }
 
-    /// <summary>The function's template environment, then what points it at this call's DynamoDB and table.</summary>
+    /// <summary>Sets <see cref="FunctionEnvironment"/> in this process, where the function's host reads it.</summary>
     private static void ApplyEnvironment(SamFunction definition, Uri endpoint, string tableName)
     {
+        foreach (var (key, value) in FunctionEnvironment(definition, endpoint, tableName, Environment.GetEnvironmentVariable))
+        {
+            Environment.SetEnvironmentVariable(key, value);
+        }
+    }
+
+    /// <summary>
+    /// The variables invoke gives a function: its template environment (where <paramref name="inherited"/> does not
+    /// already set a variable), then what points it at this call's DynamoDB and table. Public so a test can build the
+    /// function with exactly this configuration without changing its own process environment.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FunctionEnvironment(
+        SamFunction definition, Uri endpoint, string tableName, Func<string, string?> inherited)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentNullException.ThrowIfNull(inherited);
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (key, value) in definition.Environment)
         {
-            if (Environment.GetEnvironmentVariable(key) is null)
+            if (inherited(key) is null)
             {
-                Environment.SetEnvironmentVariable(key, value);
+                variables[key] = value;
             }
         }
 
-        Environment.SetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, endpoint.ToString());
-        Environment.SetEnvironmentVariable(LocalStack.TableNameVariable, tableName);
-        Environment.SetEnvironmentVariable("Table__TableName", tableName);
-        if (Environment.GetEnvironmentVariable("Table__CursorSigningKey") is not { Length: > 0 })
+        variables[DynamoDbLocalOptions.EndpointVariable] = endpoint.ToString();
+        variables[LocalStack.TableNameVariable] = tableName;
+        variables["Table__TableName"] = tableName;
+        if ((inherited("Table__CursorSigningKey") ?? variables.GetValueOrDefault("Table__CursorSigningKey")) is not { Length: > 0 })
         {
-            Environment.SetEnvironmentVariable("Table__CursorSigningKey", LocalCursorKey);
+            variables["Table__CursorSigningKey"] = LocalCursorKey;
         }
 
-        Environment.SetEnvironmentVariable("AWS_LAMBDA_FUNCTION_NAME", definition.LogicalId);
-        Environment.SetEnvironmentVariable("_HANDLER", definition.Handler);
+        variables["AWS_LAMBDA_FUNCTION_NAME"] = definition.LogicalId;
+        variables["_HANDLER"] = definition.Handler;
+        return variables;
     }
 
     private static async Task<int> FailAsync(string message, int exitCode)

@@ -79,4 +79,19 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         using var response = await api.SendAsync(HttpMethod.Get, $"{post}?limit=1&cursor={Uri.EscapeDataString(cursor[..^3])}", token: ApiFixture.AllScopes);
         await response.AssertFieldErrorAsync("cursor");
     }
+
+    [Fact]
+    public async Task Listing_comments_on_a_user_or_a_product_with_a_tampered_cursor_returns_400()
+    {
+        var (user, _) = await api.CreateAsync();
+        var (product, _) = await api.CreateProductAsync(1m);
+        foreach (var target in new[] { $"/users/{user.IdOf()}/comments", $"/products/{product.Id()}/comments" })
+        {
+            await api.PostAsync(target, new { content = "a" });
+            await api.PostAsync(target, new { content = "b" });
+            var cursor = await api.NextCursorAsync($"{target}?limit=1");
+            using var response = await api.SendAsync(HttpMethod.Get, $"{target}?limit=1&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: ApiFixture.AllScopes);
+            await response.AssertFieldErrorAsync("cursor");
+        }
+    }
 }

@@ -176,6 +176,80 @@ public sealed class OrdersTests(ApiFixture api) : IClassFixture<ApiFixture>
         await api.AssertUnchangedAsync(before);
     }
 
+    [Fact]
+    public async Task Getting_an_order_by_a_malformed_id_returns_400_naming_id()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/orders/not-a-uuid", token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync("id");
+    }
+
+    [Theory]
+    [InlineData("/users/not-a-uuid/orders", "id")]
+    [InlineData("/users/{0}/orders?limit=0", "limit")]
+    [InlineData("/orders?userId={0}&limit=101", "limit")]
+    [InlineData("/users/{0}/orders?cursor=not-a-cursor", "cursor")]
+    public async Task Listing_a_users_orders_with_a_bad_id_or_query_returns_400_naming_it(string path, string field)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, Guid.NewGuid()), token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync(field);
+    }
+
+    [Fact]
+    public async Task Listing_a_users_orders_with_a_tampered_cursor_returns_400_on_both_routes()
+    {
+        var first = await CreateOrderAsync();
+        var userId = first.GetProperty("userId").GetString()!;
+        await api.PostAsync("/orders", new { userId, items = new[] { new { productId = first.GetProperty("items")[0].GetProperty("productId").GetString(), quantity = 2 } } });
+
+        foreach (var path in new[] { $"/users/{userId}/orders?limit=1", $"/orders?userId={userId}&limit=1" })
+        {
+            var cursor = await api.NextCursorAsync(path);
+            using var response = await api.SendAsync(HttpMethod.Get, $"{path}&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: ApiFixture.AllScopes);
+            await response.AssertFieldErrorAsync("cursor");
+        }
+    }
+
+    [Theory]
+    [InlineData("/users/{0}/orders")]
+    [InlineData("/orders?userId={0}")]
+    public async Task Listing_a_users_orders_without_the_read_scope_returns_403(string path)
+    {
+        using var response = await api.SendAsync(
+            HttpMethod.Get, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, Guid.NewGuid()), token: ApiFixture.Token(Scopes.Write, Scopes.Admin));
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Patching_an_order_without_the_write_scope_returns_403_and_writes_nothing()
+    {
+        var order = await CreateOrderAsync();
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/orders/{order.Id()}", Json.Of(new { status = "processing" }), ApiFixture.Token(Scopes.Read, Scopes.Admin), "\"1\"");
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Patching_an_order_with_a_body_over_the_limit_returns_413_and_writes_nothing()
+    {
+        var order = await CreateOrderAsync();
+        var before = await api.SnapshotAsync();
+        var huge = Json.Of(new { status = "processing", note = new string('n', 70 * 1024) });
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/orders/{order.Id()}", huge, ApiFixture.AllScopes, "\"1\"");
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Patching_an_order_with_a_non_JSON_content_type_returns_415_and_writes_nothing()
+    {
+        var order = await CreateOrderAsync();
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/orders/{order.Id()}", Json.Of(new { status = "processing" }), ApiFixture.AllScopes, "\"1\"", "text/plain");
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        await api.AssertUnchangedAsync(before);
+    }
+
     private async Task<JsonElement> CreateOrderAsync()
     {
         var (user, _) = await api.CreateAsync();

@@ -1,6 +1,7 @@
 using System.Net;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Tests.Support;
+using Serverless.Api.Tests.Users;
 using Xunit;
 
 namespace Serverless.Api.Tests.Products;
@@ -114,5 +115,79 @@ public sealed class ProductsTests(ApiFixture api) : IClassFixture<ApiFixture>
         var cursor = (await api.GetOkAsync("/products?limit=1")).GetProperty("nextCursor").GetString()!;
         using var response = await api.SendAsync(HttpMethod.Get, $"/products?limit=1&cursor={Uri.EscapeDataString("x" + cursor[1..])}", token: ApiFixture.AllScopes);
         await response.AssertFieldErrorAsync("cursor");
+    }
+
+    [Fact]
+    public async Task Patching_a_product_without_the_write_scope_returns_403_and_writes_nothing()
+    {
+        var (product, etag) = await api.CreateProductAsync(5m);
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/products/{product.Id()}", Json.Of(new { price = 6m }), ApiFixture.Token(Scopes.Read, Scopes.Admin), etag);
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Patching_a_product_with_a_body_over_the_limit_returns_413_and_writes_nothing()
+    {
+        var (product, etag) = await api.CreateProductAsync(5m);
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/products/{product.Id()}", Json.Of(new { description = new string('d', 70 * 1024) }), ApiFixture.AllScopes, etag);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Patching_a_product_with_a_non_JSON_content_type_returns_415_and_writes_nothing()
+    {
+        var (product, etag) = await api.CreateProductAsync(5m);
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Patch, $"/products/{product.Id()}", Json.Of(new { price = 6m }), ApiFixture.AllScopes, etag, "application/x-www-form-urlencoded");
+        await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Theory]
+    [InlineData("/products/not-a-uuid/orders", "id")]
+    [InlineData("/products/{0}/orders?limit=0", "limit")]
+    [InlineData("/products/{0}/orders?cursor=not-a-cursor", "cursor")]
+    public async Task Listing_a_products_orders_with_a_bad_id_or_query_returns_400_naming_it(string path, string field)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, Guid.NewGuid()), token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync(field);
+    }
+
+    [Fact]
+    public async Task Listing_a_products_orders_with_a_tampered_cursor_returns_400()
+    {
+        var (product, _) = await api.CreateProductAsync(2m);
+        var (user, _) = await api.CreateAsync();
+        for (var i = 1; i <= 2; i++)
+        {
+            await api.PostAsync("/orders", new { userId = user.IdOf(), items = new[] { new { productId = product.Id(), quantity = i } } });
+        }
+
+        var path = $"/products/{product.Id()}/orders?limit=1";
+        var cursor = await api.NextCursorAsync(path);
+        using var response = await api.SendAsync(HttpMethod.Get, $"{path}&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync("cursor");
+    }
+
+    [Fact]
+    public async Task Listing_a_products_orders_without_the_read_scope_returns_403()
+    {
+        var (product, _) = await api.CreateProductAsync(2m);
+        using var response = await api.SendAsync(HttpMethod.Get, $"/products/{product.Id()}/orders", token: ApiFixture.Token(Scopes.Write, Scopes.Admin));
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task Listing_the_orders_of_an_unknown_product_is_an_empty_page_not_a_404()
+    {
+        // The list is one Query on the product's order index; a deleted product keeps its orders listed, so the
+        // product item is not consulted and an id nobody ordered simply has no orders.
+        var page = await api.GetOkAsync($"/products/{Guid.NewGuid()}/orders");
+        Assert.Equal(0, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, page.GetProperty("nextCursor").ValueKind);
     }
 }

@@ -116,4 +116,90 @@ public sealed class RolesTests(ApiFixture api) : IClassFixture<ApiFixture>
         using var response = await api.SendAsync(HttpMethod.Get, $"/roles/{role.Id()}/users?limit=1&cursor={Uri.EscapeDataString(cursor + "A")}", token: ApiFixture.AllScopes);
         await response.AssertFieldErrorAsync("cursor");
     }
+
+    [Fact]
+    public async Task A_users_roles_page_with_a_cursor_and_limit_each_role_exactly_once()
+    {
+        var (user, _) = await api.CreateAsync();
+        var granted = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            var (role, _) = await api.PostAsync("/roles", new { name = $"Paged {i}" });
+            using var put = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{role.Id()}", token: ApiFixture.AllScopes);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+            granted.Add(role.Id());
+        }
+
+        var seen = new List<string>();
+        var sizes = new List<int>();
+        string? cursor = null;
+        do
+        {
+            var path = $"/users/{user.IdOf()}/roles?limit=2" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+            var page = await api.GetOkAsync(path);
+            var items = page.GetProperty("items").EnumerateArray().Select(l => l.GetProperty("roleId").GetString()!).ToList();
+            seen.AddRange(items);
+            sizes.Add(items.Count);
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null && sizes.Count < 10);
+
+        Assert.Equal([2, 2, 1], sizes);
+        Assert.Equal(granted.Order(StringComparer.Ordinal), seen);
+    }
+
+    [Theory]
+    [InlineData("/users/not-a-uuid/roles", "id")]
+    [InlineData("/users/{0}/roles?limit=0", "limit")]
+    [InlineData("/users/{0}/roles?limit=many", "limit")]
+    [InlineData("/users/{0}/roles?cursor=not-a-cursor", "cursor")]
+    [InlineData("/roles?limit=0", "limit")]
+    [InlineData("/roles?limit=101", "limit")]
+    [InlineData("/roles?cursor=not-a-cursor", "cursor")]
+    public async Task Listing_roles_with_a_bad_id_or_query_returns_400_naming_it(string path, string field)
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, string.Format(System.Globalization.CultureInfo.InvariantCulture, path, Guid.NewGuid()), token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync(field);
+    }
+
+    [Fact]
+    public async Task Listing_a_users_roles_or_all_roles_with_a_tampered_cursor_returns_400()
+    {
+        var (user, _) = await api.CreateAsync();
+        for (var i = 0; i < 2; i++)
+        {
+            var (role, _) = await api.PostAsync("/roles", new { name = $"Tampered {i}" });
+            using var put = await api.SendAsync(HttpMethod.Put, $"/users/{user.IdOf()}/roles/{role.Id()}", token: ApiFixture.AllScopes);
+            Assert.Equal(HttpStatusCode.Created, put.StatusCode);
+        }
+
+        foreach (var path in new[] { $"/users/{user.IdOf()}/roles?limit=1", "/roles?limit=1" })
+        {
+            var cursor = await api.NextCursorAsync(path);
+            using var response = await api.SendAsync(HttpMethod.Get, $"{path}&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: ApiFixture.AllScopes);
+            await response.AssertFieldErrorAsync("cursor");
+        }
+    }
+
+    [Fact]
+    public async Task Listing_a_users_roles_without_the_read_scope_returns_403()
+    {
+        var (user, _) = await api.CreateAsync();
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{user.IdOf()}/roles", token: ApiFixture.Token(Scopes.Write, Scopes.Admin));
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("/users/not-a-uuid/roles/{0}", "id")]
+    [InlineData("/users/{0}/roles/not-a-uuid", "roleId")]
+    public async Task Granting_or_revoking_with_a_malformed_id_returns_400_naming_it_and_writes_nothing(string template, string field)
+    {
+        var before = await api.SnapshotAsync();
+        var path = string.Format(System.Globalization.CultureInfo.InvariantCulture, template, Guid.NewGuid());
+        using var put = await api.SendAsync(HttpMethod.Put, path, token: ApiFixture.AllScopes);
+        await put.AssertFieldErrorAsync(field);
+        using var delete = await api.SendAsync(HttpMethod.Delete, path, token: ApiFixture.AllScopes);
+        await delete.AssertFieldErrorAsync(field);
+        await api.AssertUnchangedAsync(before);
+    }
 }

@@ -36,9 +36,11 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
 
     public IAmazonDynamoDB DynamoDb => dynamoDb.Client;
 
+    public Uri DynamoDbServiceUrl => dynamoDb.ServiceUrl;
+
     public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("Not started.");
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         var ct = TestContext.Current.CancellationToken;
         await TableSetup.EnsureCreatedAsync(dynamoDb.Client, TableName, ct);
@@ -69,7 +71,7 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
     {
     }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         Http?.Dispose();
         if (Environment.GetEnvironmentVariable("API_TESTS_LOG") is { Length: > 0 } logFile)

@@ -25,4 +25,19 @@ public static class Resources
         api.PostAsync("/products", new { name = name ?? "Product " + Guid.NewGuid().ToString("N")[..6], price });
 
     public static string Id(this JsonElement resource) => resource.GetProperty("id").GetString()!;
+
+    /// <summary>The cursor to the second page of <paramref name="path"/> (a list query that has more than one page).</summary>
+    public static async Task<string> NextCursorAsync(this ApiFixture api, string path)
+    {
+        var cursor = (await api.GetOkAsync(path)).GetProperty("nextCursor").GetString();
+        Assert.False(string.IsNullOrEmpty(cursor), $"{path} has a single page; the test needs two.");
+        return cursor;
+    }
+
+    /// <summary>The cursor with one character of its signature changed: still well-formed, no longer authentic.</summary>
+    public static string Tampered(string cursor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cursor);
+        return cursor[..^2] + (cursor[^2] == 'A' ? "B" : "A") + cursor[^1];
+    }
 }

@@ -233,6 +233,40 @@ public sealed class ChangingUsersTests(ApiFixture api) : IClassFixture<ApiFixtur
         await api.AssertUnchangedAsync(before);
     }
 
+    [Fact]
+    public async Task Restoring_with_a_stale_etag_returns_412_and_writes_nothing()
+    {
+        var (user, etag) = await api.CreateAsync();
+        using var deleted = await api.SendAsync(HttpMethod.Delete, $"/users/{user.IdOf()}", token: ApiFixture.AllScopes, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var before = await api.SnapshotAsync();
+
+        // The ETag from before the delete: the client never saw the deletion it would be undoing.
+        using var response = await api.SendAsync(HttpMethod.Post, $"/users/{user.IdOf()}/restore", token: ApiFixture.AllScopes, ifMatch: etag);
+        await response.AssertProblemAsync(HttpStatusCode.PreconditionFailed);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Restoring_without_the_write_scope_returns_403_and_writes_nothing()
+    {
+        var (user, etag) = await api.CreateAsync();
+        using var deleted = await api.SendAsync(HttpMethod.Delete, $"/users/{user.IdOf()}", token: ApiFixture.AllScopes, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var before = await api.SnapshotAsync();
+
+        using var response = await api.SendAsync(HttpMethod.Post, $"/users/{user.IdOf()}/restore", token: ApiFixture.Token(Scopes.Read, Scopes.Admin), ifMatch: deleted.Headers.ETag!.ToString());
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Restoring_a_user_by_a_malformed_id_returns_400_naming_id()
+    {
+        using var response = await api.SendAsync(HttpMethod.Post, "/users/not-a-uuid/restore", token: ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync("id");
+    }
+
     private const System.Text.Json.JsonValueKind JsonValueKindNull = System.Text.Json.JsonValueKind.Null;
     private const System.Text.Json.JsonValueKind JsonValueKindString = System.Text.Json.JsonValueKind.String;
 }

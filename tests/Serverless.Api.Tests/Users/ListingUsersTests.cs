@@ -112,6 +112,28 @@ public sealed class ListingUsersTests(ApiFixture api) : IClassFixture<ApiFixture
         await response.AssertProblemAsync(HttpStatusCode.Forbidden);
     }
 
+    [Fact]
+    public async Task Searching_with_a_tampered_cursor_returns_400()
+    {
+        var word = "Zt" + Guid.NewGuid().ToString("N")[..6];
+        for (var i = 0; i < 2; i++)
+        {
+            await api.CreateAsync(UserRequests.Body(name: $"{word} Person"));
+        }
+
+        var path = $"/users/search?q={word}&limit=1";
+        var cursor = (await PageAsync(path)).GetProperty("nextCursor").GetString()!;
+        using var response = await api.SendAsync(HttpMethod.Get, $"{path}&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: Reader);
+        await response.AssertFieldErrorAsync("cursor");
+    }
+
+    [Fact]
+    public async Task Searching_without_the_read_scope_returns_403()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/users/search?q=anyone", token: ApiFixture.Token(Scopes.Write, Scopes.Admin));
+        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
     private async Task<JsonElement> PageAsync(string path)
     {
         using var response = await api.SendAsync(HttpMethod.Get, path, token: Reader);

@@ -55,9 +55,10 @@ public sealed class RoleRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncLi
         Assert.True(assigned.Created);
         Assert.Equal((user.Id, admin.Id, "Admin", DataScope.Start), (assigned.Link.UserId, assigned.Link.RoleId, assigned.Link.RoleName, assigned.Link.AssignedAt));
         _data.Table.Requests.Clear();
-        var roles = await _data.Roles.ListRolesOfUserAsync(user.Id, Ct);
+        var roles = await _data.Roles.ListRolesOfUserAsync(user.Id, new(), Ct);
         Assert.Equal(["Query"], _data.Requests);
-        Assert.Equal(new[] { admin.Id, editor.Id }.Order(), roles.Select(r => r.RoleId).Order());
+        Assert.Null(roles.NextCursor);
+        Assert.Equal(new[] { admin.Id, editor.Id }.Order(), roles.Items.Select(r => r.RoleId).Order());
     }
 
     [Fact]
@@ -102,7 +103,7 @@ public sealed class RoleRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncLi
         Assert.True(await _data.Roles.UnassignAsync(user.Id, admin.Id, "user:root", Ct));
         Assert.False(await _data.Roles.UnassignAsync(user.Id, admin.Id, "user:root", Ct));
 
-        Assert.Equal([editor.Id], (await _data.Roles.ListRolesOfUserAsync(user.Id, Ct)).Select(r => r.RoleId));
+        Assert.Equal([editor.Id], (await _data.Roles.ListRolesOfUserAsync(user.Id, new(), Ct)).Items.Select(r => r.RoleId));
         Assert.Equal(1, (await _data.AllItemsAsync()).Count(i => i[Attr.EntityType].S == EntityTypes.UserRole));
     }
 
@@ -127,6 +128,30 @@ public sealed class RoleRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncLi
         // GSI1 sorts a role's links by user id.
         Assert.Equal(members.OrderBy(id => id.ToString("D"), StringComparer.Ordinal), pages.SelectMany(p => p).Select(l => l.UserId));
         Assert.Equal([3, 3, 1], pages.Select(p => p.Count));
+        Assert.All(_data.Requests, op => Assert.Equal("Query", op));
+    }
+
+    [Fact]
+    public async Task A_users_roles_page_through_the_users_partition_each_exactly_once_without_a_scan()
+    {
+        var user = await _data.NewUserAsync();
+        var other = await _data.NewUserAsync();
+        var held = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+        {
+            var role = await NewRoleAsync($"Role {i}");
+            await _data.Roles.AssignAsync(user.Id, role.Id, "t", Ct);
+            held.Add(role.Id);
+        }
+
+        await _data.Roles.AssignAsync(other.Id, held[0], "t", Ct);
+        _data.Table.Requests.Clear();
+
+        var pages = await DataScope.AllPagesAsync(p => _data.Roles.ListRolesOfUserAsync(user.Id, p, Ct), limit: 2);
+
+        // The sort key ROLE#<roleId> orders a user's links by role id.
+        Assert.Equal(held.OrderBy(id => id.ToString("D"), StringComparer.Ordinal), pages.SelectMany(p => p).Select(l => l.RoleId));
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Count));
         Assert.All(_data.Requests, op => Assert.Equal("Query", op));
     }
 }

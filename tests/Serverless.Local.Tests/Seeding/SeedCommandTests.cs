@@ -103,7 +103,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
 
         Assert.Equal(
             edge.UserRoles.Where(l => l.UserId == unicode.Id).Select(l => l.RoleName).Order(StringComparer.Ordinal),
-            (await roles.ListRolesOfUserAsync(unicode.Id, Ct)).Select(l => l.RoleName).Order(StringComparer.Ordinal));
+            (await roles.ListRolesOfUserAsync(unicode.Id, new PageRequest(), Ct)).Items.Select(l => l.RoleName).Order(StringComparer.Ordinal));
 
         var orders = new OrderRepository(table.Client, options, TimeProvider.System);
         foreach (var expected in edge.Orders)

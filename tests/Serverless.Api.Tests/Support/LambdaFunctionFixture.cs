@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Serverless.DynamoDbLocal;
+using Serverless.Functions;
+using Serverless.Lambda.Runtime;
+using Serverless.Local.Invoke;
+using Serverless.Testing;
+using Xunit;
+
+namespace Serverless.Api.Tests.Support;
+
+/// <summary>
+/// The API twice over one table: on Kestrel (the base fixture), and as the function <c>invoke ApiFunction</c> runs:
+/// the template's ApiFunction, created through <see cref="FunctionCatalog.Registry"/> by its handler name with the
+/// variables <see cref="InvokeCommand.FunctionEnvironment"/> gives it, and called with HTTP API 2.0 event bytes through
+/// <see cref="ILambdaFunction.InvokeAsync"/>, the boundary Lambda's bootstrap loop and <c>invoke</c> both call.
+/// </summary>
+public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+{
+    public const string FunctionName = "ApiFunction";
+
+    // Synchronized: the function logs from whichever thread runs the request.
+    private readonly Stream _log = Stream.Synchronized(new MemoryStream());
+    private ILambdaFunction? _function;
+    private TimeSpan _timeout;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var definition = await SamFunction.LoadAsync(Path.Combine(RepoPaths.Root(), "template.yaml"), FunctionName, ct);
+        _timeout = definition.Timeout;
+
+        // Nothing inherited: exactly what a fresh invoke process sets, pointed at this fixture's table.
+        var variables = InvokeCommand.FunctionEnvironment(definition, DynamoDbServiceUrl, TableName, _ => null);
+        var options = new FunctionOptions
+        {
+            // invoke sends the JSON log lines to stderr; here they are kept to explain a failing comparison.
+            ConfigureLogging = logging => logging.Output = _log,
+            // invoke puts the variables in its process environment. Tests share a process, so they go into this
+            // host's configuration instead, where the environment provider would put them ("__" separates sections).
+            ConfigureHost = host => host.Configuration.AddInMemoryCollection(AsConfiguration(variables)),
+        };
+        _function = await FunctionCatalog.Registry.CreateAsync(definition.Handler, options, ct);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_function is IAsyncDisposable disposable)
+        {
+            await disposable.DisposeAsync();
+        }
+
+        await _log.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    /// <summary>What the function logged so far (JSON lines).</summary>
+    public string LambdaLog
+    {
+        get
+        {
+            lock (_log)
+            {
+                _log.Flush();
+                var position = _log.Position;
+                _log.Position = 0;
+                using var reader = new StreamReader(_log, Encoding.UTF8, leaveOpen: true);
+                var text = reader.ReadToEnd();
+                _log.Position = position;
+                return text;
+            }
+        }
+    }
+
+    /// <summary>Invokes the function on one HTTP API event, as invoke does (a local context with the template's timeout).</summary>
+    public async Task<ApiResult> InvokeAsync(ApiRequest request)
+    {
+        var function = _function ?? throw new InvalidOperationException("Not started.");
+        var context = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, _timeout);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        deadline.CancelAfter(_timeout);
+        var response = await function.InvokeAsync(HttpApiEvents.Create(request), context, deadline.Token);
+        using var document = JsonDocument.Parse(response);
+        return ApiResult.FromHttpApiResponse(document.RootElement);
+    }
+
+    private static IEnumerable<KeyValuePair<string, string?>> AsConfiguration(IReadOnlyDictionary<string, string> variables)
+    {
+        foreach (var (key, value) in variables)
+        {
+            yield return KeyValuePair.Create<string, string?>(key.Replace("__", ":", StringComparison.Ordinal), value);
+        }
+
+        // The API reads DYNAMODB_ENDPOINT from the process environment itself (not through configuration), so the
+        // endpoint invoke sets there is given as the setting that takes precedence over it.
+        yield return KeyValuePair.Create<string, string?>("DynamoDb:ServiceUrl", variables[DynamoDbLocalOptions.EndpointVariable]);
+    }
+}
