@@ -13,13 +13,19 @@ namespace Serverless.Api.Tests.Support;
 /// principal from API Gateway's authorizer claims; here a filter in front of the app builds it from a test header
 /// (<c>X-Test-Principal: subject;scope scope</c>), standing in for the adapter.
 /// </summary>
-public sealed class HostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+public class HostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
 {
     public const string Header = "X-Test-Principal";
 
+    /// <summary>The app's Auth:TrustHostPrincipal: whether it takes the host's principal or validates bearer tokens itself.</summary>
+    protected virtual bool TrustHostPrincipal => true;
+
     protected override void Configure(WebApplicationBuilder builder)
     {
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Auth:TrustHostPrincipal"] = "true" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Auth:TrustHostPrincipal"] = TrustHostPrincipal ? "true" : "false",
+        });
         builder.Services.AddSingleton<IStartupFilter, HostPrincipalFilter>();
     }
 
@@ -42,4 +48,13 @@ public sealed class HostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : ApiFix
             next(app);
         };
     }
+}
+
+/// <summary>
+/// A host that puts a principal on the request (as the Lambda adapter does) while the app is told not to trust it:
+/// only a bearer token the app validates itself may count.
+/// </summary>
+public sealed class UntrustedHostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : HostPrincipalFixture(dynamoDb)
+{
+    protected override bool TrustHostPrincipal => false;
 }

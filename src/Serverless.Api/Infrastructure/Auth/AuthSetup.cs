@@ -43,11 +43,17 @@ internal static class AuthSetup
                 };
             });
 
+        // Each policy names the API's scheme, so the user it judges is the one that scheme authenticated: were the
+        // host's principal used (as it would be with no scheme named) it would count even when the app is told to
+        // validate bearer tokens itself and none is valid.
         services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.Read, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Read)))
+            .AddPolicy(Scopes.Read, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
+                .RequireAssertion(c => c.User.HasScope(Scopes.Read)))
             // Writers must be identifiable: their subject becomes the item's last writer and the audit's changed_by.
-            .AddPolicy(Scopes.Write, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Write) && c.User.GetSubject() is not null))
-            .AddPolicy(Scopes.Admin, p => p.RequireAuthenticatedUser().RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null));
+            .AddPolicy(Scopes.Write, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
+                .RequireAssertion(c => c.User.HasScope(Scopes.Write) && c.User.GetSubject() is not null))
+            .AddPolicy(Scopes.Admin, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
+                .RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null));
         return services;
     }
 }
