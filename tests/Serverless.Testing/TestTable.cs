@@ -30,11 +30,18 @@ public sealed class TestTable : IAsyncDisposable
     /// <summary>For the test's own reads (counting, raw item checks); not recorded.</summary>
     public IAmazonDynamoDB Admin { get; }
 
-    public static async Task<TestTable> CreateAsync(DynamoDbLocalFixture fixture, CancellationToken cancellationToken)
+    public static Task<TestTable> CreateAsync(DynamoDbLocalFixture fixture, CancellationToken cancellationToken) =>
+        CreateAsync(fixture, withStream: true, cancellationToken);
+
+    /// <param name="withStream">
+    /// False for a test that consumes no stream and writes a lot: DynamoDB Local slows every write down for each
+    /// streamed table it has had (hundreds over a test run), so bulk tests keep clear of that cost.
+    /// </param>
+    public static async Task<TestTable> CreateAsync(DynamoDbLocalFixture fixture, bool withStream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fixture);
         var name = "t-" + Guid.NewGuid().ToString("N");
-        await TableSetup.EnsureCreatedAsync(fixture.Client, name, cancellationToken);
+        await TableSetup.EnsureCreatedAsync(fixture.Client, name, withStream, cancellationToken);
         var recorder = new RequestRecorder();
         var config = fixture.Server.CreateConfig();
         config.HttpClientFactory = recorder;

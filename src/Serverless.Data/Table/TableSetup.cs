@@ -9,14 +9,29 @@ public static class TableSetup
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Creates the table if it is missing, waits until it and its indexes are ACTIVE, and enables TTL. Safe to repeat.</summary>
-    public static async Task EnsureCreatedAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken)
+    public static Task EnsureCreatedAsync(IAmazonDynamoDB client, string tableName, CancellationToken cancellationToken) =>
+        EnsureCreatedAsync(client, tableName, withStream: true, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="EnsureCreatedAsync(IAmazonDynamoDB, string, CancellationToken)"/>; <paramref name="withStream"/>
+    /// false leaves the stream off, for a table nothing consumes (bulk loads, data-only tests). DynamoDB Local does
+    /// bookkeeping for every stream it has ever had on each write, so on a long-lived instance that has seen many
+    /// streamed tables, writes to a table without one stay fast.
+    /// </summary>
+    public static async Task EnsureCreatedAsync(IAmazonDynamoDB client, string tableName, bool withStream, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         if (await DescribeOrNullAsync(client, tableName, cancellationToken).ConfigureAwait(false) is null)
         {
+            var request = TableDefinition.CreateTableRequest(tableName);
+            if (!withStream)
+            {
+                request.StreamSpecification = new StreamSpecification { StreamEnabled = false };
+            }
+
             try
             {
-                await client.CreateTableAsync(TableDefinition.CreateTableRequest(tableName), cancellationToken).ConfigureAwait(false);
+                await client.CreateTableAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (ResourceInUseException)
             {

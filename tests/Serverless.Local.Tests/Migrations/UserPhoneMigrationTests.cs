@@ -19,7 +19,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task Up_migrates_every_valid_user_and_reports_each_invalid_one_with_its_reason()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         var originals = await V1Users.WriteAsync(table.Admin, table.Name, Users, Ct);
 
         var result = await Cli.RunAsync(MigrateCommand.Create(), "migrate", "up", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
@@ -76,7 +76,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task Down_after_up_gives_items_identical_to_the_originals()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, Users, Ct);
         var before = ItemText.Sorted(await UsersAsync(table));
         var migration = new UserPhoneMigration(table.Client, table.Name, TimeProvider.System);
@@ -97,7 +97,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task A_run_cancelled_midway_resumes_from_its_checkpoint_and_writes_each_item_once()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, Users, Ct);
         var recorder = new WriteRecorder();
         using var client = recorder.CreateClient(fixture);
@@ -132,7 +132,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task A_dry_run_counts_what_would_change_and_writes_nothing()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, Users, Ct);
         var before = ItemText.Sorted(await table.AllItemsAsync(Ct));
         var recorder = new WriteRecorder();
@@ -150,7 +150,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task Running_up_again_after_it_completed_writes_no_user_again()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, 500, Ct);
         var recorder = new WriteRecorder();
         using var client = recorder.CreateClient(fixture);
@@ -170,7 +170,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task Parallel_segments_write_every_item_once_whether_or_not_the_endpoint_honours_them()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, 400, Ct);
         var recorder = new WriteRecorder();
         using var client = recorder.CreateClient(fixture);
@@ -187,7 +187,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task Segment_detection_agrees_with_what_the_endpoint_returns_per_segment()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, 200, Ct);
 
         var segment0 = await KeysOfSegmentAsync(table, 0);
@@ -215,7 +215,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
     [Fact]
     public async Task The_rate_limit_spaces_the_writes()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         await V1Users.WriteAsync(table.Admin, table.Name, 120, Ct);
         var migration = new UserPhoneMigration(table.Client, table.Name, TimeProvider.System);
         var started = System.Diagnostics.Stopwatch.StartNew();

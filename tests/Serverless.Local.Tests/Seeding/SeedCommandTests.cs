@@ -23,7 +23,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Seeding_medium_writes_exactly_the_promised_count_of_every_entity_type()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
 
         var result = await Cli.RunAsync(SeedCommand.Create(), "seed", "--scenario", "medium", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
 
@@ -40,8 +40,8 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task The_same_seed_stores_identical_items_in_two_tables()
     {
-        await using var first = await TestTable.CreateAsync(fixture, Ct);
-        await using var second = await TestTable.CreateAsync(fixture, Ct);
+        await using var first = await TestTable.CreateAsync(fixture, withStream: false, Ct);
+        await using var second = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         var request = new SeedRequest(SeedScenario.Small, Seed: 1234);
 
         await new DataSeeder(first.Client, TimeProvider.System).SeedAsync(first.Name, request, null, Ct);
@@ -56,7 +56,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Seeding_a_scenario_twice_overwrites_instead_of_duplicating()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         var seeder = new DataSeeder(table.Client, TimeProvider.System);
 
         await seeder.SeedAsync(table.Name, new SeedRequest(SeedScenario.Single), null, Ct);
@@ -69,7 +69,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Edge_case_values_read_back_through_the_repositories_unchanged()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         var result = await Cli.RunAsync(SeedCommand.Create(), "seed", "--scenario", "edge", "--seed", "5", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
         Assert.True(result.ExitCode == 0, result.Error);
         var edge = EdgeCaseData.Create(seed: 5, createdDateShards: 1);
@@ -127,7 +127,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Unprocessed_items_are_retried_until_every_item_is_written()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
         var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single)).ToList();
         var writer = new BatchItemWriter(client, new BatchWriteOptions { BaseBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System);
@@ -145,7 +145,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task A_table_that_keeps_throttling_fails_with_a_clear_error_after_the_retry_budget()
     {
-        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig()) { Always = true };
         var writer = new BatchItemWriter(client, new BatchWriteOptions { MaxAttempts = 3, BaseBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System);
 
