@@ -15,10 +15,12 @@ namespace Serverless.Lambda.Batch;
 /// </para>
 /// <para>
 /// With <see cref="BatchProcessorOptions.MaxConcurrency"/> above 1, the records of different items run concurrently
-/// and each item's records still run in order. The answer is the same as in order: every record before the first
-/// one that failed (or was not reached) has been handled, and that record and every later one are reported. A later
-/// record of another item may have been handled already; it is handled again on retry, which handlers must allow
-/// (see <see cref="IDynamoDBRecordHandler"/>).
+/// and each item's records still run in order. A failure stops only its own item: the item's later records wait for
+/// the retry, while the other items' records are still handled, so one poison record does not hold back the changes
+/// of every other item while Lambda retries it. The answer is the same as in order: every record before the first
+/// one that failed (or was not reached) has been handled, and that record and every later one are reported, so the
+/// other items' later records are handled again on retry, which handlers must allow (see
+/// <see cref="IDynamoDBRecordHandler"/>).
 /// </para>
 /// </summary>
 public sealed partial class DynamoDBStreamBatchProcessor
@@ -112,19 +114,6 @@ public sealed partial class DynamoDBStreamBatchProcessor
         var results = new RecordResult?[records.Count];
         var errors = new Exception?[records.Count];
 
-        // The lowest index known to have failed: records after it need not run (they will be reported), records
-        // before it must (they will not be).
-        var firstFailed = records.Count;
-
-        void Failed(int index, Exception exception)
-        {
-            errors[index] = exception;
-            int seen;
-            while (index < (seen = Volatile.Read(ref firstFailed)) && Interlocked.CompareExchange(ref firstFailed, index, seen) != seen)
-            {
-            }
-        }
-
         await Parallel.ForEachAsync(
             ItemGroups(records),
             new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency },
@@ -132,13 +121,6 @@ public sealed partial class DynamoDBStreamBatchProcessor
             {
                 foreach (var index in indices)
                 {
-                    if (index > Volatile.Read(ref firstFailed))
-                    {
-                        // An earlier record failed: this one is reported anyway, and a later change of an item must
-                        // never be applied before its failed earlier one.
-                        return;
-                    }
-
                     try
                     {
                         deadline.ThrowIfCancellationRequested();
@@ -150,7 +132,8 @@ public sealed partial class DynamoDBStreamBatchProcessor
                     }
                     catch (Exception exception)
                     {
-                        Failed(index, exception);
+                        // A later change of this item must never be applied before its failed earlier one.
+                        errors[index] = exception;
                         return;
                     }
                 }

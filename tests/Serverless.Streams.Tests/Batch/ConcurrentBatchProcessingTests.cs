@@ -91,6 +91,30 @@ public sealed class ConcurrentBatchProcessingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_failure_holds_back_only_its_own_item_and_the_other_items_later_records_are_still_handled()
+    {
+        var handled = new ConcurrentBag<string>();
+        var handler = DynamoDBRecordHandler.From((record, _) =>
+        {
+            var sequence = record.Dynamodb!.SequenceNumber!;
+            if (sequence == "1")
+            {
+                throw new InvalidOperationException("poison");
+            }
+
+            handled.Add(sequence);
+            return ValueTask.FromResult(RecordResult.Processed);
+        });
+
+        var result = await Processor().RunAsync(Batch("A/1", "B/2", "A/3", "C/4"), handler, null, _ct);
+
+        // Everything from the poison on is reported (Lambda checkpoints before it), yet B and C were handled meanwhile.
+        Assert.Equal(["1", "2", "3", "4"], result.Response.BatchItemFailures.Select(f => f.ItemIdentifier));
+        Assert.Equal(["2", "4"], handled.Order());
+        Assert.Equal(new BatchSummary(4, 0, 0, 0, 4), result.Summary);
+    }
+
+    [Fact]
     public async Task After_an_items_record_fails_its_later_records_are_never_handled()
     {
         var handled = new ConcurrentBag<string>();
