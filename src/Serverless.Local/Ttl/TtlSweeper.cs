@@ -59,6 +59,12 @@ public sealed class TtlSweeper
                     await _output.WriteLineAsync($"ttl sweeper: deleted {deleted} expired item(s)");
                 }
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped mid-pass ends the loop as a stop between passes does: each delete is conditional and whole,
+                // so nothing is left half done, and the caller awaiting the loop should not see an exception for it.
+                return;
+            }
             catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException && !ct.IsCancellationRequested)
             {
                 // The table may not exist yet while the stack starts, or DynamoDB Local is restarting.
