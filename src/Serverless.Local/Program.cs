@@ -4,6 +4,7 @@ using Serverless.Local.Invoke;
 using Serverless.Local.Migrate;
 using Serverless.Local.Seed;
 using Serverless.Local.Stats;
+using Serverless.Local.Ttl;
 
 // The project's one CLI: each command lives in its own folder and is listed here.
 var serve = ServeCommand.Create();
@@ -15,6 +16,7 @@ var root = new RootCommand("The serverless backend's local stack and tools. With
     SeedCommand.Create(),
     MigrateCommand.Create(),
     StatsCommand.Create(),
+    SweepCommand.Create(),
 };
 root.Action = serve.Action;
 

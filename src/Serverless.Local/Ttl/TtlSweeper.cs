@@ -34,15 +34,18 @@ public sealed class TtlSweeper
     }
 
     /// <summary>One pass over every table: returns the number of items deleted.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    public async Task<int> SweepOnceAsync(CancellationToken ct) => (await SweepOnceByEntityTypeAsync(ct)).Deleted;
+
+    /// <summary>One pass over every table: the items deleted, counted by their entity type.</summary>
+    public async Task<TtlSweepResult> SweepOnceByEntityTypeAsync(CancellationToken ct)
     {
-        var deleted = 0;
+        var deleted = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var table in _options.TableNames)
         {
-            deleted += await SweepTableAsync(table, ct);
+            await SweepTableAsync(table, deleted, ct);
         }
 
-        return deleted;
+        return new TtlSweepResult(deleted);
     }
 
     /// <summary>Sweeps every <see cref="TtlSweeperOptions.Interval"/> until cancelled; a failed pass is logged and retried next time.</summary>
@@ -86,19 +89,18 @@ public sealed class TtlSweeper
         }
     }
 
-    private async Task<int> SweepTableAsync(string table, CancellationToken ct)
+    private async Task SweepTableAsync(string table, IDictionary<string, int> deleted, CancellationToken ct)
     {
         var keyNames = await KeyNamesAsync(table, ct);
         var now = _clock.GetUtcNow();
-        var names = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName };
-        var projection = new List<string> { "#ttl" };
+        var names = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName, ["#et"] = _options.EntityTypeAttributeName };
+        var projection = new List<string> { "#ttl", "#et" };
         for (var i = 0; i < keyNames.Count; i++)
         {
             names[$"#k{i}"] = keyNames[i];
             projection.Add($"#k{i}");
         }
 
-        var deleted = 0;
         Dictionary<string, AttributeValue>? start = null;
         do
         {
@@ -124,15 +126,14 @@ public sealed class TtlSweeper
             {
                 if (await DeleteIfUnchangedAsync(table, keyNames, item, ct))
                 {
-                    deleted++;
+                    var type = item.TryGetValue(_options.EntityTypeAttributeName, out var value) && value.S is { } s ? s : TtlSweepResult.NoEntityType;
+                    deleted[type] = deleted.TryGetValue(type, out var count) ? count + 1 : 1;
                 }
             }
 
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);
-
-        return deleted;
     }
 
     private async Task<bool> DeleteIfUnchangedAsync(string table, IReadOnlyList<string> keyNames, Dictionary<string, AttributeValue> item, CancellationToken ct)
