@@ -20,7 +20,8 @@ public static class SweepCommand
         var table = TableTarget.TableOption();
         var command = new Command(
             "sweep",
-            "Run the TTL sweeper once: delete every item whose 'ttl' (epoch seconds) has passed, as DynamoDB's TTL would (DynamoDB Local never does), "
+            "Run the TTL sweeper once: delete every item whose 'ttl' (epoch seconds) has passed by --as-of, as DynamoDB's TTL would at that time "
+            + "(DynamoDB and the DynamoDB Local 'serve' starts expire items themselves, by the real clock; --as-of lets you look ahead), "
             + "and print how many items of each entity type were deleted. Each delete is conditional on the ttl it saw, so a write that extended the "
             + "item's life meanwhile wins. Needs a running DynamoDB (--endpoint or DYNAMODB_ENDPOINT); it never starts one, because a fresh in-memory "
             + "table has nothing to expire. The deletes are ordinary DeleteItem calls: a stream consumer (the local stack's or AWS's) sees them as a "

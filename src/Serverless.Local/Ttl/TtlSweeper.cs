@@ -7,7 +7,9 @@ using System.Collections.Concurrent;
 namespace Serverless.Local.Ttl;
 
 /// <summary>
-/// Deletes expired items from DynamoDB Local, which accepts a TTL setting but never acts on it. Each delete is
+/// Deletes expired items where nothing else does: an endpoint without TTL, or "as of" a later time than now (the
+/// sweep command). The DynamoDB Local we run (1.25.1) does expire items itself, seconds after their ttl passes by the
+/// real clock, and marks those REMOVEs as the service does; the sweeper is harmless beside it. Each delete is
 /// conditional on the ttl it saw, so a write that extended the item's life between the scan and the delete wins,
 /// as it would against the service. The deletions are noted in a <see cref="TtlDeletionLog"/> for the emulator.
 /// </summary>

@@ -82,7 +82,7 @@ public sealed class SweepEndpointTests(DynamoDbLocalFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Without_an_endpoint_option_sweep_sweeps_the_table_at_DYNAMODB_ENDPOINT()
+    public async Task Without_an_endpoint_option_sweep_sweeps_the_table_at_DYNAMODB_ENDPOINT_as_of_a_duration_ahead()
     {
         await using var table = await TestTable.CreateAsync(fixture, Ct);
         var expired = new Dictionary<string, AttributeValue>
@@ -90,12 +90,13 @@ public sealed class SweepEndpointTests(DynamoDbLocalFixture fixture)
             [Attr.PK] = new() { S = "SWEEP#1" },
             [Attr.SK] = new() { S = "EXPIRED" },
             [Attr.EntityType] = new() { S = "Probe" },
-            [Attr.Ttl] = new() { N = DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
+            // Passed only for the sweep's --as-of: DynamoDB Local would expire an item already past by the real clock itself.
+            [Attr.Ttl] = new() { N = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture) },
         };
         await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = expired }, Ct);
         using var endpoint = new EnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, fixture.ServiceUrl.ToString());
 
-        var result = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--table", table.Name);
+        var result = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--as-of", "+2h", "--table", table.Name);
 
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Equal(new Dictionary<string, long> { ["Probe"] = 1, ["total"] = 1 }, SweepCommandTests.Counts(result.Output));
