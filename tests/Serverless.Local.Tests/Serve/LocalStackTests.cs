@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.DynamoDbLocal;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 
@@ -71,7 +72,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepoRoot(),
+            WorkingDirectory = TestPaths.RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -109,19 +110,6 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         var stdout = serve.StandardOutput.ReadToEndAsync();
         await serve.StandardError.ReadToEndAsync();
         await stdout;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"Local stack ready\. API: (?<api>http://[^ ]+)")]
