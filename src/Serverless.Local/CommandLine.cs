@@ -1,23 +1,61 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.Text.RegularExpressions;
 using Serverless.DynamoDbLocal;
+using Serverless.Local.Invoke;
+using Serverless.Local.Migrate;
+using Serverless.Local.Seed;
+using Serverless.Local.Stats;
+using Serverless.Local.Ttl;
 
 namespace Serverless.Local;
 
 /// <summary>Runs the CLI with one convention for failures: a one-line reason on stderr and a non-zero exit code.</summary>
-public static class CommandLine
+public static partial class CommandLine
 {
     public const int Failure = 1;
     public const int UsageError = 2;
 
-    public static async Task<int> RunAsync(RootCommand root, string[] args)
+    /// <summary>The project's one CLI: each command lives in its own folder and is listed here.</summary>
+    public static RootCommand CreateRoot()
     {
+        var serve = ServeCommand.Create();
+        var root = new RootCommand("The serverless backend's local stack and tools. With no command, runs the local stack (serve).")
+        {
+            serve,
+            InvokeCommand.Create(),
+            TokenCommand.Create(),
+            SeedCommand.Create(),
+            MigrateCommand.Create(),
+            StatsCommand.Create(),
+            SweepCommand.Create(),
+        };
+        root.Action = serve.Action;
+        return root;
+    }
+
+    /// <param name="configuration">Where output and errors go (tests capture them); the console by default.</param>
+    public static async Task<int> RunAsync(RootCommand root, string[] args, InvocationConfiguration? configuration = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(root);
+        configuration ??= new InvocationConfiguration();
         try
         {
-            return await root.Parse(args).InvokeAsync();
+            var parse = root.Parse(args);
+            if (parse.Action is ParseErrorAction)
+            {
+                // System.CommandLine would print each error (some span several lines, e.g. the list of allowed values)
+                // and the whole help; a usage error gets the one line every other failure gets.
+                var reasons = string.Join(" ", parse.Errors.Select(e => Whitespace().Replace(e.Message.Trim(), " ")));
+                await configuration.Error.WriteLineAsync($"error: {reasons} (see --help)");
+                return UsageError;
+            }
+
+            return await parse.InvokeAsync(configuration, ct);
         }
         catch (DynamoDbLocalException e)
         {
-            await Console.Error.WriteLineAsync("error: " + FirstLine(e.Message));
+            await configuration.Error.WriteLineAsync("error: " + FirstLine(e.Message));
             return Failure;
         }
         catch (OperationCanceledException)
@@ -31,4 +69,7 @@ public static class CommandLine
         var newline = message.IndexOf('\n', StringComparison.Ordinal);
         return newline < 0 ? message : message[..newline];
     }
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 }

@@ -72,6 +72,7 @@ public sealed class ProgressDisplay
         var fraction = _total > 0 ? Math.Clamp((double)done / _total, 0, 1) : 1;
         var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
         var eta = rate > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / rate) : TimeSpan.Zero;
+        // Not "P0": the invariant culture writes "100 %", with a space before the sign. Floored, so 100% means done.
         var counts = string.Create(CultureInfo.InvariantCulture, $"{done:N0}/{_total:N0} items ({Math.Floor(fraction * 100):0}%), {Rate(done, elapsed)}");
         var timing = final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}";
         if (_total <= 0)

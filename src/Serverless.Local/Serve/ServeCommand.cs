@@ -17,7 +17,7 @@ public static class ServeCommand
             "serve",
             "Run the local stack until Ctrl+C: DynamoDB Local in memory (unless DYNAMODB_ENDPOINT is set) with the table, the API on "
             + "Kestrel, every stream function of template.yaml fed from the table's stream as Lambda's event source mapping would, "
-            + "and a TTL sweeper (DynamoDB Local never expires items).")
+            + "and a TTL sweeper for endpoints that do not expire items themselves (the DynamoDB Local it starts does).")
         {
             dynamoPort,
             apiPort,

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using Serverless.Api.Infrastructure.Auth;
 
 namespace Serverless.Local;
@@ -72,44 +71,12 @@ public static class TokenCommand
     private static TimeSpan ParseLifetime(ArgumentResult result)
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value.Trim() : "";
-        if (TryParseLifetime(text, out var value))
+        if (Durations.TryParse(text, out var value))
         {
             return value;
         }
 
         result.AddError($"--lifetime '{text}' is not a positive duration such as 90s, 30m, 1h, 7d or 01:30:00.");
         return default;
-    }
-
-    internal static bool TryParseLifetime(string text, out TimeSpan value)
-    {
-        value = default;
-        if (text.Length >= 2 && char.IsAsciiLetter(text[^1])
-            && double.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount))
-        {
-            TimeSpan? parsed = char.ToLowerInvariant(text[^1]) switch
-            {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                _ => null,
-            };
-            if (parsed is { } p && p > TimeSpan.Zero)
-            {
-                value = p;
-                return true;
-            }
-
-            return false;
-        }
-
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
-        {
-            value = span;
-            return true;
-        }
-
-        return false;
     }
 }

@@ -7,7 +7,9 @@ using System.Collections.Concurrent;
 namespace Serverless.Local.Ttl;
 
 /// <summary>
-/// Deletes expired items from DynamoDB Local, which accepts a TTL setting but never acts on it. Each delete is
+/// Deletes expired items where nothing else does: an endpoint without TTL, or "as of" a later time than now (the
+/// sweep command). The DynamoDB Local we run (1.25.1) does expire items itself, seconds after their ttl passes by the
+/// real clock, and marks those REMOVEs as the service does; the sweeper is harmless beside it. Each delete is
 /// conditional on the ttl it saw, so a write that extended the item's life between the scan and the delete wins,
 /// as it would against the service. The deletions are noted in a <see cref="TtlDeletionLog"/> for the emulator.
 /// </summary>
@@ -34,15 +36,18 @@ public sealed class TtlSweeper
     }
 
     /// <summary>One pass over every table: returns the number of items deleted.</summary>
-    public async Task<int> SweepOnceAsync(CancellationToken ct)
+    public async Task<int> SweepOnceAsync(CancellationToken ct) => (await SweepOnceByEntityTypeAsync(ct)).Deleted;
+
+    /// <summary>One pass over every table: the items deleted, counted by their entity type.</summary>
+    public async Task<TtlSweepResult> SweepOnceByEntityTypeAsync(CancellationToken ct)
     {
-        var deleted = 0;
+        var deleted = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var table in _options.TableNames)
         {
-            deleted += await SweepTableAsync(table, ct);
+            await SweepTableAsync(table, deleted, ct);
         }
 
-        return deleted;
+        return new TtlSweepResult(deleted);
     }
 
     /// <summary>Sweeps every <see cref="TtlSweeperOptions.Interval"/> until cancelled; a failed pass is logged and retried next time.</summary>
@@ -58,6 +63,12 @@ public sealed class TtlSweeper
                 {
                     await _output.WriteLineAsync($"ttl sweeper: deleted {deleted} expired item(s)");
                 }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped mid-pass ends the loop as a stop between passes does: each delete is conditional and whole,
+                // so nothing is left half done, and the caller awaiting the loop should not see an exception for it.
+                return;
             }
             catch (Exception e) when (e is AmazonServiceException or HttpRequestException or IOException && !ct.IsCancellationRequested)
             {
@@ -80,19 +91,18 @@ public sealed class TtlSweeper
         }
     }
 
-    private async Task<int> SweepTableAsync(string table, CancellationToken ct)
+    private async Task SweepTableAsync(string table, IDictionary<string, int> deleted, CancellationToken ct)
     {
         var keyNames = await KeyNamesAsync(table, ct);
         var now = _clock.GetUtcNow();
-        var names = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName };
-        var projection = new List<string> { "#ttl" };
+        var names = new Dictionary<string, string> { ["#ttl"] = _options.AttributeName, ["#et"] = _options.EntityTypeAttributeName };
+        var projection = new List<string> { "#ttl", "#et" };
         for (var i = 0; i < keyNames.Count; i++)
         {
             names[$"#k{i}"] = keyNames[i];
             projection.Add($"#k{i}");
         }
 
-        var deleted = 0;
         Dictionary<string, AttributeValue>? start = null;
         do
         {
@@ -118,15 +128,14 @@ public sealed class TtlSweeper
             {
                 if (await DeleteIfUnchangedAsync(table, keyNames, item, ct))
                 {
-                    deleted++;
+                    var type = item.TryGetValue(_options.EntityTypeAttributeName, out var value) && value.S is { } s ? s : TtlSweepResult.NoEntityType;
+                    deleted[type] = deleted.TryGetValue(type, out var count) ? count + 1 : 1;
                 }
             }
 
             start = page.LastEvaluatedKey is { Count: > 0 } last ? last : null;
         }
         while (start is not null);
-
-        return deleted;
     }
 
     private async Task<bool> DeleteIfUnchangedAsync(string table, IReadOnlyList<string> keyNames, Dictionary<string, AttributeValue> item, CancellationToken ct)

@@ -1,3 +1,4 @@
+using Serverless.Data.Mapping;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Domain;
@@ -31,9 +32,11 @@ public sealed class UserLifecycleTests(DynamoDbLocalFixture dynamo) : UserReposi
     }
 
     [Fact]
-    public async Task A_restored_user_is_back_in_every_lookup()
+    public async Task A_restored_user_is_back_in_every_lookup_and_whole()
     {
         var ada = await CreateAtAsync(Start, NewUser("ada@example.com", "Ada Lovelace", "London"));
+        var original = await Users.GetAsync(ada.Id, Ct);
+        var stored = await SnapshotAsync(WhatEveryWriteChanges);
         var deleted = await Users.DeleteAsync(ada.Id, ada.Version, "test:deleter", Ct);
         Clock.Advance(TimeSpan.FromDays(29));
 
@@ -42,10 +45,20 @@ public sealed class UserLifecycleTests(DynamoDbLocalFixture dynamo) : UserReposi
         Assert.Equal(UserStatus.Active, restored.Status);
         Assert.Null(restored.DeletedAt);
         Assert.Null(restored.PurgeAfter);
+        Assert.Equal((ada.Version + 2, Clock.GetUtcNow(), "test:restorer"), (restored.Version, restored.UpdatedAt, restored.LastWriter));
         Assert.Equal(ada.Id, (await Users.GetByEmailAsync("ada@example.com", Ct))?.Id);
+        Assert.Equal(ada.Id, Assert.Single((await Users.RecentAsync(30, null, new PageRequest(), Ct)).Items).Id);
         Assert.Single((await Users.ByCityAsync("london", new PageRequest(), Ct)).Items);
         Assert.Single((await Users.SearchByNameAsync("lovelace", new PageRequest(), Ct)).Items);
         Assert.Single((await Users.ByStatusAsync(UserStatus.Active, new PageRequest(), Ct)).Items);
+
+        // Whole: read back, and as stored (the user item with its index keys, marker, word and city items), the user is
+        // the one created, apart from what every write changes (version, updatedAt and its writer).
+        var read = await Users.GetAsync(ada.Id, Ct);
+        Assert.NotNull(original);
+        Assert.NotNull(read);
+        Assert.Equal(Render(original), Render(read with { Version = original.Version, UpdatedAt = original.UpdatedAt, LastWriter = original.LastWriter }));
+        Assert.Equal(stored, await SnapshotAsync(WhatEveryWriteChanges));
         var items = await Table.AllItemsAsync(Ct);
         Assert.DoesNotContain(items, i => i.ContainsKey(Attr.Ttl));
     }
@@ -91,4 +104,8 @@ public sealed class UserLifecycleTests(DynamoDbLocalFixture dynamo) : UserReposi
         Assert.Empty((await Users.SearchByNameAsync("Ada", new PageRequest(), Ct)).Items);
         Assert.Empty((await Users.SearchByNameAsync("Lovelace", new PageRequest(), Ct)).Items);
     }
+
+    private static readonly string[] WhatEveryWriteChanges = [Attr.Version, Attr.UpdatedAt, Attr.LastWriter];
+
+    private static string Render(User user) => Mapping.ItemJson.Render(UserMapper.ToItem(user, createdDateShards: 1));
 }

@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using Serverless.DynamoDbLocal;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 
@@ -100,20 +101,5 @@ public sealed class DynamoDbLocalEnvironmentTests(DynamoDbLocalFixture fixture)
         Assert.Contains("'java'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Install", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
-    }
-
-    private sealed class EnvironmentVariable : IDisposable
-    {
-        private readonly string _name;
-        private readonly string? _previous;
-
-        public EnvironmentVariable(string name, string? value)
-        {
-            _name = name;
-            _previous = Environment.GetEnvironmentVariable(name);
-            Environment.SetEnvironmentVariable(name, value);
-        }
-
-        public void Dispose() => Environment.SetEnvironmentVariable(_name, _previous);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Serverless.DynamoDbLocal;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 
@@ -12,8 +13,6 @@ namespace Serverless.Local.Tests.Invoke;
 /// </summary>
 public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
 {
-    private static readonly string RepoRoot = FindRepoRoot();
-
     public static TheoryData<string, string> ReadyEvents() => new()
     {
         { "ApiFunction", "events/api-get-health.json" },
@@ -43,7 +42,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Events_folder_has_no_event_without_a_test()
     {
-        var files = Directory.GetFiles(Path.Combine(RepoRoot, "events"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        var files = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "events"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
         var tested = ReadyEvents().Select(row => Path.GetFileName((string)row.Data.Item2)).Order(StringComparer.Ordinal);
 
         Assert.Equal(tested, files);
@@ -53,7 +52,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task A_sample_http_api_event_gives_a_well_formed_http_api_response_and_only_that_on_stdout()
     {
-        var sample = Path.Combine(RepoRoot, "tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json");
+        var sample = Path.Combine(TestPaths.RepoRoot, "tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json");
 
         var result = await InvokeAsync("invoke", "ApiFunction", "--event", sample);
 
@@ -106,7 +105,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
         var cli = Path.Combine(AppContext.BaseDirectory, "serverless-local.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepoRoot,
+            WorkingDirectory = TestPaths.RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -126,19 +125,6 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);
         return new CliResult(process.ExitCode, await stdout, await stderr);
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
     private sealed record CliResult(int ExitCode, string Stdout, string Stderr);

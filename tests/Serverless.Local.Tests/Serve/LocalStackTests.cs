@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.DynamoDbLocal;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 
@@ -13,8 +14,9 @@ namespace Serverless.Local.Tests.Serve;
 
 /// <summary>
 /// The one command a developer runs: <c>serverless-local serve</c> as its own process from the repository root,
-/// against the test run's DynamoDB Local. A write through the API must come back as an audit entry, which only
-/// happens if the table's stream reached the audit function through the event-source-mapping emulator.
+/// against the test run's DynamoDB Local. Writes through the API must come back as an audit entry and as a renamed
+/// user's name on its order, which only happens if the table's stream reached the audit and denormalization
+/// functions through the event-source-mapping emulator.
 /// </summary>
 public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
 {
@@ -47,31 +49,46 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+        var userETag = created.Headers.ETag!.Tag;
 
-        JsonElement entries = default;
+        var entries = await PollAsync(http, $"audit/User/{id}", history => history.GetProperty("items").GetArrayLength() > 0, ct);
+        var entry = Assert.Single(entries.GetProperty("items").EnumerateArray());
+        Assert.Equal("INSERT", entry.GetProperty("action").GetString());
+        Assert.Equal("local-stack-test", entry.GetProperty("changedBy").GetString());
+
+        // Denormalization: the user's new name reaches the order, written only by the stream function.
+        var product = await http.PostAsJsonAsync("products", new { name = "Stack Widget", price = 9.99m }, ct);
+        Assert.Equal(HttpStatusCode.Created, product.StatusCode);
+        var productId = (await product.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+        var order = await http.PostAsJsonAsync("orders", new { userId = id, items = new[] { new { productId, quantity = 1 } } }, ct);
+        Assert.Equal(HttpStatusCode.Created, order.StatusCode);
+        var orderId = (await order.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+        using var rename = new HttpRequestMessage(HttpMethod.Patch, $"users/{id}") { Content = JsonContent.Create(new { name = "Stack Renamed" }) };
+        rename.Headers.TryAddWithoutValidation("If-Match", userETag);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(rename, ct)).StatusCode);
+
+        var renamed = await PollAsync(http, $"orders/{orderId}", o => o.GetProperty("userName").GetString() == "Stack Renamed", ct);
+        Assert.Equal("Stack Renamed", renamed.GetProperty("userName").GetString());
+    }
+
+    /// <summary>GETs <paramref name="path"/> until <paramref name="done"/> holds (stream functions are asynchronous); the last body either way.</summary>
+    private static async Task<JsonElement> PollAsync(HttpClient http, string path, Func<JsonElement, bool> done, CancellationToken ct)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (DateTime.UtcNow < deadline)
+        JsonElement body;
+        while (!done(body = await http.GetFromJsonAsync<JsonElement>(path, ct)) && DateTime.UtcNow < deadline)
         {
-            var history = await http.GetFromJsonAsync<JsonElement>($"audit/User/{id}", ct);
-            entries = history.GetProperty("items");
-            if (entries.GetArrayLength() > 0)
-            {
-                break;
-            }
-
             await Task.Delay(250, ct);
         }
 
-        var entry = Assert.Single(entries.EnumerateArray());
-        Assert.Equal("INSERT", entry.GetProperty("action").GetString());
-        Assert.Equal("local-stack-test", entry.GetProperty("changedBy").GetString());
+        return body;
     }
 
     private Process StartServe()
     {
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepoRoot(),
+            WorkingDirectory = TestPaths.RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -87,7 +104,8 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
     }
 
     private static async Task<Uri> WaitForReadyAsync(Process serve, CancellationToken ct)
-    {        var lines = new List<string>();
+    {
+        var lines = new List<string>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(120));
         while (await serve.StandardError.ReadLineAsync(timeout.Token) is { } line)
@@ -109,19 +127,6 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         var stdout = serve.StandardOutput.ReadToEndAsync();
         await serve.StandardError.ReadToEndAsync();
         await stdout;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Serverless.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Serverless.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"Local stack ready\. API: (?<api>http://[^ ]+)")]

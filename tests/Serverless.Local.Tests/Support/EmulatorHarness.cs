@@ -5,7 +5,7 @@ using Serverless.Local.Ttl;
 
 namespace Serverless.Local.Tests.Support;
 
-/// <summary>Runs the emulator for one mapping with test-speed intervals, and stops it on dispose.</summary>
+/// <summary>Runs the emulator for one mapping (or several) with test-speed intervals, and stops it on dispose.</summary>
 internal sealed class EmulatorHarness : IAsyncDisposable
 {
     public static readonly EventSourceMappingEmulatorOptions FastOptions = new()
@@ -26,16 +26,26 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         _emulator = emulator;
     }
 
-    public static async Task<EmulatorHarness> StartAsync(
+    public static Task<EmulatorHarness> StartAsync(
         IAmazonDynamoDB client,
         Uri serviceUrl,
         StreamFunctionMapping mapping,
         CancellationToken ct,
         TtlDeletionLog? ttl = null,
+        TimeProvider? clock = null) =>
+        StartAsync(client, serviceUrl, [mapping], ct, ttl, clock);
+
+    /// <summary>Several mappings in one emulator, as the local stack runs them: each reads the same stream on its own.</summary>
+    public static async Task<EmulatorHarness> StartAsync(
+        IAmazonDynamoDB client,
+        Uri serviceUrl,
+        IReadOnlyList<StreamFunctionMapping> mappings,
+        CancellationToken ct,
+        TtlDeletionLog? ttl = null,
         TimeProvider? clock = null)
     {
         var streams = DynamoDbStreamsClient.ForLocal(serviceUrl);
-        var emulator = new EventSourceMappingEmulator(client, streams, [mapping], FastOptions, ttl, clock, new StringWriter());
+        var emulator = new EventSourceMappingEmulator(client, streams, mappings, FastOptions, ttl, clock, new StringWriter());
         await emulator.StartAsync(ct);
         return new EmulatorHarness(streams, emulator);
     }

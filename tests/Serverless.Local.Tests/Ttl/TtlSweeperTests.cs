@@ -82,6 +82,30 @@ public sealed class TtlSweeperTests(DynamoDbLocalFixture dynamo)
     }
 
     [Fact]
+    public async Task DynamoDB_Locals_own_ttl_deletion_reaches_the_function_marked_as_the_service_marks_it()
+    {
+        // Not the sweeper: the DynamoDB Local we run expires items itself once TTL is on, and the emulator must pass on
+        // its mark, or the purge function's filter would never see a TTL deletion locally.
+        var table = await CreateAsync(dynamo.Client, "ttl-native", _ct);
+        await dynamo.Client.UpdateTimeToLiveAsync(
+            new UpdateTimeToLiveRequest { TableName = table, TimeToLiveSpecification = new TimeToLiveSpecification { Enabled = true, AttributeName = "ttl" } },
+            _ct);
+        var function = new RecordingFunction();
+        var mapping = new StreamFunctionMapping(new EventSourceMappingSettings { FunctionName = "PurgeFunction" }, table, function.InvokeAsync);
+        await using var emulator = await EmulatorHarness.StartAsync(dynamo.Client, dynamo.ServiceUrl, mapping, _ct, new TtlDeletionLog());
+
+        await PutAsync(dynamo.Client, table, "U", "expired", _ct, ("ttl", N(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60)));
+        await Eventually.WaitUntilAsync(
+            () => function.AllRecords.Any(r => r.GetProperty("eventName").GetString() == "REMOVE"), "DynamoDB Local expired the item", _ct, TimeSpan.FromSeconds(90));
+
+        var remove = function.AllRecords.Single(r => r.GetProperty("eventName").GetString() == "REMOVE");
+        var identity = remove.GetProperty("userIdentity");
+        Assert.Equal(["type", "principalId"], TestPaths.Keys(identity));
+        Assert.Equal("Service", identity.GetProperty("type").GetString());
+        Assert.Equal("dynamodb.amazonaws.com", identity.GetProperty("principalId").GetString());
+    }
+
+    [Fact]
     public async Task The_periodic_loop_sweeps_items_that_expire_while_it_runs()
     {
         var table = await CreateAsync(dynamo.Client, "ttl-loop", _ct);

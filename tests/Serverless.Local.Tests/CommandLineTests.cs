@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using Serverless.Local.Tests.Seeding;
+using Xunit;
+
+namespace Serverless.Local.Tests;
+
+/// <summary>The CLI's conventions, over every command of the real root: usage on --help, one line on a bad argument.</summary>
+public sealed class CommandLineTests
+{
+    /// <summary>Every runnable command; <see cref="Every_command_of_the_cli_is_in_these_tests"/> keeps it complete.</summary>
+    public static TheoryData<string> Commands() =>
+        ["serve", "invoke", "token", "seed", "migrate up", "migrate down", "migrate status", "stats", "sweep"];
+
+    /// <summary>One bad argument per command: each is refused before anything is started or written.</summary>
+    public static TheoryData<string, string> BadArguments() => new()
+    {
+        { "serve", "--api-port abc" },
+        { "invoke", "ApiFunction" },
+        { "token", "--scopes data.everything" },
+        { "seed", "--scenario huge" },
+        { "migrate up", "--segments 0" },
+        { "migrate down", "--segments 1001" },
+        { "migrate status", "--endpoint not-a-url" },
+        { "stats", "--endpoint not-a-url" },
+        { "sweep", "--as-of someday" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public async Task Help_of_every_command_prints_its_usage_and_exits_0(string command)
+    {
+        var result = await Cli.RunRootAsync([.. command.Split(' '), "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+        Assert.Matches(new Regex($@"Usage:\n +\S+ {command}[ \n]"), result.Output);
+        Assert.Contains("Options:", result.Output, StringComparison.Ordinal);
+        if (command != "token")
+        {
+            // Every command that reaches DynamoDB says how it finds it.
+            Assert.Contains("DYNAMODB_ENDPOINT", result.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_root_help_lists_every_command()
+    {
+        var root = await Cli.RunRootAsync("--help");
+        var migrate = await Cli.RunRootAsync("migrate", "--help");
+
+        Assert.Equal((0, 0), (root.ExitCode, migrate.ExitCode));
+        foreach (var command in new[] { "serve", "invoke", "token", "seed", "migrate", "stats", "sweep" })
+        {
+            Assert.Matches(new Regex($@"\n  {command} "), root.Output);
+        }
+
+        foreach (var subcommand in new[] { "up", "down", "status" })
+        {
+            Assert.Matches(new Regex($@"\n  {subcommand} "), migrate.Output);
+        }
+    }
+
+    [Fact]
+    public void Every_command_of_the_cli_is_in_these_tests()
+    {
+        static IEnumerable<string> Leaves(Command command, string path) => command.Subcommands.Count == 0
+            ? [path]
+            : command.Subcommands.SelectMany(c => Leaves(c, (path + " " + c.Name).Trim()));
+
+        var commands = Leaves(CommandLine.CreateRoot(), "").Order(StringComparer.Ordinal);
+
+        Assert.Equal(Commands().Select(row => row.Data).Order(StringComparer.Ordinal), commands);
+        Assert.Equal(Commands().Select(row => row.Data).Order(StringComparer.Ordinal), BadArguments().Select(row => row.Data.Item1).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(BadArguments))]
+    public async Task A_bad_argument_exits_non_zero_with_exactly_one_line_on_stderr(string command, string arguments)
+    {
+        var result = await Cli.RunRootAsync([.. command.Split(' '), .. arguments.Split(' ')]);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.EndsWith("\n", result.Error, StringComparison.Ordinal);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+    }
+}
