@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Memory;
 using Serverless.Api.Health;
 using Serverless.Api.Infrastructure;
 using Serverless.Api.Audit;
@@ -19,6 +20,13 @@ public static class ApiApp
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateSlimBuilder(args);
+        // The framework logs six Information lines a request (start, endpoint, result, finish): on Lambda each is a
+        // CloudWatch write paid per byte and a console write on the request's path. Its warnings and errors still show.
+        // Inserted first, so every other source (appsettings, Logging__LogLevel__Microsoft.AspNetCore) overrides it.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = [new KeyValuePair<string, string?>("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+        });
         builder.Services.AddApi();
         return builder;
     }

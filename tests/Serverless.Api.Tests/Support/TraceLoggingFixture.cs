@@ -12,7 +12,11 @@ public sealed class TraceLoggingFixture(DynamoDbLocalFixture dynamoDb) : ApiFixt
     {
         Logs.MinimumLevel = LogLevel.Trace;
         // Configuration filters win over the builder's minimum, so both say Trace.
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Trace" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
     }
 }

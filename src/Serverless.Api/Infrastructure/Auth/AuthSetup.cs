@@ -25,6 +25,7 @@ internal static class AuthSetup
                         : JwtBearerDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, HostPrincipalHandler>(HostPrincipalHandler.SchemeName, null)
             .AddJwtBearer();
+        WithoutDataProtectionAtStartup(services);
 
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthOptions>>((jwt, auth) =>
@@ -55,5 +56,23 @@ internal static class AuthSetup
             .AddPolicy(Scopes.Admin, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
                 .RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null));
         return services;
+    }
+
+    /// <summary>
+    /// AddAuthentication brings ASP.NET Core data protection, whose hosted service loads (and on a first run creates
+    /// and writes) a key ring when the host starts. Nothing here protects data with it: tokens are bearer JWTs or the
+    /// host's claims, and page cursors are signed with their own key. On Lambda that start-up work is part of every
+    /// cold start (the key files and OpenSSL's initialisation), and the home folder it would write to is read-only,
+    /// so the service is taken out; data protection itself stays registered and would load its keys on first use.
+    /// </summary>
+    private static void WithoutDataProtectionAtStartup(IServiceCollection services)
+    {
+        var keyRingLoader = services.FirstOrDefault(d =>
+            d.ServiceType == typeof(IHostedService)
+            && d.ImplementationType?.FullName == "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService");
+        if (keyRingLoader is not null)
+        {
+            services.Remove(keyRingLoader);
+        }
     }
 }
