@@ -34,6 +34,9 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
     /// <summary>True when this instance started the emulator (false when <c>DYNAMODB_ENDPOINT</c> was used).</summary>
     public bool Owned => _process is not null;
 
+    /// <summary>The emulator's process id when this instance started it (benchmarks read its CPU time).</summary>
+    public int? ProcessId => _process?.Id;
+
     public static async Task<DynamoDbLocalServer> StartAsync(DynamoDbLocalOptions? options = null, TextWriter? log = null, CancellationToken ct = default)
     {
         options ??= new DynamoDbLocalOptions();

@@ -57,8 +57,9 @@ public static class ApiBench
         var rounds = context.Quick ? 2 : 4;
         var createOps = context.Quick ? 16 : 96;
 
+        var cpu = context.Cpu;
         var byId = await CompareAsync(
-            rounds, readOps,
+            cpu, rounds, readOps,
             async (i, t) => await ExpectAsync(http.GetAsync($"/users/{stored[i % stored.Count].Id}", t), HttpStatusCode.OK),
             (i, t) => raw.GetItemAsync(new GetItemRequest
             {
@@ -69,7 +70,7 @@ public static class ApiBench
             ct);
 
         var byEmail = await CompareAsync(
-            rounds, readOps,
+            cpu, rounds, readOps,
             async (i, t) => await ExpectAsync(http.GetAsync($"/users?email={Uri.EscapeDataString(stored[i % stored.Count].Email)}", t), HttpStatusCode.OK),
             (i, t) => raw.QueryAsync(new QueryRequest
             {
@@ -87,7 +88,7 @@ public static class ApiBench
         var rawNext = -1;
         var apiNext = 0;
         var create = await CompareAsync(
-            rounds, createOps,
+            cpu, rounds, createOps,
             async (_, t) =>
             {
                 var n = Interlocked.Increment(ref apiNext);
@@ -141,7 +142,8 @@ public static class ApiBench
                 section.Notes.Add(
                     $"**{name}** misses a goal: API p50 {Format.Ms(pair.Api.Latency.Median)} against raw {Format.Ms(pair.Raw.Latency.Median)}, "
                     + $"so our side adds about {Format.Ms(pair.Api.Latency.Median - pair.Raw.Latency.Median)} per request (HTTP on loopback, JWT validation, "
-                    + "JSON, response mapping) on a 2-core machine where the client, the API and DynamoDB Local share the same cores.");
+                    + "JSON, response mapping) on a 2-core machine where the client, the API and DynamoDB Local share the same cores, so throughput "
+                    + "follows the CPU each request costs in all." + CpuNote(pair));
             }
         }
 
@@ -168,11 +170,12 @@ public static class ApiBench
         });
         section.Details.Add(
             $"{pattern}: API p50 {Format.Ms(pair.Api.Latency.Median)}, p99 {Format.Ms(pair.Api.Latency.P99)}, {Format.Rate(pair.Api.Throughput, "req")}; "
-            + $"raw p50 {Format.Ms(pair.Raw.Latency.Median)}, p99 {Format.Ms(pair.Raw.Latency.P99)}, {Format.Rate(pair.Raw.Throughput, "req")}");
+            + $"raw p50 {Format.Ms(pair.Raw.Latency.Median)}, p99 {Format.Ms(pair.Raw.Latency.P99)}, {Format.Rate(pair.Raw.Throughput, "req")}"
+            + CpuDetail(pair));
     }
 
     private static async Task<Comparison> CompareAsync(
-        int rounds, int operations, Func<int, CancellationToken, Task> api, Func<int, CancellationToken, Task> raw, CancellationToken ct)
+        CpuMeter cpu, int rounds, int operations, Func<int, CancellationToken, Task> api, Func<int, CancellationToken, Task> raw, CancellationToken ct)
     {
         // Warm both paths (JIT, connection pools) before anything counts.
         await Load.RunAsync(Concurrency, Math.Min(operations, 2 * Concurrency), api, ct);
@@ -182,12 +185,35 @@ public static class ApiBench
         var rawRounds = new List<LoadResult>();
         for (var round = 0; round < rounds; round++)
         {
-            apiRounds.Add(await Load.RunAsync(Concurrency, operations, api, ct));
-            rawRounds.Add(await Load.RunAsync(Concurrency, operations, raw, ct));
+            apiRounds.Add(await Load.RunAsync(Concurrency, operations, api, ct, cpu));
+            rawRounds.Add(await Load.RunAsync(Concurrency, operations, raw, ct, cpu));
         }
 
         return new Comparison(LoadResult.Combine(apiRounds), LoadResult.Combine(rawRounds));
     }
+
+    /// <summary>CPU per request on each side: the bench process (client and API, or client and SDK) and DynamoDB Local.</summary>
+    private static string CpuDetail(Comparison pair) =>
+        pair.Api.SelfCpuPerOperation is { } apiSelf && pair.Raw.SelfCpuPerOperation is { } rawSelf
+            ? $"; CPU per request: API side {Format.Ms(apiSelf)} in the bench process (HTTP client and API) + {DynamoDbCpu(pair.Api)} in DynamoDB Local, "
+              + $"raw side {Format.Ms(rawSelf)} (SDK client) + {DynamoDbCpu(pair.Raw)}"
+            : "";
+
+    private static string CpuNote(Comparison pair)
+    {
+        if (pair.Api.SelfCpuPerOperation is not { } apiSelf || pair.Raw.SelfCpuPerOperation is not { } rawSelf
+            || pair.Api.DynamoDbCpuPerOperation is not { } apiDb || pair.Raw.DynamoDbCpuPerOperation is not { } rawDb)
+        {
+            return "";
+        }
+
+        return $" Measured: {Format.Ms(apiSelf + apiDb)} of CPU per API request against {Format.Ms(rawSelf + rawDb)} raw; the bench process "
+            + $"(HTTP client, Kestrel, authentication, JSON, SDK call) spends {Format.Ms(apiSelf - rawSelf)} more than the bare SDK call, "
+            + $"and DynamoDB Local {Format.Ms(apiDb - rawDb)} more for the same request, which is what it loses to contention when a third "
+            + "party (the HTTP stack) competes for the two cores.";
+    }
+
+    private static string DynamoDbCpu(LoadResult result) => result.DynamoDbCpuPerOperation is { } ms ? Format.Ms(ms) : "(not measured)";
 
     private static async Task ExpectAsync(Task<HttpResponseMessage> send, HttpStatusCode expected)
     {

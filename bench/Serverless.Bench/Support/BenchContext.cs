@@ -27,6 +27,9 @@ public sealed class BenchContext : IAsyncDisposable
 
     public Uri ServiceUrl => _server.ServiceUrl;
 
+    /// <summary>CPU time of this process and of DynamoDB Local, to say where a measurement's time went.</summary>
+    public CpuMeter Cpu => new(_server.ProcessId);
+
     /// <summary>A client for the harness and the raw baselines (the subjects build their own, as they would on Lambda).</summary>
     public IAmazonDynamoDB Client { get; }
 

@@ -8,9 +8,11 @@ namespace Serverless.Bench.Support;
 /// </summary>
 public static class Load
 {
-    public static async Task<LoadResult> RunAsync(int concurrency, int operations, Func<int, CancellationToken, Task> operation, CancellationToken ct)
+    public static async Task<LoadResult> RunAsync(
+        int concurrency, int operations, Func<int, CancellationToken, Task> operation, CancellationToken ct, CpuMeter? cpu = null)
     {
         var latencies = new double[operations];
+        var cpuBefore = cpu?.Read();
         var next = -1;
         var clock = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(
@@ -27,7 +29,7 @@ public static class Load
             ct));
         await Task.WhenAll(workers);
         clock.Stop();
-        return new LoadResult(operations, clock.Elapsed, latencies);
+        return new LoadResult(operations, clock.Elapsed, latencies) { Cpu = cpu is null ? null : cpu.Read() - cpuBefore! };
     }
 }
 
@@ -37,9 +39,21 @@ public sealed record LoadResult(int Operations, TimeSpan Elapsed, double[] Laten
 
     public double Throughput => Operations / Elapsed.TotalSeconds;
 
+    /// <summary>CPU used while the load ran, when measured.</summary>
+    public CpuUse? Cpu { get; init; }
+
+    /// <summary>Milliseconds of this process's CPU per operation (client and subject together).</summary>
+    public double? SelfCpuPerOperation => Cpu is { } c ? c.Self.TotalMilliseconds / Operations : null;
+
+    /// <summary>Milliseconds of DynamoDB Local's CPU per operation, when known.</summary>
+    public double? DynamoDbCpuPerOperation => Cpu?.DynamoDb is { } d ? d.TotalMilliseconds / Operations : null;
+
     /// <summary>Several rounds as one sample: every latency, the summed time.</summary>
     public static LoadResult Combine(IReadOnlyList<LoadResult> rounds) => new(
         rounds.Sum(r => r.Operations),
         TimeSpan.FromTicks(rounds.Sum(r => r.Elapsed.Ticks)),
-        rounds.SelectMany(r => r.Latencies).ToArray());
+        rounds.SelectMany(r => r.Latencies).ToArray())
+    {
+        Cpu = rounds.All(r => r.Cpu is not null) ? rounds.Aggregate(CpuUse.Zero, (sum, r) => sum + r.Cpu!) : null,
+    };
 }
