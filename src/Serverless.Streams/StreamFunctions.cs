@@ -31,9 +31,9 @@ public static class StreamFunctions
     public static ILambdaFunction CreateAudit(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var handler = new AuditFunction(new AuditRepository(client, table, timeProvider), loggerFactory.CreateLogger<AuditFunction>());
+        var handler = new AuditFunction(new AuditBatchWriter(client, table, timeProvider));
         // Each record writes one entry of its own: records of different items are independent, so they need not wait
-        // for each other (one PutItem round trip each would cap a batch at the table's latency).
+        // for each other, and the entries of the records in hand at once leave together in BatchWriteItem calls.
         return Wrap(handler, loggerFactory, AuditConcurrency);
     }
 
@@ -103,8 +103,11 @@ public static class StreamFunctions
         }
     }
 
-    /// <summary>Records of different items the audit function handles at once.</summary>
-    public const int AuditConcurrency = 16;
+    /// <summary>
+    /// Records of different items the audit function handles at once. Each mostly waits for its entry's BatchWriteItem
+    /// call (4 in flight, 25 entries each), so this many in hand keep those calls full.
+    /// </summary>
+    public const int AuditConcurrency = 100;
 
     /// <summary>Users the denormalization handles at once (each with its own parallel order writes).</summary>
     public const int DenormalizeConcurrency = 4;

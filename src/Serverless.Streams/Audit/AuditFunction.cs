@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Serverless.Data.Audit;
 using Serverless.Data.Mapping;
 using Serverless.Data.Table;
@@ -13,9 +12,10 @@ namespace Serverless.Streams.Audit;
 /// The seed's audit_log, fed by the stream: one audit entry per INSERT, MODIFY and REMOVE of an entity item
 /// (<see cref="AuditedTypes"/>). Index items (email markers, name words, cities) are bookkeeping of a user change that
 /// is audited on the user item itself; audit entries are never audited, so the function's own writes cannot feed it.
-/// The entry is keyed by the stream record's time and eventID, so a redelivered record writes nothing new.
+/// The entry is keyed by the stream record's time and eventID and its values come from the record alone, so a
+/// redelivered record rewrites the same entry unchanged: never a second one.
 /// </summary>
-public sealed partial class AuditFunction : IDynamoDBRecordHandler
+public sealed class AuditFunction : IDynamoDBRecordHandler
 {
     /// <summary>The entity types that get audit entries.</summary>
     public static IReadOnlySet<string> AuditedTypes { get; } = new HashSet<string>(StringComparer.Ordinal)
@@ -29,15 +29,13 @@ public sealed partial class AuditFunction : IDynamoDBRecordHandler
         EntityTypes.Comment,
     };
 
-    private readonly AuditRepository _audit;
-    private readonly ILogger _logger;
+    private readonly AuditBatchWriter _audit;
 
-    public AuditFunction(AuditRepository audit, ILogger<AuditFunction> logger)
+    /// <param name="audit">Gathers the entries of records handled at the same time into BatchWriteItem calls.</param>
+    public AuditFunction(AuditBatchWriter audit)
     {
         ArgumentNullException.ThrowIfNull(audit);
-        ArgumentNullException.ThrowIfNull(logger);
         _audit = audit;
-        _logger = logger;
     }
 
     public async ValueTask<RecordResult> HandleAsync(DynamoDBEventRecord record, CancellationToken cancellationToken)
@@ -54,12 +52,7 @@ public sealed partial class AuditFunction : IDynamoDBRecordHandler
         }
 
         var entry = AuditEntryOf(change);
-        var written = await _audit.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
-        if (!written)
-        {
-            LogAlreadyWritten(change.EventId, change.EntityType!);
-        }
-
+        await _audit.WriteAsync(entry, cancellationToken).ConfigureAwait(false);
         return RecordResult.Processed;
     }
 
@@ -121,7 +114,4 @@ public sealed partial class AuditFunction : IDynamoDBRecordHandler
     // The retention does not change the size; any expiry gives the same ttl attribute size to within a few bytes.
     private static bool FitsInOneItem(AuditEntry entry) =>
         ItemSize.Of(AuditEntryMapper.ToItem(entry, entry.ChangedAt)) <= ItemSize.MaxBytes - 64;
-
-    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Audit entry of record {EventId} ({EntityType}) was already written; nothing changed")]
-    private partial void LogAlreadyWritten(string eventId, string entityType);
 }

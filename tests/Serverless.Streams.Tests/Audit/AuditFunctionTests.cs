@@ -65,6 +65,32 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
     }
 
     [Fact]
+    public async Task A_full_batch_is_written_in_batch_calls_one_entry_per_record_and_again_unchanged_when_redelivered()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var function = StreamFunctions.CreateAudit(table.Client, table.Options(), _logs.Factory, TimeProvider.System);
+        var records = Enumerable.Range(0, 100).Select(_ => StreamEvents.Record("INSERT", null, ProductItem("user:dave"))).ToArray();
+        table.Requests.Clear();
+
+        var response = await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+        Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
+        var calls = table.Requests.Operations;
+        var entries = await TableReads.AuditItemsAsync(table, _ct);
+
+        Assert.Equal(100, entries.Count);
+        Assert.All(calls, op => Assert.Equal("BatchWriteItem", op));
+        Assert.InRange(calls.Count, 4, 99);
+
+        // The same batch again (Lambda retrying it): the same 100 entries, each exactly as before.
+        await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+        var again = await TableReads.AuditItemsAsync(table, _ct);
+        Assert.Equal(Describe(entries), Describe(again));
+    }
+
+    private static List<string> Describe(IEnumerable<Dictionary<string, AttributeValue>> items) =>
+        [.. items.Select(i => string.Join("|", i.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => a.Key + "=" + (a.Value.S ?? a.Value.N)))).Order(StringComparer.Ordinal)];
+
+    [Fact]
     public async Task Replaying_the_delivered_batches_twice_adds_no_entry_and_changes_none()
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
