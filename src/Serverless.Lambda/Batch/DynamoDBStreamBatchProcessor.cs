@@ -56,90 +56,65 @@ public sealed partial class DynamoDBStreamBatchProcessor
             deadline.CancelAfter(budget);
         }
 
-        if (_options.MaxConcurrency > 1 && records.Count > 1)
-        {
-            return await RunConcurrentlyAsync(records, handler, deadline.Token, cancellationToken).ConfigureAwait(false);
-        }
-
-        int processed = 0, ignored = 0, unrecognized = 0;
-        for (var index = 0; index < records.Count; index++)
-        {
-            var record = records[index];
-            RecordResult result;
-            try
-            {
-                deadline.Token.ThrowIfCancellationRequested();
-                result = await handler.HandleAsync(record, deadline.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // The host is shutting down, not a record failing: let the caller see it.
-                throw;
-            }
-            catch (Exception exception)
-            {
-                var response = Failures(records, index);
-                LogRecordFailed(
-                    record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, index + 1, records.Count,
-                    records.Count - index - 1, DescribeError(exception));
-                var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - index);
-                LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
-                return new StreamBatchResult(response, summary);
-            }
-
-            switch (result.Outcome)
-            {
-                case RecordOutcome.Processed:
-                    processed++;
-                    break;
-                case RecordOutcome.Ignored:
-                    ignored++;
-                    LogRecordIgnored(record.Dynamodb?.SequenceNumber, record.EventName, result.Reason ?? "");
-                    break;
-                default:
-                    unrecognized++;
-                    LogRecordUnrecognized(record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, result.Reason ?? "");
-                    break;
-            }
-        }
-
-        var done = new BatchSummary(records.Count, processed, ignored, unrecognized, 0);
-        LogBatchDone(done.Records, done.Processed, done.Ignored, done.Unrecognized, done.Failed);
-        return new StreamBatchResult(new StreamsEventResponse(), done);
-    }
-
-    private async ValueTask<StreamBatchResult> RunConcurrentlyAsync(
-        List<DynamoDBEventRecord> records, IDynamoDBRecordHandler handler, CancellationToken deadline, CancellationToken cancellationToken)
-    {
         var results = new RecordResult?[records.Count];
         var errors = new Exception?[records.Count];
-
-        await Parallel.ForEachAsync(
-            ItemGroups(records),
-            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency },
-            async (indices, _) =>
-            {
-                foreach (var index in indices)
+        if (_options.MaxConcurrency > 1 && records.Count > 1)
+        {
+            await Parallel.ForEachAsync(
+                ItemGroups(records),
+                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxConcurrency },
+                async (indices, _) =>
                 {
-                    try
+                    // A later change of an item must never be applied before its failed earlier one.
+                    foreach (var index in indices)
                     {
-                        deadline.ThrowIfCancellationRequested();
-                        results[index] = await handler.HandleAsync(records[index], deadline).ConfigureAwait(false);
+                        if (!await HandleAsync(records, index, handler, results, errors, deadline.Token, cancellationToken).ConfigureAwait(false))
+                        {
+                            return;
+                        }
                     }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        throw;
-                    }
-                    catch (Exception exception)
-                    {
-                        // A later change of this item must never be applied before its failed earlier one.
-                        errors[index] = exception;
-                        return;
-                    }
+                }).ConfigureAwait(false);
+        }
+        else
+        {
+            for (var index = 0; index < records.Count; index++)
+            {
+                if (!await HandleAsync(records, index, handler, results, errors, deadline.Token, cancellationToken).ConfigureAwait(false))
+                {
+                    break;
                 }
-            }).ConfigureAwait(false);
+            }
+        }
 
-        // The answer starts at the first record that was not handled, for whatever reason.
+        return Answer(records, results, errors);
+    }
+
+    /// <summary>Runs the handler on one record into <paramref name="results"/> or <paramref name="errors"/>; false when it failed.</summary>
+    private static async ValueTask<bool> HandleAsync(
+        List<DynamoDBEventRecord> records, int index, IDynamoDBRecordHandler handler, RecordResult?[] results, Exception?[] errors,
+        CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            deadline.ThrowIfCancellationRequested();
+            results[index] = await handler.HandleAsync(records[index], deadline).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is shutting down, not a record failing: let the caller see it.
+            throw;
+        }
+        catch (Exception exception)
+        {
+            errors[index] = exception;
+            return false;
+        }
+    }
+
+    /// <summary>Counts and logs what was handled; the answer starts at the first record that was not handled, for whatever reason.</summary>
+    private StreamBatchResult Answer(List<DynamoDBEventRecord> records, RecordResult?[] results, Exception?[] errors)
+    {
         var first = Array.FindIndex(results, r => r is null);
         int processed = 0, ignored = 0, unrecognized = 0;
         for (var index = 0; index < (first < 0 ? records.Count : first); index++)
