@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
 using Serverless.Data.Seeding;
@@ -56,18 +55,13 @@ public static class SeedingBench
         var seeded = await context.CreateTableAsync("seed", ct);
         var writer = new BatchItemWriter(context.Client, new BatchWriteOptions { Parallelism = parallelism }, TimeProvider.System);
         var cpu = context.Cpu;
-        var cpuBefore = cpu.Read();
-        var clock = Stopwatch.StartNew();
-        var written = await writer.WriteAsync(seeded, Items(), onWritten: null, ct);
-        var seedTime = clock.Elapsed;
-        var seedCpu = cpu.Read() - cpuBefore;
+        long written = 0;
+        var (seedTime, seedCpu) = await cpu.TimeAsync(async () => written = await writer.WriteAsync(seeded, Items(), onWritten: null, ct));
         await context.DropTableAsync(seeded, ct);
 
         var items = Items().ToList();
         var rawTable = await context.CreateTableAsync("seed-raw", ct);
-        cpuBefore = cpu.Read();
-        var rawTime = await RawWrites.BatchWriteAsync(context.Client, rawTable, items, parallelism, ct);
-        var rawCpu = cpu.Read() - cpuBefore;
+        var (rawTime, rawCpu) = await cpu.MeasureAsync(() => RawWrites.BatchWriteAsync(context.Client, rawTable, items, parallelism, ct));
         await context.DropTableAsync(rawTable, ct);
 
         var ours = written / seedTime.TotalSeconds;

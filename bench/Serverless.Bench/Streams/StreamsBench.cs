@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Bench.Report;
@@ -74,22 +73,18 @@ public static class StreamsBench
             new StreamChange("INSERT", null, UserMapper.ToItem(BenchUsers.Create(10_000_000 + i, now) with { Version = 1 }, 1)))), ct);
 
         var cpu = context.Cpu;
-        var cpuBefore = cpu.Read();
-        var clock = Stopwatch.StartNew();
-        foreach (var payload in events)
+        var (functionTime, functionCpu) = await cpu.TimeAsync(async () =>
         {
-            await InvokeAsync(function, payload, ct);
-        }
-
-        var functionTime = clock.Elapsed;
-        var functionCpu = cpu.Read() - cpuBefore;
+            foreach (var payload in events)
+            {
+                await InvokeAsync(function, payload, ct);
+            }
+        });
         var records = batches * batchSize;
 
         // The raw side writes as many items of the same kind to the same table.
         var rawItems = Enumerable.Range(0, records).Select(i => UserMapper.ToItem(BenchUsers.Create(i, now) with { Version = 1 }, 1)).ToList();
-        cpuBefore = cpu.Read();
-        var rawTime = await RawWrites.BatchWriteAsync(context.Client, table, rawItems, Parallelism, ct);
-        var rawCpu = cpu.Read() - cpuBefore;
+        var (rawTime, rawCpu) = await cpu.MeasureAsync(() => RawWrites.BatchWriteAsync(context.Client, table, rawItems, Parallelism, ct));
 
         var measure = $"audit, batches of {batchSize:#,0}: records/s";
         AddRate(section, measure, records, functionTime, records, rawTime);
@@ -125,20 +120,16 @@ public static class StreamsBench
             new StreamChange("MODIFY", UserMapper.ToItem(u, 1), UserMapper.ToItem(u with { Name = u.Name + " Warm", Version = 2 }, 1)))), ct);
 
         var cpu = context.Cpu;
-        var cpuBefore = cpu.Read();
-        var clock = Stopwatch.StartNew();
-        foreach (var payload in events)
+        var (functionTime, functionCpu) = await cpu.TimeAsync(async () =>
         {
-            await InvokeAsync(function, payload, ct);
-        }
-
-        var functionTime = clock.Elapsed;
-        var functionCpu = cpu.Read() - cpuBefore;
+            foreach (var payload in events)
+            {
+                await InvokeAsync(function, payload, ct);
+            }
+        });
         var rawItems = orders.Select(o => new Dictionary<string, AttributeValue>(o)).ToList();
         var rawTable = await context.CreateTableAsync("denormalize-raw", ct);
-        cpuBefore = cpu.Read();
-        var rawTime = await RawWrites.BatchWriteAsync(context.Client, rawTable, rawItems, Parallelism, ct);
-        var rawCpu = cpu.Read() - cpuBefore;
+        var (rawTime, rawCpu) = await cpu.MeasureAsync(() => RawWrites.BatchWriteAsync(context.Client, rawTable, rawItems, Parallelism, ct));
 
         var measure = $"denormalize, batches of {batchSize:#,0}: order updates/s";
         AddRate(section, measure, orders.Count, functionTime, rawItems.Count, rawTime);
@@ -165,11 +156,7 @@ public static class StreamsBench
         var renamed = user with { Name = "Renamed Once", Version = 2 };
         var payload = StreamEvents.Batch([new StreamChange("MODIFY", UserMapper.ToItem(user, 1), UserMapper.ToItem(renamed, 1))]);
         var cpu = context.Cpu;
-        var cpuBefore = cpu.Read();
-        var clock = Stopwatch.StartNew();
-        await InvokeAsync(function, payload, ct);
-        var functionTime = clock.Elapsed;
-        var functionCpu = cpu.Read() - cpuBefore;
+        var (functionTime, functionCpu) = await cpu.TimeAsync(() => InvokeAsync(function, payload, ct));
 
         // Every order must carry the new name, or the figure would time less than the work.
         var updated = await CountOrdersNamedAsync(context, table, user.Id, renamed.Name, ct);
@@ -179,9 +166,7 @@ public static class StreamsBench
         }
 
         var rawTable = await context.CreateTableAsync("rename-raw", ct);
-        cpuBefore = cpu.Read();
-        var rawTime = await RawWrites.BatchWriteAsync(context.Client, rawTable, orders, Parallelism, ct);
-        var rawCpu = cpu.Read() - cpuBefore;
+        var (rawTime, rawCpu) = await cpu.MeasureAsync(() => RawWrites.BatchWriteAsync(context.Client, rawTable, orders, Parallelism, ct));
         section.Rows.Add(new Row
         {
             Measure = "one user with 1,000 orders renamed: time to all orders updated",

@@ -9,6 +9,27 @@ namespace Serverless.Bench.Support;
 /// </summary>
 public sealed class CpuMeter(int? dynamoDbPid)
 {
+    /// <summary>Runs <paramref name="work"/>, timing it, and gives the CPU both processes used meanwhile.</summary>
+    public async Task<(TimeSpan Elapsed, CpuUse Cpu)> TimeAsync(Func<Task> work)
+    {
+        var (elapsed, cpu) = await MeasureAsync(async () =>
+        {
+            var clock = Stopwatch.StartNew();
+            await work();
+            return clock.Elapsed;
+        });
+        return (elapsed, cpu);
+    }
+
+    /// <summary>Runs <paramref name="work"/> and gives its result with the CPU both processes used meanwhile.</summary>
+    public async Task<(T Result, CpuUse Cpu)> MeasureAsync<T>(Func<Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var before = Read();
+        var result = await work();
+        return (result, Read() - before);
+    }
+
     public CpuSample Read()
     {
         using var self = Process.GetCurrentProcess();
