@@ -73,5 +73,6 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
         OldValues = oldValues,
         NewValues = newValues,
         EventId = Guid.NewGuid().ToString("N"),
+        SequenceNumber = "1",
     };
 }
