@@ -31,8 +31,10 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await users.DeleteAsync(created.Id, 2, "user:bob", _ct);
         await WaitForSentinelAsync(table, audit);
 
-        var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).OrderBy(VersionOf).ToList();
+        // Newest first as stored, so reversed it is the order of the changes (all three within one minute).
+        var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).Reverse().ToList();
         Assert.Equal([AuditAction.Insert, AuditAction.Update, AuditAction.Update], history.Select(e => e.Action));
+        Assert.Equal([1, 2, 3], history.Select(VersionOf));
         Assert.Equal(["user:alice", "user:admin", "user:bob"], history.Select(e => e.ChangedBy));
         Assert.Null(history[0].OldValues);
         Assert.Equal("Ada King", Value(history[1].NewValues, "name"));
