@@ -33,8 +33,9 @@ public sealed class AuditRepository
     private string Table => _options.TableName;
 
     /// <summary>
-    /// Writes the entry once. The key comes from the stream record (its time, sequence number and event id), so a retried or
-    /// duplicated record addresses the same item; that second write changes nothing and still counts as success.
+    /// Writes the entry once. The key comes from the stream record (its time, sequence number and event id), so a
+    /// retried or duplicated record addresses the same item; that second write changes nothing and still counts as
+    /// success.
     /// </summary>
     /// <returns>True when this call wrote the entry; false when it was already there (left exactly as it was).</returns>
     /// <exception cref="ValidationException">The entry breaks a rule or is over 400 KB stored; nothing was written.</exception>
