@@ -116,5 +116,6 @@ internal static class Samples
         OldValues = """{"name":"Ada Byron"}""",
         NewValues = """{"name":"Ada Lovelace"}""",
         EventId = "4b1c2f9e0d3a4b5c6d7e8f9a0b1c2d3e",
+        SequenceNumber = "4050000000000002063282832",
     };
 }

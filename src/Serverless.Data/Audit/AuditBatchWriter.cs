@@ -13,11 +13,11 @@ namespace Serverless.Data.Audit;
 /// group commit does: there is no timer, so an entry never waits for others to arrive, only for a free call. Each
 /// caller gets the outcome of its own entry, so one record's failure is that record's alone.
 /// <para>
-/// The puts are unconditional. An entry's key and values are a function of its stream record (the record's time and
-/// eventID make the key), so a redelivered record rewrites the same item with the same values: still one entry,
-/// unchanged, and DynamoDB writes no stream record for a put that changes nothing. This relies on the audit function
-/// being the only writer of audit keys; <see cref="AuditRepository.WriteAsync"/> keeps the first-write-wins check for
-/// a caller that cannot promise that.
+/// The puts are unconditional. An entry's key and values are a function of its stream record (the record's time,
+/// sequence number and eventID make the key), so a redelivered record rewrites the same item with the same values:
+/// still one entry, unchanged, and DynamoDB writes no stream record for a put that changes nothing. This relies on the
+/// audit function being the only writer of audit keys; <see cref="AuditRepository.WriteAsync"/> keeps the
+/// first-write-wins check for a caller that cannot promise that.
 /// </para>
 /// </summary>
 public sealed class AuditBatchWriter

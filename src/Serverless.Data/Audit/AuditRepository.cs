@@ -10,7 +10,7 @@ using Serverless.Domain.Audit;
 namespace Serverless.Data.Audit;
 
 /// <summary>
-/// The audit trail: AUDIT#entityType#recordId / changedAt#eventId, one item per change, kept for
+/// The audit trail: AUDIT#entityType#recordId / changedAt#sequenceNumber#eventId, one item per change, kept for
 /// <see cref="TableOptions.AuditRetention"/> through its ttl. Written by the audit stream function only.
 /// </summary>
 public sealed class AuditRepository
@@ -33,8 +33,9 @@ public sealed class AuditRepository
     private string Table => _options.TableName;
 
     /// <summary>
-    /// Writes the entry once. The key comes from the stream record (its time and event id), so a retried or
-    /// duplicated record addresses the same item; that second write changes nothing and still counts as success.
+    /// Writes the entry once. The key comes from the stream record (its time, sequence number and event id), so a
+    /// retried or duplicated record addresses the same item; that second write changes nothing and still counts as
+    /// success.
     /// </summary>
     /// <returns>True when this call wrote the entry; false when it was already there (left exactly as it was).</returns>
     /// <exception cref="ValidationException">The entry breaks a rule or is over 400 KB stored; nothing was written.</exception>
@@ -64,7 +65,10 @@ public sealed class AuditRepository
         }
     }
 
-    /// <summary>A record's history, newest first: one backwards Query on its audit partition per page.</summary>
+    /// <summary>
+    /// A record's history, newest first, in the order its changes happened (the key's time, then the stream's
+    /// sequence number): one backwards Query on its audit partition per page.
+    /// </summary>
     /// <param name="entityType">The audited entity's type (User, Order, ...), as in <see cref="AuditEntry.EntityType"/>.</param>
     /// <exception cref="ValidationException">The entity type or record id is empty or too long.</exception>
     public async Task<Page<AuditEntry>> HistoryAsync(string entityType, string recordId, PageRequest page, CancellationToken cancellationToken)

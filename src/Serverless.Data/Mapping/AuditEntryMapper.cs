@@ -6,8 +6,8 @@ using Serverless.Domain.Audit;
 namespace Serverless.Data.Mapping;
 
 /// <summary>
-/// AuditEntry &lt;-&gt; AUDIT#type#recordId / changedAt#eventId: a record's history is one Query, oldest or newest
-/// first; the event id in the key makes a replayed stream record land on the same item.
+/// AuditEntry &lt;-&gt; AUDIT#type#recordId / changedAt#sequenceNumber#eventId: a record's history is one Query, in
+/// the order of its changes either way; a replayed stream record lands on the same item.
 /// </summary>
 public static class AuditEntryMapper
 {
@@ -15,14 +15,17 @@ public static class AuditEntryMapper
     public static Dictionary<string, AttributeValue> ToItem(AuditEntry entry, DateTimeOffset? expiresAt)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var key = Keys.AuditEntry(entry.EntityType, entry.RecordId, entry.ChangedAt, entry.EventId);
-        var item = CommonAttributes.NewItem(key, EntityTypes.AuditEntry, SchemaVersions.Initial);
+        var sequenceNumber = entry.SequenceNumber
+            ?? throw new ArgumentException("An audit entry needs its stream record's sequence number to be stored.", nameof(entry));
+        var key = Keys.AuditEntry(entry.EntityType, entry.RecordId, entry.ChangedAt, sequenceNumber, entry.EventId);
+        var item = CommonAttributes.NewItem(key, EntityTypes.AuditEntry, SchemaVersions.AuditEntry);
         item[Attr.RecordType] = Av.S(entry.EntityType);
         item[Attr.RecordId] = Av.S(entry.RecordId);
         item[Attr.Action] = Av.S(entry.Action.ToName());
         item[Attr.ChangedBy] = Av.S(entry.ChangedBy);
         item[Attr.ChangedAt] = Av.Time(entry.ChangedAt);
         item[Attr.EventId] = Av.S(entry.EventId);
+        item[Attr.SequenceNumber] = Av.S(sequenceNumber);
         // Old and new values stay JSON text: they are read as a whole, never queried inside.
         item.AddIfNotNull(Attr.OldValues, entry.OldValues);
         item.AddIfNotNull(Attr.NewValues, entry.NewValues);
@@ -39,7 +42,7 @@ public static class AuditEntryMapper
     public static AuditEntry FromItem(IReadOnlyDictionary<string, AttributeValue> item)
     {
         var reader = new ItemReader(item);
-        _ = reader.ExpectEntity(EntityTypes.AuditEntry, SchemaVersions.Initial);
+        var schemaVersion = reader.ExpectEntity(EntityTypes.AuditEntry, SchemaVersions.AuditEntry);
         return new AuditEntry
         {
             EntityType = reader.String(Attr.RecordType),
@@ -48,6 +51,8 @@ public static class AuditEntryMapper
             ChangedBy = reader.String(Attr.ChangedBy),
             ChangedAt = reader.Time(Attr.ChangedAt),
             EventId = reader.String(Attr.EventId),
+            // Version 1 entries predate the sequence number (their key is changedAt#eventId); they are read as they are.
+            SequenceNumber = schemaVersion == 1 ? null : reader.String(Attr.SequenceNumber),
             OldValues = reader.OptionalString(Attr.OldValues),
             NewValues = reader.OptionalString(Attr.NewValues),
         };

@@ -82,4 +82,5 @@ public static class Attr
     public const string OldValues = "oldValues";
     public const string NewValues = "newValues";
     public const string EventId = "eventId";
+    public const string SequenceNumber = "sequenceNumber";
 }

@@ -47,7 +47,14 @@ public static class Keys
     /// <param name="entityType">The audited entity's type (User, Order, ...).</param>
     public static string AuditPartition(string entityType, string recordId) => KeyPrefix.Audit + entityType + "#" + recordId;
 
-    /// <summary>Keyed by the stream event id, so a replayed record rewrites the same item instead of adding one.</summary>
-    public static ItemKey AuditEntry(string entityType, string recordId, DateTimeOffset changedAt, string eventId) =>
-        new(AuditPartition(entityType, recordId), SortableTime.Format(changedAt) + "#" + eventId);
+    /// <summary>
+    /// <c>&lt;time&gt;#&lt;sequence number, 40 digits&gt;#&lt;eventID&gt;</c>: the stream's time orders a record's
+    /// changes across seconds (minutes on DynamoDB Local), and the sequence number, which grows along the shard
+    /// lineage that carries all of one item's records, orders the changes that share a time. The event id keeps the
+    /// records of two streams apart should their numbers meet (DynamoDB Local numbers each new stream from 1). All
+    /// three come from the stream record, so a redelivered record rewrites the same item instead of adding one.
+    /// </summary>
+    /// <exception cref="ArgumentException">The sequence number is not 1 to 40 decimal digits.</exception>
+    public static ItemKey AuditEntry(string entityType, string recordId, DateTimeOffset changedAt, string sequenceNumber, string eventId) =>
+        new(AuditPartition(entityType, recordId), SortableTime.Format(changedAt) + "#" + SortableSequenceNumber.Format(sequenceNumber) + "#" + eventId);
 }

@@ -6,6 +6,13 @@ public static class SchemaVersions
     /// <summary>2: <c>phone</c> became an attribute (version 1 kept it in <c>metadata.phone</c>).</summary>
     public const int User = 2;
 
+    /// <summary>
+    /// 2: the key became <c>changedAt#sequenceNumber#eventId</c> and the item keeps <c>sequenceNumber</c> (version 1
+    /// was keyed <c>changedAt#eventId</c>, which left changes of one second, or one minute, in no particular order).
+    /// Version 1 entries are read as they are, with no sequence number, until their ttl removes them.
+    /// </summary>
+    public const int AuditEntry = 2;
+
     /// <summary>Everything else is still at its first version.</summary>
     public const int Initial = 1;
 }

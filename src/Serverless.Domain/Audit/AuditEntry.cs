@@ -23,6 +23,12 @@ public sealed record AuditEntry
     /// <summary>JSON object of the new values, or null for a delete.</summary>
     public string? NewValues { get; init; }
 
-    /// <summary>The stream record's eventID: what makes the write idempotent.</summary>
+    /// <summary>The stream record's eventID: unique per change, the same on every redelivery.</summary>
     public required string EventId { get; init; }
+
+    /// <summary>
+    /// The stream record's SequenceNumber (decimal digits, up to 40): what orders the changes of one record that share
+    /// a time. Required to write an entry; null only on entries stored before it was kept.
+    /// </summary>
+    public required string? SequenceNumber { get; init; }
 }

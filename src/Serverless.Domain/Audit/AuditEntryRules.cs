@@ -11,6 +11,11 @@ public static class AuditEntryRules
         errors.Defined("action", entry.Action, EnumNames.AuditAction);
         errors.RequiredString("changedBy", entry.ChangedBy);
         errors.RequiredString("eventId", entry.EventId);
+        if (!IsSequenceNumber(entry.SequenceNumber))
+        {
+            errors.Add("sequenceNumber", $"must be 1 to {Limits.MaxSequenceNumberDigits} decimal digits.");
+        }
+
         if (entry.ChangedAt == default)
         {
             errors.Add("changedAt", "is required.");
@@ -29,6 +34,13 @@ public static class AuditEntryRules
 
         return errors.Errors;
     }
+
+    /// <summary>
+    /// Decimal digits only, so that zero-padded to <see cref="Limits.MaxSequenceNumberDigits"/> their text order is
+    /// their numeric order. Shorter than the service's 21 digits is allowed: emulators and tests number from 1.
+    /// </summary>
+    public static bool IsSequenceNumber(string? value) =>
+        value is { Length: > 0 and <= Limits.MaxSequenceNumberDigits } && value.All(char.IsAsciiDigit);
 
     public static void EnsureValid(AuditEntry entry)
     {

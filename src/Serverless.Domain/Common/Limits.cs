@@ -28,4 +28,7 @@ public static class Limits
 
     /// <summary>audit_log.table_name is VARCHAR(50) in the seed.</summary>
     public const int MaxAuditEntityType = 50;
+
+    /// <summary>A DynamoDB stream SequenceNumber is 21 to 40 decimal digits (the service's documented bound).</summary>
+    public const int MaxSequenceNumberDigits = 40;
 }

@@ -68,7 +68,8 @@ public static class StreamEventWriter
         w.WriteStartObject();
         if (d.ApproximateCreationDateTime is { } created)
         {
-            // Lambda sends whole epoch seconds for DynamoDB streams (see dynamodb-event.json).
+            // Lambda sends whole epoch seconds for DynamoDB streams (see dynamodb-event.json). DynamoDB Local 1.25.1
+            // stamps its records to the minute, so no precision is lost here; order comes from SequenceNumber.
             w.WriteNumber("ApproximateCreationDateTime", (long)Math.Floor(created));
         }
 

@@ -1,6 +1,7 @@
 using Serverless.Data.Audit;
 using Serverless.Data.Mapping;
 using Serverless.Data.Table;
+using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Events;
@@ -12,8 +13,9 @@ namespace Serverless.Streams.Audit;
 /// The seed's audit_log, fed by the stream: one audit entry per INSERT, MODIFY and REMOVE of an entity item
 /// (<see cref="AuditedTypes"/>). Index items (email markers, name words, cities) are bookkeeping of a user change that
 /// is audited on the user item itself; audit entries are never audited, so the function's own writes cannot feed it.
-/// The entry is keyed by the stream record's time and eventID and its values come from the record alone, so a
-/// redelivered record rewrites the same entry unchanged: never a second one.
+/// The entry is keyed by the stream record's time, sequence number and eventID (so a record's history reads in the
+/// order of its changes, also within one second or, on DynamoDB Local, one minute) and its values come from the record
+/// alone, so a redelivered record rewrites the same entry unchanged: never a second one.
 /// </summary>
 public sealed class AuditFunction : IDynamoDBRecordHandler
 {
@@ -57,12 +59,20 @@ public sealed class AuditFunction : IDynamoDBRecordHandler
     }
 
     /// <summary>The entry for one change; the same record always gives the same entry (same key, same values).</summary>
-    /// <exception cref="StreamRecordDecodingException">The record lacks its time, or an image does not map to its type.</exception>
+    /// <exception cref="StreamRecordDecodingException">
+    /// The record lacks its time or a decimal sequence number, or an image does not map to its type.
+    /// </exception>
     public static AuditEntry AuditEntryOf(StreamChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         var changedAt = change.ChangedAt
             ?? throw new StreamRecordDecodingException($"Record {change.EventId} has no ApproximateCreationDateTime; the audit entry's key needs it.");
+        if (!AuditEntryRules.IsSequenceNumber(change.SequenceNumber))
+        {
+            throw new StreamRecordDecodingException(
+                $"Record {change.EventId} has no SequenceNumber of 1 to {Limits.MaxSequenceNumberDigits} decimal digits; the audit entry's key needs it to keep the stream's order.");
+        }
+
         var entry = new AuditEntry
         {
             EntityType = change.EntityType!,
@@ -78,6 +88,7 @@ public sealed class AuditFunction : IDynamoDBRecordHandler
             ChangedBy = change.ChangedBy,
             ChangedAt = changedAt,
             EventId = change.EventId,
+            SequenceNumber = change.SequenceNumber,
             OldValues = change.Kind == ChangeKind.Insert ? null : AuditValues.ToJson(change.OldItem) ?? "{}",
             NewValues = change.Kind == ChangeKind.Remove ? null : AuditValues.ToJson(change.NewItem) ?? "{}",
         };

@@ -28,6 +28,22 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
     }
 
     [Fact]
+    public async Task Changes_that_share_a_time_read_newest_first_in_the_order_of_the_stream()
+    {
+        // The stream stamps whole seconds (DynamoDB Local whole minutes): its sequence number keeps the order.
+        var recordId = Guid.NewGuid().ToString("D");
+        var audit = api.Services.GetRequiredService<AuditRepository>();
+        var at = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        await audit.WriteAsync(Entry(recordId, AuditAction.Delete, at, "{\"name\":\"b\"}", null) with { EventId = "a", SequenceNumber = "1002" }, TestContext.Current.CancellationToken);
+        await audit.WriteAsync(Entry(recordId, AuditAction.Update, at, "{\"name\":\"a\"}", "{\"name\":\"b\"}") with { EventId = "b", SequenceNumber = "1001" }, TestContext.Current.CancellationToken);
+        await audit.WriteAsync(Entry(recordId, AuditAction.Insert, at, null, "{\"name\":\"a\"}") with { EventId = "c", SequenceNumber = "999" }, TestContext.Current.CancellationToken);
+
+        var history = await api.GetOkAsync($"/audit/Product/{recordId}");
+
+        Assert.Equal(["DELETE", "UPDATE", "INSERT"], history.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("action").GetString()));
+    }
+
+    [Fact]
     public async Task Reading_history_without_the_admin_scope_returns_403()
     {
         using var response = await api.SendAsync(HttpMethod.Get, $"/audit/User/{Guid.NewGuid()}", token: ApiFixture.Token(Scopes.Read, Scopes.Write));
@@ -73,5 +89,6 @@ public sealed class AuditTests(ApiFixture api) : IClassFixture<ApiFixture>
         OldValues = oldValues,
         NewValues = newValues,
         EventId = Guid.NewGuid().ToString("N"),
+        SequenceNumber = "1",
     };
 }

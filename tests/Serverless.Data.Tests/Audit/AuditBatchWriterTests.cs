@@ -31,6 +31,7 @@ public sealed class AuditBatchWriterTests(DynamoDbLocalFixture fixture) : IAsync
         OldValues = """{"status":"pending"}""",
         NewValues = $$"""{"status":"processing","n":{{n}}}""",
         EventId = $"event-{n}",
+        SequenceNumber = (1000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
     private AuditBatchWriter Writer(IAmazonDynamoDB? client = null, AuditBatchWriterOptions? options = null) =>

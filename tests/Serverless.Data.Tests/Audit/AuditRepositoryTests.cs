@@ -1,3 +1,5 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Mapping;
 using Serverless.Data.Table;
 using Serverless.Domain;
 using Serverless.Domain.Audit;
@@ -15,7 +17,7 @@ public sealed class AuditRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
 
     public ValueTask DisposeAsync() => _data.DisposeAsync();
 
-    private static AuditEntry Entry(string recordId, DateTimeOffset changedAt, string eventId, AuditAction action = AuditAction.Update) => new()
+    private static AuditEntry Entry(string recordId, DateTimeOffset changedAt, string eventId, AuditAction action = AuditAction.Update, string sequenceNumber = "1") => new()
     {
         EntityType = "Order",
         RecordId = recordId,
@@ -25,6 +27,7 @@ public sealed class AuditRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
         OldValues = action == AuditAction.Insert ? null : """{"status":"pending"}""",
         NewValues = action == AuditAction.Delete ? null : """{"status":"processing"}""",
         EventId = eventId,
+        SequenceNumber = sequenceNumber,
     };
 
     [Fact]
@@ -59,7 +62,7 @@ public sealed class AuditRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
         var written = new List<AuditEntry>();
         for (var i = 0; i < 7; i++)
         {
-            var entry = Entry("order-1", DataScope.Start.AddMinutes(i), $"event-{i}", i == 0 ? AuditAction.Insert : AuditAction.Update);
+            var entry = Entry("order-1", DataScope.Start.AddMinutes(i), $"event-{i}", i == 0 ? AuditAction.Insert : AuditAction.Update, $"{i + 1}");
             await _data.Audit.WriteAsync(entry, Ct);
             written.Add(entry);
         }
@@ -73,6 +76,46 @@ public sealed class AuditRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
         Assert.Equal(Enumerable.Reverse(written), pages.SelectMany(p => p));
         Assert.Equal([3, 3, 1], pages.Select(p => p.Count));
         Assert.All(_data.Requests, op => Assert.Equal("Query", op));
+    }
+
+    [Fact]
+    public async Task Entries_that_share_a_time_come_back_newest_first_in_stream_sequence_order_whatever_their_digit_counts()
+    {
+        // As DynamoDB Local stamps them: one minute for all. The sequence numbers grow as the stream's do, in every
+        // length it may send (DynamoDB Local's 21 zero-padded digits, the service's 21 to 40), and the event ids
+        // sort against that order, so only the sequence number can put the entries right.
+        var minute = DataScope.Start;
+        var sequence = new[] { "9", "10", "000000000000000000011", "000000000000000000100", "4050000000000002063282832", "1000000000000000000000000000000000000000" };
+        var written = sequence.Select((s, i) => Entry("order-1", minute, $"event-{sequence.Length - i}", i == 0 ? AuditAction.Insert : AuditAction.Update, s)).ToList();
+        // The next minute's change, numbered low: the time orders entries first, the sequence number within a time.
+        written.Add(Entry("order-1", minute.AddMinutes(1), "event-0", AuditAction.Delete, "12"));
+        foreach (var entry in written.AsEnumerable().Reverse())
+        {
+            await _data.Audit.WriteAsync(entry, Ct);
+        }
+
+        var pages = await DataScope.AllPagesAsync(p => _data.Audit.HistoryAsync("Order", "order-1", p, Ct), limit: 4);
+
+        Assert.Equal(Enumerable.Reverse(written).Select(e => e.SequenceNumber), pages.SelectMany(p => p).Select(e => e.SequenceNumber));
+        Assert.Equal(Enumerable.Reverse(written), pages.SelectMany(p => p));
+    }
+
+    [Fact]
+    public async Task An_entry_stored_before_sequence_numbers_were_kept_still_reads_back_in_time_order()
+    {
+        var current = Entry("order-1", DataScope.Start.AddMinutes(1), "event-new", sequenceNumber: "000000000000000000007");
+        await _data.Audit.WriteAsync(current, Ct);
+        // Schema version 1: keyed changedAt#eventId, with no sequenceNumber attribute.
+        var legacy = AuditEntryMapper.ToItem(Entry("order-1", DataScope.Start, "event-old", AuditAction.Insert), DataScope.Start.AddDays(365));
+        legacy[Attr.SK] = Av.S(SortableTime.Format(DataScope.Start) + "#event-old");
+        legacy[Attr.SchemaVersion] = Av.N(1);
+        legacy.Remove(Attr.SequenceNumber);
+        await _data.Table.Admin.PutItemAsync(new PutItemRequest { TableName = _data.Table.Name, Item = legacy }, Ct);
+
+        var history = (await _data.Audit.HistoryAsync("Order", "order-1", new(), Ct)).Items;
+
+        Assert.Equal(["event-new", "event-old"], history.Select(e => e.EventId));
+        Assert.Null(history[1].SequenceNumber);
     }
 
     [Fact]
@@ -93,6 +136,13 @@ public sealed class AuditRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
 
         await Assert.ThrowsAsync<ValidationException>(() => _data.Audit.WriteAsync(valid with { EventId = "" }, Ct));
         await Assert.ThrowsAsync<ValidationException>(() => _data.Audit.WriteAsync(valid with { OldValues = null }, Ct));
+        // The sequence number orders the key as a zero-padded number: anything else would sort wrongly.
+        foreach (var sequenceNumber in new[] { null, "", "12a", "-1", new string('1', 41) })
+        {
+            var error = await Assert.ThrowsAsync<ValidationException>(() => _data.Audit.WriteAsync(valid with { SequenceNumber = sequenceNumber }, Ct));
+            Assert.Contains(error.Errors, e => e.Field == "sequenceNumber");
+        }
+
         await Assert.ThrowsAsync<ValidationException>(() => _data.Audit.WriteAsync(valid with { EntityType = new string('E', 51) }, Ct));
         // Over 400 KB stored: a validation error before DynamoDB would refuse the item.
         await Assert.ThrowsAsync<ValidationException>(() => _data.Audit.WriteAsync(valid with { NewValues = new string('x', 410 * 1024) }, Ct));

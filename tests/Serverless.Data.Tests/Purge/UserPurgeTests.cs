@@ -187,6 +187,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         ChangedAt = DataScope.Start,
         NewValues = "{}",
         EventId = Guid.NewGuid().ToString("N"),
+        SequenceNumber = "1",
     };
 
     /// <summary>What DynamoDB's TTL does once the retention has passed: the user item goes; nothing else does.</summary>

@@ -42,6 +42,29 @@ public sealed class DynamoDbStreamsClientTests(DynamoDbLocalFixture dynamo)
     }
 
     [Fact]
+    public async Task DynamoDB_Local_stamps_records_to_the_minute_and_numbers_them_in_write_order()
+    {
+        // Why the audit trail orders by sequence number: the stream's own time cannot tell these writes apart.
+        var table = await CreateAsync(dynamo.Client, "streams-minute", _ct);
+        foreach (var n in Enumerable.Range(1, 3))
+        {
+            await PutAsync(dynamo.Client, table, "A", "1", _ct, ("n", N(n)));
+        }
+
+        using var client = DynamoDbStreamsClient.ForLocal(dynamo.ServiceUrl);
+        var streamArn = await StreamArnAsync(dynamo.Client, table, _ct);
+        var shard = (await client.ListAllShardsAsync(streamArn, _ct))[0];
+        var start = await client.GetShardIteratorAsync(new GetShardIteratorRequest { StreamArn = streamArn, ShardId = shard.ShardId, ShardIteratorType = ShardIteratorType.TrimHorizon }, _ct);
+        var records = (await client.GetRecordsAsync(new GetRecordsRequest { ShardIterator = start.ShardIterator! }, _ct)).Records;
+
+        Assert.Equal(3, records.Count);
+        Assert.All(records, r => Assert.Equal(0d, r.Dynamodb.ApproximateCreationDateTime!.Value % 60));
+        var numbers = records.Select(r => System.Numerics.BigInteger.Parse(r.Dynamodb.SequenceNumber, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.Equal(3, numbers.Distinct().Count());
+    }
+
+    [Fact]
     public async Task An_iterator_after_a_sequence_number_skips_that_record()
     {
         var table = await CreateAsync(dynamo.Client, "streams-after", _ct);

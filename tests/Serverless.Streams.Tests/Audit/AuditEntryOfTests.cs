@@ -16,12 +16,12 @@ public sealed class AuditEntryOfTests
     public void An_entry_is_keyed_by_the_record_and_carries_both_images_whole()
     {
         var after = Tea with { Price = 4m, Version = 2, LastWriter = "user:dave" };
-        var record = StreamEvents.Record("MODIFY", ProductMapper.ToItem(Tea), ProductMapper.ToItem(after), eventId: "event-1");
+        var record = StreamEvents.Record("MODIFY", ProductMapper.ToItem(Tea), ProductMapper.ToItem(after), eventId: "event-1", sequenceNumber: "4050000000000002063282832");
 
         var entry = AuditFunction.AuditEntryOf(StreamRecordDecoder.Decode(record));
 
-        Assert.Equal(("Product", Tea.Id.ToString("D"), AuditAction.Update, "user:dave", "event-1"),
-            (entry.EntityType, entry.RecordId, entry.Action, entry.ChangedBy, entry.EventId));
+        Assert.Equal(("Product", Tea.Id.ToString("D"), AuditAction.Update, "user:dave", "event-1", "4050000000000002063282832"),
+            (entry.EntityType, entry.RecordId, entry.Action, entry.ChangedBy, entry.EventId, entry.SequenceNumber));
         Assert.Equal(record.Dynamodb!.ApproximateCreationDateTime, entry.ChangedAt);
         Assert.Equal(3.5m, Json(entry.OldValues).GetProperty("price").GetDecimal());
         Assert.Equal("Tea", Json(entry.NewValues).GetProperty("name").GetString());
@@ -60,6 +60,21 @@ public sealed class AuditEntryOfTests
         var error = Assert.Throws<StreamRecordDecodingException>(() => AuditFunction.AuditEntryOf(StreamRecordDecoder.Decode(record)));
 
         Assert.Contains("ApproximateCreationDateTime", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("49e1a2")]
+    [InlineData("12345678901234567890123456789012345678901")]
+    public void A_record_without_a_decimal_sequence_number_cannot_be_ordered_and_fails(string? sequenceNumber)
+    {
+        var record = StreamEvents.Record("INSERT", null, ProductMapper.ToItem(Tea));
+        record.Dynamodb!.SequenceNumber = sequenceNumber;
+
+        var error = Assert.Throws<StreamRecordDecodingException>(() => AuditFunction.AuditEntryOf(StreamRecordDecoder.Decode(record)));
+
+        Assert.Contains("SequenceNumber", error.Message, StringComparison.Ordinal);
     }
 
     private static JsonElement Json(string? text) => JsonDocument.Parse(text!).RootElement;

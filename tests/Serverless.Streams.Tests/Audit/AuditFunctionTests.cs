@@ -31,8 +31,10 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await users.DeleteAsync(created.Id, 2, "user:bob", _ct);
         await WaitForSentinelAsync(table, audit);
 
-        var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).OrderBy(VersionOf).ToList();
+        // Newest first as stored, so reversed it is the order of the changes (all three within one minute).
+        var history = (await TableReads.HistoryAsync(table, EntityTypes.User, created.Id, _ct)).Reverse().ToList();
         Assert.Equal([AuditAction.Insert, AuditAction.Update, AuditAction.Update], history.Select(e => e.Action));
+        Assert.Equal([1, 2, 3], history.Select(VersionOf));
         Assert.Equal(["user:alice", "user:admin", "user:bob"], history.Select(e => e.ChangedBy));
         Assert.Null(history[0].OldValues);
         Assert.Equal("Ada King", Value(history[1].NewValues, "name"));
@@ -46,6 +48,27 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var auditItems = await TableReads.AuditItemsAsync(table, _ct);
         Assert.Equal([EntityTypes.Product, EntityTypes.User], auditItems.Select(i => i[Attr.RecordType].S).Distinct().Order());
         Assert.Equal(4, auditItems.Count);
+    }
+
+    [Fact]
+    public async Task A_product_created_updated_twice_and_deleted_within_a_minute_reads_back_newest_first_in_the_order_of_its_changes()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
+        // Plain table writes, one stream record each: DynamoDB Local stamps them all with the same minute, so only
+        // the stream's own order can tell them apart.
+        var product = new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3m, Version = 1, LastWriter = "user:carol" };
+        await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = ProductMapper.ToItem(product) }, _ct);
+        await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = ProductMapper.ToItem(product with { Price = 4m, Version = 2 }) }, _ct);
+        await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = ProductMapper.ToItem(product with { Price = 5m, Version = 3 }) }, _ct);
+        await table.Admin.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = Keys.Product(product.Id).ToAttributes() }, _ct);
+        await WaitForSentinelAsync(table, audit);
+
+        var history = await TableReads.HistoryAsync(table, EntityTypes.Product, product.Id, _ct);
+
+        Assert.Equal([AuditAction.Delete, AuditAction.Update, AuditAction.Update, AuditAction.Insert], history.Select(e => e.Action));
+        Assert.Equal([3, 3, 2, 1], history.Select(VersionOf));
     }
 
     [Fact]
@@ -85,6 +108,28 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
         var again = await TableReads.AuditItemsAsync(table, _ct);
         Assert.Equal(Describe(entries), Describe(again));
+    }
+
+    [Fact]
+    public async Task A_redelivered_record_rewrites_its_one_entry_while_the_next_change_in_the_same_second_gets_its_own()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var function = StreamFunctions.CreateAudit(table.Client, table.Options(), _logs.Factory, TimeProvider.System);
+        var product = new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3m, Version = 1, LastWriter = "user:carol" };
+        var at = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        // Event ids are random; these sort against the stream's order, so only the sequence number orders the two.
+        var insert = StreamEvents.Record("INSERT", null, ProductMapper.ToItem(product), at, eventId: "f0", sequenceNumber: "99");
+        var update = StreamEvents.Record(
+            "MODIFY", ProductMapper.ToItem(product), ProductMapper.ToItem(product with { Price = 4m, Version = 2 }), at, eventId: "0f", sequenceNumber: "100");
+
+        // The insert twice in one batch (a batch can repeat a record), then both again (Lambda retrying the batch).
+        await function.InvokeAsync(StreamEvents.Payload(insert, update, insert), TestEnvironment.Context(), _ct);
+        var first = await TableReads.AuditItemsAsync(table, _ct);
+        await function.InvokeAsync(StreamEvents.Payload(insert, update), TestEnvironment.Context(), _ct);
+
+        Assert.Equal(Describe(first), Describe(await TableReads.AuditItemsAsync(table, _ct)));
+        var history = await TableReads.HistoryAsync(table, EntityTypes.Product, product.Id, _ct);
+        Assert.Equal([(AuditAction.Update, "100"), (AuditAction.Insert, "99")], history.Select(e => (e.Action, e.SequenceNumber!)));
     }
 
     private static List<string> Describe(IEnumerable<Dictionary<string, AttributeValue>> items) =>
