@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration.Memory;
 using Serverless.Api.Health;
 using Serverless.Api.Infrastructure;
+using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Audit;
 using Serverless.Api.Comments;
 using Serverless.Api.Orders;
@@ -37,13 +38,15 @@ public static class ApiApp
         var app = builder.Build();
         app.UseApi();
 
-        app.MapHealth();
-        app.MapUsers();
-        app.MapOrders();
-        app.MapProducts();
-        app.MapRoles();
-        app.MapComments();
-        app.MapAudit();
+        // One group over every resource, so what applies to all of them is attached once.
+        var routes = app.MapGroup("").AddEndpointFilter<NotModifiedFilter>();
+        routes.MapHealth();
+        routes.MapUsers();
+        routes.MapOrders();
+        routes.MapProducts();
+        routes.MapRoles();
+        routes.MapComments();
+        routes.MapAudit();
         app.MapApiReference();
         return app;
     }

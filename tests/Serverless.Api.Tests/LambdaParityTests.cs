@@ -49,7 +49,8 @@ public sealed class LambdaParityTests(LambdaFunctionFixture api) : IClassFixture
         ["201 grant a role"] = new(HttpStatusCode.Created, async host =>
         {
             var (user, _) = await CreateUserAsync(host);
-            var role = await CreateAsync(host, "/roles", Json.Of(new { name = "Parity" }), Admin);
+            // Each host arranges its own role, and role names are unique.
+            var role = await CreateAsync(host, "/roles", Json.Of(new { name = "Parity " + Guid.NewGuid().ToString("N") }), Admin);
             return new ApiRequest(HttpMethod.Put, $"/users/{user}/roles/{role.Id}", Scopes: Admin);
         }),
         ["204 delete a product with its ETag"] = new(HttpStatusCode.NoContent, async host =>

@@ -6,7 +6,7 @@ public sealed record CreateCommentRequest
 {
     public required string Content { get; init; }
 
-    /// <summary>The commenting user, if the comment has one (the seed does not require an author).</summary>
+    /// <summary>The commenting user, if the comment has one (the seed does not require an author): an existing, not deleted user (400 otherwise).</summary>
     public Guid? AuthorId { get; set; }
 }
 

@@ -13,7 +13,7 @@ namespace Serverless.Api.Comments;
 /// <summary>
 /// The seed's polymorphic comments: on a post, a product or a user, each target's comments newest first. Posts are
 /// not stored here (the seed names them only as a comment target), so any post id is accepted; a product or user
-/// must exist (404 otherwise).
+/// must exist (404 otherwise). An author, when given, must be a user that exists and is not deleted (400 on authorId).
 /// </summary>
 public static class CommentsApi
 {

@@ -181,9 +181,8 @@ public static class OrdersApi
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
-        var expected = Preconditions.ExpectedVersion(httpRequest, options.Value)
-            ?? (await orders.GetAsync(id, cancellationToken) ?? throw new NotFoundException(Entity, id.ToString("D"))).Version;
-        var updated = await orders.UpdateStatusAsync(id, request.Status, expected, caller.GetWriter(), cancellationToken);
+        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => orders.GetAsync(id, ct),
+            (_, version, ct) => orders.UpdateStatusAsync(id, request.Status, version, caller.GetWriter(), ct), cancellationToken);
         response.SetETag(updated.Version);
         return TypedResults.Ok(OrderResponse.From(updated));
     }

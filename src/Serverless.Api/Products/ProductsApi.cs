@@ -45,13 +45,15 @@ public static class ProductsApi
             .WithName("UpdateProduct")
             .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
             .WithBodyProblems()
-            .WithConditionalWriteProblems();
+            .WithConditionalWriteProblems()
+            .WithConflictProblem();
 
         group.MapDelete("/{id}", DeleteAsync)
             .RequireAuthorization(Scopes.Write)
             .WithName("DeleteProduct")
             .WithSummary("Delete a product (orders keep their copy of its name and price). Needs If-Match.")
             .WithConditionalWriteProblems()
+            .WithConflictProblem()
             .ProducesValidationProblem();
 
         group.MapGet("/{id}/orders", OrdersAsync)
@@ -102,28 +104,28 @@ public static class ProductsApi
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
-        var expected = Preconditions.ExpectedVersion(httpRequest, options.Value);
-        var current = await products.GetAsync(id, cancellationToken) ?? throw new NotFoundException(Entity, id.ToString("D"));
-
-        var errors = new FieldErrorCollector();
-        if (request.Has(nameof(request.Name)) && request.Name is null)
+        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => products.GetAsync(id, ct), (current, version, ct) =>
         {
-            errors.Add("name", "must not be null; leave it out to keep the current value.");
-        }
+            var errors = new FieldErrorCollector();
+            if (request.Has(nameof(request.Name)) && request.Name is null)
+            {
+                errors.Add("name", "must not be null; leave it out to keep the current value.");
+            }
 
-        if (request.Has(nameof(request.Price)) && request.Price is null)
-        {
-            errors.Add("price", "must not be null; leave it out to keep the current value.");
-        }
+            if (request.Has(nameof(request.Price)) && request.Price is null)
+            {
+                errors.Add("price", "must not be null; leave it out to keep the current value.");
+            }
 
-        errors.ThrowIfAny();
-        var changed = current with
-        {
-            Name = request.Name ?? current.Name,
-            Description = request.Has(nameof(request.Description)) ? request.Description : current.Description,
-            Price = request.Price ?? current.Price,
-        };
-        var updated = await products.UpdateAsync(changed, expected ?? current.Version, caller.GetWriter(), cancellationToken);
+            errors.ThrowIfAny();
+            var changed = current with
+            {
+                Name = request.Name ?? current.Name,
+                Description = request.Has(nameof(request.Description)) ? request.Description : current.Description,
+                Price = request.Price ?? current.Price,
+            };
+            return products.UpdateAsync(changed, version, caller.GetWriter(), ct);
+        }, cancellationToken);
         response.SetETag(updated.Version);
         return TypedResults.Ok(ProductResponse.From(updated));
     }
@@ -131,9 +133,11 @@ public static class ProductsApi
     private static async Task<NoContent> DeleteAsync(
         Guid id, ProductRepository products, ClaimsPrincipal caller, HttpRequest request, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var expected = Preconditions.ExpectedVersion(request, options.Value)
-            ?? (await products.GetAsync(id, cancellationToken) ?? throw new NotFoundException(Entity, id.ToString("D"))).Version;
-        await products.DeleteAsync(id, expected, caller.GetWriter(), cancellationToken);
+        await ConditionalWrites.ApplyAsync(request, options.Value, Entity, id, ct => products.GetAsync(id, ct), async (_, version, ct) =>
+        {
+            await products.DeleteAsync(id, version, caller.GetWriter(), ct);
+            return true;
+        }, cancellationToken);
         return TypedResults.NoContent();
     }
 

@@ -21,8 +21,9 @@ public static class RolesApi
         group.MapPost("/", CreateAsync)
             .RequireAuthorization(Scopes.Admin)
             .WithName("CreateRole")
-            .WithSummary("Create a role (201 with Location and ETag).")
-            .WithBodyProblems();
+            .WithSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")
+            .WithBodyProblems()
+            .WithConflictProblem();
 
         group.MapGet("/", ListAsync)
             .RequireAuthorization(Scopes.Read)

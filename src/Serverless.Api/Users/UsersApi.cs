@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,8 @@ namespace Serverless.Api.Users;
 
 public static class UsersApi
 {
+    private const string Entity = "User";
+
     public static RouteGroupBuilder MapUsers(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/users").WithTags("Users");
@@ -59,8 +62,9 @@ public static class UsersApi
         group.MapDelete("/{id}", DeleteAsync)
             .RequireAuthorization(Scopes.Write)
             .WithName("DeleteUser")
-            .WithSummary("Soft delete: status deleted until purgeAfter, restorable until then. Needs If-Match.")
+            .WithSummary("Soft delete: status deleted until purgeAfter, restorable until then (409 when already deleted). Needs If-Match.")
             .WithConditionalWriteProblems()
+            .WithConflictProblem()
             .ProducesValidationProblem();
 
         group.MapPost("/{id}/restore", RestoreAsync)
@@ -111,7 +115,7 @@ public static class UsersApi
         var user = await users.GetAsync(id, cancellationToken);
         if (user is null)
         {
-            return EndpointConventions.NotFound("User", id.ToString("D"));
+            return EndpointConventions.NotFound(Entity, id.ToString("D"));
         }
 
         response.SetETag(user.Version);
@@ -184,44 +188,47 @@ public static class UsersApi
         IOptions<ApiOptions> options,
         CancellationToken cancellationToken)
     {
-        var expected = Preconditions.ExpectedVersion(httpRequest, options.Value);
-        var current = await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"));
-        var version = expected ?? current.Version;
-
-        var errors = new FieldErrorCollector();
-        void NotNull(object? value, string member, string field)
+        string? newHash = null;
+        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => users.GetAsync(id, ct), (current, version, ct) =>
         {
-            if (request.Has(member) && value is null)
+            EnsureNotDeleted(current);
+            var errors = new FieldErrorCollector();
+            void NotNull(object? value, string member, string field)
             {
-                errors.Add(field, "must not be null; leave it out to keep the current value.");
+                if (request.Has(member) && value is null)
+                {
+                    errors.Add(field, "must not be null; leave it out to keep the current value.");
+                }
             }
-        }
 
-        NotNull(request.Email, nameof(request.Email), "email");
-        NotNull(request.Name, nameof(request.Name), "name");
-        NotNull(request.Password, nameof(request.Password), "password");
-        NotNull(request.Status, nameof(request.Status), "status");
-        NotNull(request.Metadata, nameof(request.Metadata), "metadata");
-        NotNull(request.Addresses, nameof(request.Addresses), "addresses");
-        NotNull(request.Balance, nameof(request.Balance), "balance");
-        errors.ThrowIfAny();
-        var changed = current with
-        {
-            Email = request.Email ?? current.Email,
-            Name = request.Name ?? current.Name,
-            Status = request.Status ?? current.Status,
-            Metadata = request.Metadata ?? current.Metadata,
-            Profile = request.Has(nameof(request.Profile)) ? UserMapping.ToProfile(request.Profile) : current.Profile,
-            Addresses = request.Addresses is { } addresses ? UserMapping.ToAddresses(addresses) : current.Addresses,
-            Balance = request.Balance ?? current.Balance,
-            Phone = request.Has(nameof(request.Phone)) ? request.Phone : current.Phone,
-        };
-        if (request.Password is not null)
-        {
-            changed = changed with { PasswordHash = HashAfterValidating(changed, request.Password, passwordSent: true) };
-        }
+            NotNull(request.Email, nameof(request.Email), "email");
+            NotNull(request.Name, nameof(request.Name), "name");
+            NotNull(request.Password, nameof(request.Password), "password");
+            NotNull(request.Status, nameof(request.Status), "status");
+            NotNull(request.Metadata, nameof(request.Metadata), "metadata");
+            NotNull(request.Addresses, nameof(request.Addresses), "addresses");
+            NotNull(request.Balance, nameof(request.Balance), "balance");
+            errors.ThrowIfAny();
+            var changed = current with
+            {
+                Email = request.Email ?? current.Email,
+                Name = request.Name ?? current.Name,
+                Status = request.Status ?? current.Status,
+                Metadata = request.Metadata ?? current.Metadata,
+                Profile = request.Has(nameof(request.Profile)) ? UserMapping.ToProfile(request.Profile) : current.Profile,
+                Addresses = request.Addresses is { } addresses ? UserMapping.ToAddresses(addresses) : current.Addresses,
+                Balance = request.Balance ?? current.Balance,
+                Phone = request.Has(nameof(request.Phone)) ? request.Phone : current.Phone,
+            };
+            if (request.Password is not null)
+            {
+                // Hashed once, however often the change is made again on a newer version (the hash is slow on purpose).
+                newHash ??= HashAfterValidating(changed, request.Password, passwordSent: true);
+                changed = changed with { PasswordHash = newHash };
+            }
 
-        var updated = await users.UpdateAsync(changed, version, caller.GetWriter(), cancellationToken);
+            return users.UpdateAsync(changed, version, caller.GetWriter(), ct);
+        }, cancellationToken);
         response.SetETag(updated.Version);
         return TypedResults.Ok(UserResponse.From(updated));
     }
@@ -229,9 +236,11 @@ public static class UsersApi
     private static async Task<Ok<UserResponse>> DeleteAsync(
         Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, IOptions<ApiOptions> options, CancellationToken cancellationToken)
     {
-        var expected = Preconditions.ExpectedVersion(request, options.Value)
-            ?? (await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"))).Version;
-        var deleted = await users.DeleteAsync(id, expected, caller.GetWriter(), cancellationToken);
+        var deleted = await ConditionalWrites.ApplyAsync(request, options.Value, Entity, id, ct => users.GetAsync(id, ct), (current, version, ct) =>
+        {
+            EnsureNotDeleted(current);
+            return users.DeleteAsync(id, version, caller.GetWriter(), ct);
+        }, cancellationToken);
         response.SetETag(deleted.Version);
         return TypedResults.Ok(UserResponse.From(deleted));
     }
@@ -240,11 +249,27 @@ public static class UsersApi
         Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
     {
         // Restoring cannot lose anyone's change (a deleted user accepts no other write), so If-Match is optional here.
-        var expected = Preconditions.ExpectedVersion(request, new ApiOptions { RequireIfMatch = false })
-            ?? (await users.GetAsync(id, cancellationToken) ?? throw new NotFoundException("User", id.ToString("D"))).Version;
-        var restored = await users.RestoreAsync(id, expected, caller.GetWriter(), cancellationToken);
+        var restored = await ConditionalWrites.ApplyAsync(request, new ApiOptions { RequireIfMatch = false }, Entity, id, ct => users.GetAsync(id, ct),
+            (_, version, ct) => users.RestoreAsync(id, version, caller.GetWriter(), ct), cancellationToken);
         response.SetETag(restored.Version);
         return TypedResults.Ok(UserResponse.From(restored));
+    }
+
+    /// <summary>
+    /// A soft-deleted user is still shown by GET (status deleted) until it is purged, so a change to it is refused as a
+    /// conflict with its state, saying how to undo the deletion, rather than as "not found".
+    /// </summary>
+    private static void EnsureNotDeleted(User user)
+    {
+        if (user.Status == UserStatus.Deleted)
+        {
+            throw new ConflictException(
+                $"User '{user.Id:D}' is already deleted; restore it with POST /users/{user.Id:D}/restore"
+                + (user.PurgeAfter is { } purgeAfter
+                    ? " (possible until " + purgeAfter.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) + ")."
+                    : "."),
+                "status");
+        }
     }
 
     /// <summary>

@@ -15,7 +15,8 @@ namespace Serverless.Data.Comments;
 /// The seed's polymorphic comments: each lives in its target's partition (POST#id, PRODUCT#id or USER#id) under
 /// COMMENT#createdAt#id, so a target's comments, newest first, are one backwards Query.
 /// Products and users are ours and must exist when commented on; posts belong to another system, so a post id is
-/// taken as given. <see cref="Comment.AuthorId"/> is informational (the seed's comments have no author column).
+/// taken as given. <see cref="Comment.AuthorId"/> is optional (the seed's comments have no author column), but when
+/// given it must name a user that exists and is not deleted.
 /// </summary>
 public sealed class CommentRepository
 {
@@ -41,7 +42,7 @@ public sealed class CommentRepository
     private string Table => _options.TableName;
 
     /// <summary>Adds the comment at version 1, created now.</summary>
-    /// <exception cref="ValidationException">The comment breaks a rule; nothing was written.</exception>
+    /// <exception cref="ValidationException">The comment breaks a rule, or its author is no user (or a deleted one); nothing was written.</exception>
     /// <exception cref="NotFoundException">The product or user commented on does not exist (or the user is deleted); nothing was written.</exception>
     public async Task<Comment> AddAsync(Comment comment, string lastWriter, CancellationToken cancellationToken)
     {
@@ -51,40 +52,39 @@ public sealed class CommentRepository
         var created = comment with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         CommentRules.EnsureValid(created);
 
-        var item = CommentMapper.ToItem(created);
-        // A random id in a time-ordered key should never collide; if it does, the other comment must stay.
-        var conflict = ConditionFailures.Conflict("A comment with this id already exists.", "id");
         var targetId = Keys.Id(created.TargetId);
+        var actions = new List<WriteAction>();
         switch (created.TargetType)
         {
             case CommentTarget.Product:
-                await _transactions.WriteAsync(
-                    [
-                        // A comment must not outlive the check that its product exists.
-                        WriteAction.Check(Table, Keys.Product(created.TargetId), WriteCondition.Exists, ConditionFailures.NotFound("Product", targetId)),
-                        WriteAction.Put(Table, item, WriteCondition.NotExists, conflict),
-                    ],
-                    cancellationToken).ConfigureAwait(false);
+                // A comment must not outlive the check that its product exists.
+                actions.Add(WriteAction.Check(Table, Keys.Product(created.TargetId), WriteCondition.Exists, ConditionFailures.NotFound("Product", targetId)));
                 break;
             case CommentTarget.User:
-                await _transactions.WriteAsync(
-                    [
-                        // Comments on a user are purged with the user; one added after the purge ran would be orphaned.
-                        WriteAction.Check(
-                            Table,
-                            Keys.User(created.TargetId),
-                            new WriteCondition(
-                                "attribute_exists(#pk) AND #status <> :deleted",
-                                new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#status"] = Attr.Status },
-                                new Dictionary<string, AttributeValue> { [":deleted"] = Av.S(UserStatus.Deleted.ToName()) }),
-                            ConditionFailures.NotFound("User", targetId)),
-                        WriteAction.Put(Table, item, WriteCondition.NotExists, conflict),
-                    ],
-                    cancellationToken).ConfigureAwait(false);
+                // Comments on a user are purged with the user; one added after the purge ran would be orphaned.
+                actions.Add(WriteAction.Check(Table, Keys.User(created.TargetId), WriteCondition.UserIsLive, ConditionFailures.NotFound("User", targetId)));
                 break;
-            default:
-                await _writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
-                break;
+        }
+
+        // Checked in the same transaction, so the author cannot be deleted between the check and the write. A user
+        // commenting on their own profile is checked once (a transaction may touch an item only once), as the target.
+        if (created.AuthorId is { } author && !(created.TargetType == CommentTarget.User && author == created.TargetId))
+        {
+            actions.Add(WriteAction.Check(Table, Keys.User(author), WriteCondition.UserIsLive, stored => new ValidationException(
+                [new FieldError("authorId", stored is null ? "no user with this id." : "names a deleted user; restore the user or leave authorId out.")])));
+        }
+
+        // A random id in a time-ordered key should never collide; if it does, the other comment must stay.
+        var item = CommentMapper.ToItem(created);
+        var conflict = ConditionFailures.Conflict("A comment with this id already exists.", "id");
+        if (actions.Count == 0)
+        {
+            await _writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            actions.Add(WriteAction.Put(Table, item, WriteCondition.NotExists, conflict));
+            await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         }
 
         return created;

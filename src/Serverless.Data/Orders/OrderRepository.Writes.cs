@@ -85,6 +85,8 @@ public sealed partial class OrderRepository
     /// <summary>
     /// Moves the order to <paramref name="status"/> if it is still at <paramref name="expectedVersion"/> and the step
     /// is allowed by <see cref="OrderStatusTransitions"/>. Only status, version, updatedAt and lastWriter change.
+    /// Asking for the status the order already has writes nothing and returns the order as it is: staying is not a
+    /// step of the lifecycle, but it is the state the caller asked for (a retried request gets its answer again).
     /// </summary>
     /// <exception cref="NotFoundException">No such order.</exception>
     /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
@@ -101,8 +103,14 @@ public sealed partial class OrderRepository
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
-        OrderStatusTransitions.EnsureAllowed(current.Status, status);
         var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = Now(), LastWriter = lastWriter };
+        // The update sets only the status and the write stamps, so the header as read decides whether it changes anything.
+        if (ItemContent.Same(OrderMapper.ToHeaderItem(current), OrderMapper.ToHeaderItem(updated)))
+        {
+            return current;
+        }
+
+        OrderStatusTransitions.EnsureAllowed(current.Status, status);
 
         var request = new UpdateItemRequest
         {

@@ -65,6 +65,7 @@ public sealed class ProductRepository
     }
 
     /// <summary>Replaces name, description and price if the product is still at <paramref name="expectedVersion"/>.</summary>
+    /// <returns>The product as stored: unchanged, at its version, when the change would change nothing (nothing is written then).</returns>
     /// <exception cref="NotFoundException">No such product.</exception>
     /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
     /// <exception cref="ValidationException">The product breaks a rule; nothing was written.</exception>
@@ -73,13 +74,21 @@ public sealed class ProductRepository
         ArgumentNullException.ThrowIfNull(product);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var id = Keys.Id(product.Id);
-        var current = await GetAsync(product.Id, cancellationToken).ConfigureAwait(false) ?? throw new NotFoundException(Entity, id);
+        var stored = await _reads.GetAsync(Table, Keys.Product(product.Id), consistent: true, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException(Entity, id);
+        var current = ProductMapper.FromItem(stored);
         if (current.Version != expectedVersion)
         {
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
         var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
+        if (ItemContent.Same(stored, ProductMapper.ToItem(updated)))
+        {
+            // The put would store what is stored: it would only bump the version and leave an audit entry of no change.
+            return current;
+        }
+
         ProductRules.EnsureValid(updated);
         // Optimistic concurrency: written only if nobody wrote since the caller read expectedVersion.
         await _writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
@@ -90,7 +99,8 @@ public sealed class ProductRepository
     /// <summary>
     /// Hard delete at <paramref name="expectedVersion"/>. Two writes: the deleter is stamped on the item first
     /// (version + 1), then the item is deleted at that version, so the stream's REMOVE record carries in its old
-    /// image who deleted it (the audit trail's changed_by). A crash between the two leaves the product stamped,
+    /// image who deleted it (the audit trail's changed_by); the stamp changes nothing else, so the audit function
+    /// records no UPDATE for it (<see cref="ItemContent.Same"/>). A crash between the two leaves the product stamped,
     /// not deleted; the caller's retry with the new version finishes it.
     /// </summary>
     /// <exception cref="NotFoundException">No such product.</exception>

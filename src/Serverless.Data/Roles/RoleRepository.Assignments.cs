@@ -31,14 +31,7 @@ public sealed partial class RoleRepository
         {
             // The seed's user_roles.user_id REFERENCES users: no link to a user that is gone or deleted (the purge
             // cascade that removes links must never miss one created after it ran).
-            WriteAction.Check(
-                Table,
-                Keys.User(userId),
-                new WriteCondition(
-                    "attribute_exists(#pk) AND #status <> :deleted",
-                    new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#status"] = Attr.Status },
-                    new Dictionary<string, AttributeValue> { [":deleted"] = Av.S(UserStatus.Deleted.ToName()) }),
-                ConditionFailures.NotFound(UserEntity, Keys.Id(userId))),
+            WriteAction.Check(Table, Keys.User(userId), WriteCondition.UserIsLive, ConditionFailures.NotFound(UserEntity, Keys.Id(userId))),
             // user_roles.role_id REFERENCES roles: the role read above must still be there when the link lands.
             WriteAction.Check(Table, Keys.Role(roleId), WriteCondition.Exists, ConditionFailures.NotFound(Entity, Keys.Id(roleId))),
             // One link per (user, role): a second assignment must not move assignedAt or make a stream record.
@@ -62,7 +55,8 @@ public sealed partial class RoleRepository
 
     /// <summary>
     /// Takes the role from the user. Two writes: the remover is stamped on the link, then the link is deleted, so
-    /// the stream's REMOVE record carries who removed it (the audit trail's changed_by).
+    /// the stream's REMOVE record carries who removed it (the audit trail's changed_by). The stamp alone is not audited
+    /// (<see cref="ItemContent.Same"/>): the removal is the change.
     /// </summary>
     /// <returns>True when a link was removed; false when the user did not hold the role (nothing written).</returns>
     public async Task<bool> UnassignAsync(Guid userId, Guid roleId, string lastWriter, CancellationToken cancellationToken)

@@ -13,9 +13,10 @@ namespace Serverless.Data.Roles;
 /// <summary>
 /// Roles (ROLE#id / ROLE, listed by name in GSI1 ROLES) and the seed's user_roles links (USER#userId / ROLE#roleId,
 /// listed per role in GSI1 ROLE#roleId).
-/// Role names are not unique: links and callers refer to roles by id, the seed declares no unique constraint on a
-/// roles table, and a name marker would make every role write a transaction for a rule nobody needs. Roles have no
-/// update or delete here, so the role name copied onto each link never goes stale.
+/// Role names are unique whatever their case and spacing (<see cref="RoleName.Normalize"/>): a name marker
+/// (ROLENAME#name / ROLENAME) is written in the role's create transaction, the way the email marker makes emails
+/// unique. Roles have no update or delete here, so no marker is ever moved or released, and the role name copied
+/// onto each link never goes stale.
 /// </summary>
 public sealed partial class RoleRepository
 {
@@ -27,7 +28,6 @@ public sealed partial class RoleRepository
     private readonly TableOptions _options;
     private readonly TimeProvider _time;
     private readonly ItemReads _reads;
-    private readonly ConditionalWriter _writer;
     private readonly TransactionWriter _transactions;
     private readonly QueryPaging _paging;
 
@@ -41,7 +41,6 @@ public sealed partial class RoleRepository
         _options = options;
         _time = timeProvider;
         _reads = new ItemReads(client, timeProvider);
-        _writer = new ConditionalWriter(client);
         _transactions = new TransactionWriter(client, timeProvider);
         _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
@@ -49,7 +48,7 @@ public sealed partial class RoleRepository
     private string Table => _options.TableName;
 
     /// <exception cref="ValidationException">The role breaks a rule; nothing was written.</exception>
-    /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
+    /// <exception cref="ConflictException">The name (or the id) is taken; nothing was written.</exception>
     public async Task<Role> CreateAsync(Role role, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(role);
@@ -57,10 +56,59 @@ public sealed partial class RoleRepository
         var now = Now();
         var created = role with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         RoleRules.EnsureValid(created);
-        // A random id should never collide; if it does, the other role must not be overwritten.
-        await _writer.PutAsync(Table, RoleMapper.ToItem(created), WriteCondition.NotExists,
-            ConditionFailures.Conflict("A role with this id already exists.", "id"), cancellationToken).ConfigureAwait(false);
+        var nameTaken = ConditionFailures.Conflict("A role with this name already exists (names are compared ignoring case and spacing).", "name");
+        if (await HasListedRoleNamedAsync(created.Name, cancellationToken).ConfigureAwait(false))
+        {
+            throw nameTaken(null);
+        }
+
+        await _transactions.WriteAsync(
+            [
+                // A random id should never collide; if it does, the other role must not be overwritten.
+                WriteAction.Put(Table, RoleMapper.ToItem(created), WriteCondition.NotExists, ConditionFailures.Conflict("A role with this id already exists.", "id")),
+                // The marker is the uniqueness rule: whoever creates it first owns the name.
+                WriteAction.Put(Table, RoleMapper.NameMarker(created), WriteCondition.NotExists, nameTaken),
+            ],
+            cancellationToken).ConfigureAwait(false);
         return created;
+    }
+
+    /// <summary>
+    /// Whether the role list already shows a role of this name. It is there for roles created before names had
+    /// markers, which hold their names without one: they are found through GSI1 ROLES (sorted by lower-cased name, so
+    /// one short Query from the name's first word on). The index lags writes a little, which matters not: such roles
+    /// are old, and a role of today always has its marker, which is what decides between concurrent creates.
+    /// A name stored with leading white space before markers existed sorts elsewhere and is not found.
+    /// </summary>
+    private async Task<bool> HasListedRoleNamedAsync(string name, CancellationToken cancellationToken)
+    {
+        var normalized = RoleName.Normalize(name);
+        // The sort key holds the name lower-cased but not re-spaced, so the Query starts at its first word and every
+        // candidate is compared in full.
+        var firstWord = normalized.Split(' ')[0];
+        Dictionary<string, AttributeValue>? start = null;
+        do
+        {
+            var response = await _client.QueryAsync(
+                new QueryRequest
+                {
+                    TableName = Table,
+                    IndexName = IndexNames.Gsi1,
+                    KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :name)",
+                    ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK, ["#sk"] = Attr.Gsi1SK },
+                    ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllRoles), [":name"] = Av.S(KeyPrefix.Role + firstWord) },
+                    ExclusiveStartKey = start,
+                },
+                cancellationToken).ConfigureAwait(false);
+            if ((response.Items ?? []).Select(RoleMapper.FromItem).Any(r => RoleName.Normalize(r.Name) == normalized))
+            {
+                return true;
+            }
+
+            start = response.LastEvaluatedKey is { Count: > 0 } last ? last : null;
+        }
+        while (start is not null);
+        return false;
     }
 
     public async Task<Role?> GetAsync(Guid id, CancellationToken cancellationToken)

@@ -63,9 +63,9 @@ public sealed class EdgeCaseData
     /// <summary>Every item, written through the data layer's mappers (<see cref="SeedItems"/>).</summary>
     public IEnumerable<Dictionary<string, AttributeValue>> Items()
     {
-        foreach (var role in Roles)
+        foreach (var item in Roles.SelectMany(SeedItems.ForRole))
         {
-            yield return SeedItems.ForRole(role);
+            yield return item;
         }
 
         foreach (var product in Products)

@@ -21,6 +21,8 @@ public sealed record EntityCounts
 
     public long Roles { get; init; }
 
+    public long RoleNameMarkers { get; init; }
+
     public long UserRoles { get; init; }
 
     public long Comments { get; init; }
@@ -39,6 +41,7 @@ public sealed record EntityCounts
             [EntityTypes.OrderItem] = OrderItems,
             [EntityTypes.Product] = Products,
             [EntityTypes.Role] = Roles,
+            [EntityTypes.RoleNameMarker] = RoleNameMarkers,
             [EntityTypes.UserRole] = UserRoles,
             [EntityTypes.Comment] = Comments,
         }.Where(e => e.Value > 0).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
@@ -61,6 +64,7 @@ public sealed record EntityCounts
             OrderItems = Get(EntityTypes.OrderItem),
             Products = Get(EntityTypes.Product),
             Roles = Get(EntityTypes.Role),
+            RoleNameMarkers = Get(EntityTypes.RoleNameMarker),
             UserRoles = Get(EntityTypes.UserRole),
             Comments = Get(EntityTypes.Comment),
         };

@@ -35,7 +35,13 @@ public static class SeedItems
 
     public static Dictionary<string, AttributeValue> ForProduct(Product product) => ProductMapper.ToItem(product);
 
-    public static Dictionary<string, AttributeValue> ForRole(Role role) => RoleMapper.ToItem(role);
+    /// <summary>The role item and its name marker, as the role's create transaction writes them.</summary>
+    public static IEnumerable<Dictionary<string, AttributeValue>> ForRole(Role role)
+    {
+        ArgumentNullException.ThrowIfNull(role);
+        yield return RoleMapper.ToItem(role);
+        yield return RoleMapper.NameMarker(role);
+    }
 
     public static Dictionary<string, AttributeValue> ForUserRole(UserRole link) => UserRoleMapper.ToItem(link);
 

@@ -46,6 +46,7 @@ public static class SeedProportions
         OrderItems = users * OrdersPerUser * ItemsPerOrder,
         Products = ProductsFor(users),
         Roles = users == 0 ? 0 : Roles,
+        RoleNameMarkers = users == 0 ? 0 : Roles,
         // Multiples of SecondRoleEvery below n, 0 included.
         UserRoles = users + ((users + SecondRoleEvery - 1) / SecondRoleEvery),
         Comments = users * CommentsPerUser,

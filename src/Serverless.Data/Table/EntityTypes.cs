@@ -11,10 +11,11 @@ public static class EntityTypes
     public const string OrderItem = "OrderItem";
     public const string Product = "Product";
     public const string Role = "Role";
+    public const string RoleNameMarker = "RoleNameMarker";
     public const string UserRole = "UserRole";
     public const string Comment = "Comment";
     public const string AuditEntry = "AuditEntry";
 
     public static IReadOnlyList<string> All { get; } =
-        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, UserRole, Comment, AuditEntry];
+        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry];
 }

@@ -11,6 +11,7 @@ public static class KeyPrefix
     public const string Item = "ITEM#";
     public const string Product = "PRODUCT#";
     public const string Role = "ROLE#";
+    public const string RoleName = "ROLENAME#";
     public const string Post = "POST#";
     public const string Comment = "COMMENT#";
     public const string Audit = "AUDIT#";
@@ -22,6 +23,7 @@ public static class KeyPrefix
     public const string OrderSort = "ORDER";
     public const string ProductSort = "PRODUCT";
     public const string RoleSort = "ROLE";
+    public const string RoleNameSort = "ROLENAME";
 
     // GSI1 partitions that list a small, whole collection.
     public const string AllRoles = "ROLES";

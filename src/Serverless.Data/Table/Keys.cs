@@ -31,6 +31,9 @@ public static class Keys
 
     public static ItemKey Role(Guid roleId) => new(KeyPrefix.Role + Id(roleId), KeyPrefix.RoleSort);
 
+    /// <param name="normalizedName">See <c>RoleName.Normalize</c>.</param>
+    public static ItemKey RoleNameMarker(string normalizedName) => new(KeyPrefix.RoleName + normalizedName, KeyPrefix.RoleNameSort);
+
     /// <summary>The partition holding the comments on one target: POST#id, PRODUCT#id or USER#id.</summary>
     public static string CommentPartition(CommentTarget targetType, Guid targetId) => targetType switch
     {

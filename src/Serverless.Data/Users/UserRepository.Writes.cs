@@ -53,19 +53,15 @@ public sealed partial class UserRepository
     /// <paramref name="expectedVersion"/>. An email change releases the old marker and takes the new one in the
     /// same transaction; word and city items follow the new name and addresses.
     /// </summary>
-    /// <exception cref="NotFoundException">No such user (or it is soft-deleted).</exception>
+    /// <returns>The user as stored: unchanged, at its version, when the change would change nothing (nothing is written then).</returns>
+    /// <exception cref="NotFoundException">No such user.</exception>
+    /// <exception cref="ConflictException">The user is soft-deleted, or the new email is taken; nothing was written.</exception>
     /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
-    /// <exception cref="ConflictException">The new email is taken; nothing was written.</exception>
     public async Task<User> UpdateAsync(User user, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var current = await GetLiveForWriteAsync(user.Id, expectedVersion, cancellationToken).ConfigureAwait(false);
-        if (current.Status == UserStatus.Deleted)
-        {
-            throw new NotFoundException(Entity, user.Id.ToString("D"));
-        }
-
+        var (current, stored) = await GetForWriteAsync(user.Id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
         var now = Now();
         var updated = user with
         {
@@ -77,6 +73,13 @@ public sealed partial class UserRepository
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
+        if (ItemContent.Same(stored, UserMapper.ToItem(updated, _options.CreatedDateShards)))
+        {
+            // The put would store what is stored (so a version 1 item, which it would upgrade, still gets written):
+            // it would only bump the version and leave an audit entry of no change.
+            return current;
+        }
+
         EnsureWritable(updated);
 
         var actions = new List<WriteAction> { PutUserAtVersion(updated, expectedVersion) };
@@ -99,14 +102,13 @@ public sealed partial class UserRepository
     /// Soft delete: status deleted, deletedAt, purgeAfter = now + retention and ttl = purgeAfter. The user leaves
     /// the email, recent, status, word and city lookups; its email stays taken until the retention ends.
     /// </summary>
+    /// <exception cref="NotFoundException">No such user.</exception>
+    /// <exception cref="ConflictException">The user is already soft-deleted; nothing was written.</exception>
+    /// <exception cref="ConcurrencyException">The stored version is not <paramref name="expectedVersion"/>; nothing was written.</exception>
     public async Task<User> DeleteAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var current = await GetLiveForWriteAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
-        if (current.Status == UserStatus.Deleted)
-        {
-            throw new NotFoundException(Entity, id.ToString("D"));
-        }
+        var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
 
         var now = Now();
         var deleted = current with
@@ -136,11 +138,7 @@ public sealed partial class UserRepository
     public async Task<User> RestoreAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var current = await GetLiveForWriteAsync(id, expectedVersion, cancellationToken).ConfigureAwait(false);
-        if (current.Status != UserStatus.Deleted)
-        {
-            throw new ConflictException("The user is not deleted.", "status");
-        }
+        var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: true, cancellationToken).ConfigureAwait(false);
 
         var restored = current with
         {
@@ -165,13 +163,26 @@ public sealed partial class UserRepository
         return restored;
     }
 
-    /// <summary>Reads the user for a write and checks the version early, so a stale caller fails before any write is attempted.</summary>
-    private async Task<User> GetLiveForWriteAsync(Guid id, long expectedVersion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the user for a write and checks it early, so a caller that cannot succeed fails before any write is
+    /// attempted. The deletion state is checked before the version: a write the state forbids fails at any version,
+    /// and its reason is what the caller needs (RFC 9110 section 13.2.1 likewise ranks such errors above preconditions).
+    /// </summary>
+    /// <returns>The user, and its item as stored.</returns>
+    private async Task<(User Current, Dictionary<string, AttributeValue> Stored)> GetForWriteAsync(
+        Guid id, long expectedVersion, bool expectDeleted, CancellationToken cancellationToken)
     {
-        var current = await GetAsync(id, cancellationToken).ConfigureAwait(false)
+        // Consistent: the version checked here is the one the write is conditional on.
+        var stored = await _reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, id.ToString("D"));
+        var current = UserMapper.FromItem(stored);
+        if (expectDeleted != (current.Status == UserStatus.Deleted))
+        {
+            throw new ConflictException(expectDeleted ? "The user is not deleted." : "The user is deleted; restore it first.", "status");
+        }
+
         return current.Version == expectedVersion
-            ? current
+            ? (current, stored)
             : throw new ConcurrencyException(Entity, id.ToString("D"), expectedVersion);
     }
 

@@ -1,6 +1,8 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Mapping;
 using Serverless.Data.Table;
+using Serverless.Domain;
+using Serverless.Domain.Users;
 
 namespace Serverless.Data.Writing;
 
@@ -30,6 +32,15 @@ public sealed record WriteCondition(
         "#version = :expectedVersion",
         new Dictionary<string, string> { ["#version"] = Attr.Version },
         new Dictionary<string, AttributeValue> { [":expectedVersion"] = Av.N(expectedVersion) });
+
+    /// <summary>
+    /// The user item exists and is not soft-deleted: what anything that refers to a user checks in its own
+    /// transaction (a purge cascade that already ran would never find a reference added after it).
+    /// </summary>
+    public static WriteCondition UserIsLive { get; } = new(
+        "attribute_exists(#pk) AND #status <> :deleted",
+        new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#status"] = Attr.Status },
+        new Dictionary<string, AttributeValue> { [":deleted"] = Av.S(UserStatus.Deleted.ToName()) });
 
     /// <summary>An index item still points at this user (e.g. the email marker has not been re-claimed).</summary>
     public static WriteCondition BelongsTo(Guid userId) => new(

@@ -50,9 +50,9 @@ public sealed class RealisticDataGenerator
 
         var faker = new Faker("en") { Random = new Randomizer(_seed) };
         var roles = BuildRoles(faker);
-        foreach (var role in roles)
+        foreach (var item in roles.SelectMany(SeedItems.ForRole))
         {
-            yield return SeedItems.ForRole(role);
+            yield return item;
         }
 
         var products = BuildProducts(faker, SeedProportions.ProductsFor(users));

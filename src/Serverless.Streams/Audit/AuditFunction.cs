@@ -1,6 +1,7 @@
 using Serverless.Data.Audit;
 using Serverless.Data.Mapping;
 using Serverless.Data.Table;
+using Serverless.Data.Writing;
 using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Lambda.Batch;
@@ -13,6 +14,7 @@ namespace Serverless.Streams.Audit;
 /// The seed's audit_log, fed by the stream: one audit entry per INSERT, MODIFY and REMOVE of an entity item
 /// (<see cref="AuditedTypes"/>). Index items (email markers, name words, cities) are bookkeeping of a user change that
 /// is audited on the user item itself; audit entries are never audited, so the function's own writes cannot feed it.
+/// A MODIFY that changed nothing but the write stamps is not audited either (see <see cref="ItemContent.Same"/>).
 /// The entry is keyed by the stream record's time, sequence number and eventID (so a record's history reads in the
 /// order of its changes, also within one second or, on DynamoDB Local, one minute) and its values come from the record
 /// alone, so a redelivered record rewrites the same entry unchanged: never a second one.
@@ -51,6 +53,13 @@ public sealed class AuditFunction : IDynamoDBRecordHandler
         if (!AuditedTypes.Contains(change.EntityType!))
         {
             return RecordResult.Ignored($"{change.EntityType} items are not audited");
+        }
+
+        if (change.Kind == ChangeKind.Modify && ItemContent.Same(change.OldItem, change.NewItem))
+        {
+            // Nothing changed but who wrote last: the stamp a hard delete (product, role link) puts on the item just
+            // before removing it, so the REMOVE record carries its deleter. That REMOVE is the change to audit.
+            return RecordResult.Ignored("only the write stamps changed (version, updatedAt, lastWriter)");
         }
 
         var entry = AuditEntryOf(change);

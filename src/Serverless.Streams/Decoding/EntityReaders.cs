@@ -26,6 +26,7 @@ internal static class EntityReaders
         [EntityTypes.OrderItem] = new(OrderMapper.FromLineItem, e => Pair(((StoredOrderItem)e).OrderId, ((StoredOrderItem)e).Item.ProductId)),
         [EntityTypes.Product] = new(ProductMapper.FromItem, e => Keys.Id(((Product)e).Id)),
         [EntityTypes.Role] = new(RoleMapper.FromItem, e => Keys.Id(((Role)e).Id)),
+        [EntityTypes.RoleNameMarker] = new(item => new RoleNameEntry(RoleMapper.RoleIdOfMarker(item), TermFromKey(item, KeyPrefix.RoleName)), e => Keys.Id(((RoleNameEntry)e).RoleId)),
         [EntityTypes.UserRole] = new(UserRoleMapper.FromItem, e => Pair(((UserRole)e).UserId, ((UserRole)e).RoleId)),
         [EntityTypes.Comment] = new(CommentMapper.FromItem, e => Keys.Id(((Comment)e).Id)),
         [EntityTypes.AuditEntry] = new(AuditEntryMapper.FromItem, e => ((AuditEntry)e).EntityType + "/" + ((AuditEntry)e).RecordId + "/" + ((AuditEntry)e).EventId),
@@ -53,6 +54,6 @@ internal static class EntityReaders
         var pk = new ItemReader(item).String(Attr.PK);
         return pk.StartsWith(prefix, StringComparison.Ordinal)
             ? pk[prefix.Length..]
-            : throw new InvalidItemException($"An {EntityTypes.EmailMarker} item's partition key does not start with {prefix}.");
+            : throw new InvalidItemException($"A marker item's partition key does not start with {prefix}.");
     }
 }

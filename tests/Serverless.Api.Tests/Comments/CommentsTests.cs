@@ -51,6 +51,36 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         await api.AssertUnchangedAsync(before);
     }
 
+    [Theory]
+    [InlineData("posts")]
+    [InlineData("products")]
+    [InlineData("users")]
+    public async Task A_comment_whose_author_is_no_user_returns_400_naming_authorId_and_writes_nothing(string segment)
+    {
+        var target = await TargetAsync(segment);
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Post, $"{target}/comments", Json.Of(new { content = "hi", authorId = Guid.NewGuid() }), ApiFixture.AllScopes);
+        var messages = await response.AssertFieldErrorAsync("authorId");
+        Assert.Contains("no user with this id", messages.Single(), StringComparison.Ordinal);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task A_comment_by_a_soft_deleted_user_returns_400_naming_authorId_and_writes_nothing()
+    {
+        var (author, etag) = await api.CreateAsync();
+        using (var deleted = await api.SendAsync(HttpMethod.Delete, $"/users/{author.IdOf()}", token: ApiFixture.AllScopes, ifMatch: etag))
+        {
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Post, $"/posts/{Guid.NewGuid()}/comments", Json.Of(new { content = "hi", authorId = author.IdOf() }), ApiFixture.AllScopes);
+        var messages = await response.AssertFieldErrorAsync("authorId");
+        Assert.Contains("deleted user", messages.Single(), StringComparison.Ordinal);
+        await api.AssertUnchangedAsync(before);
+    }
+
     [Fact]
     public async Task An_over_long_comment_returns_400_and_writes_nothing()
     {
@@ -92,6 +122,21 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
             var cursor = await api.NextCursorAsync($"{target}?limit=1");
             using var response = await api.SendAsync(HttpMethod.Get, $"{target}?limit=1&cursor={Uri.EscapeDataString(Resources.Tampered(cursor))}", token: ApiFixture.AllScopes);
             await response.AssertFieldErrorAsync("cursor");
+        }
+    }
+
+    private async Task<string> TargetAsync(string segment)
+    {
+        switch (segment)
+        {
+            case "products":
+                var (product, _) = await api.CreateProductAsync(1m);
+                return $"/products/{product.Id()}";
+            case "users":
+                var (user, _) = await api.CreateAsync();
+                return $"/users/{user.IdOf()}";
+            default:
+                return $"/posts/{Guid.NewGuid()}";
         }
     }
 }

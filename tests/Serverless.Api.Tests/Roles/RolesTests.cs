@@ -21,6 +21,47 @@ public sealed class RolesTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Contains(list.GetProperty("items").EnumerateArray(), r => r.Id() == role.Id());
     }
 
+    [Theory]
+    [InlineData("Auditor", "Auditor")]
+    [InlineData("Auditor", "auditor")]
+    [InlineData("Support Team", "  SUPPORT   team ")]
+    public async Task Creating_a_role_whose_name_is_taken_whatever_its_case_and_spacing_returns_409_naming_name_and_writes_nothing(string first, string second)
+    {
+        var unique = Guid.NewGuid().ToString("N")[..8];
+        await api.PostAsync("/roles", new { name = $"{first} {unique}" });
+        var before = await api.SnapshotAsync();
+        using var response = await api.SendAsync(HttpMethod.Post, "/roles", Json.Of(new { name = $"{second} {unique.ToUpperInvariant()}" }), ApiFixture.AllScopes);
+        await response.AssertFieldErrorAsync("name", HttpStatusCode.Conflict);
+        await api.AssertUnchangedAsync(before);
+    }
+
+    [Fact]
+    public async Task Of_ten_concurrent_creates_of_one_role_name_exactly_one_succeeds_and_the_others_get_409()
+    {
+        var name = "Racer " + Guid.NewGuid().ToString("N")[..8];
+        var results = await api.SendTogetherAsync(10, _ => api.SendAsync(HttpMethod.Post, "/roles", Json.Of(new { name }), ApiFixture.AllScopes));
+
+        Assert.Single(results, r => r.Status == HttpStatusCode.Created);
+        Assert.All(results.Where(r => r.Status != HttpStatusCode.Created), r => Assert.True(r.Status == HttpStatusCode.Conflict, $"{(int)r.Status}: {r.Body}"));
+        var list = await api.GetOkAsync("/roles?limit=100");
+        Assert.Single(list.GetProperty("items").EnumerateArray(), r => r.GetProperty("name").GetString() == name);
+    }
+
+    [Fact]
+    public async Task A_role_stored_before_names_had_markers_still_holds_its_name()
+    {
+        // As such a role was written: the role item alone.
+        var name = "Legacy " + Guid.NewGuid().ToString("N")[..8];
+        var legacy = new Domain.Roles.Role { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, Version = 1, LastWriter = "test" };
+        await api.DynamoDb.PutItemAsync(api.TableName, Data.Mapping.RoleMapper.ToItem(legacy), TestContext.Current.CancellationToken);
+        var before = await api.SnapshotAsync();
+
+        using var response = await api.SendAsync(HttpMethod.Post, "/roles", Json.Of(new { name = name.ToLowerInvariant() }), ApiFixture.AllScopes);
+
+        await response.AssertFieldErrorAsync("name", HttpStatusCode.Conflict);
+        await api.AssertUnchangedAsync(before);
+    }
+
     [Fact]
     public async Task Creating_a_role_without_the_admin_scope_returns_403_and_writes_nothing()
     {

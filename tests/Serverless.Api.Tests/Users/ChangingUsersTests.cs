@@ -181,6 +181,46 @@ public sealed class ChangingUsersTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(1, (await again.ReadJsonAsync(HttpStatusCode.OK)).GetProperty("items").GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("current")]
+    [InlineData("*")]
+    [InlineData("stale")]
+    public async Task Deleting_a_soft_deleted_user_returns_409_saying_it_is_already_deleted_and_how_to_restore_it(string ifMatch)
+    {
+        var (user, etag) = await api.CreateAsync();
+        var path = $"/users/{user.IdOf()}";
+        using var deleted = await api.SendAsync(HttpMethod.Delete, path, token: ApiFixture.AllScopes, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var before = await api.SnapshotAsync();
+
+        var sent = ifMatch switch { "current" => deleted.Headers.ETag!.ToString(), "stale" => etag, _ => ifMatch };
+        using var again = await api.SendAsync(HttpMethod.Delete, path, token: ApiFixture.AllScopes, ifMatch: sent);
+
+        var problem = await again.AssertProblemAsync(HttpStatusCode.Conflict);
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains("already deleted", detail, StringComparison.Ordinal);
+        Assert.Contains($"POST /users/{user.IdOf()}/restore", detail, StringComparison.Ordinal);
+        await api.AssertUnchangedAsync(before);
+        // GET says the same: the user is there, deleted.
+        Assert.Equal("deleted", (await api.GetOkAsync(path)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Patching_a_soft_deleted_user_returns_409_saying_how_to_restore_it_and_writes_nothing()
+    {
+        var (user, etag) = await api.CreateAsync();
+        var path = $"/users/{user.IdOf()}";
+        using var deleted = await api.SendAsync(HttpMethod.Delete, path, token: ApiFixture.AllScopes, ifMatch: etag);
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var before = await api.SnapshotAsync();
+
+        using var response = await api.SendAsync(HttpMethod.Patch, path, Json.Of(new { name = "Still Here" }), ApiFixture.AllScopes, deleted.Headers.ETag!.ToString());
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains($"POST /users/{user.IdOf()}/restore", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        await api.AssertUnchangedAsync(before);
+    }
+
     [Fact]
     public async Task Deleting_without_If_Match_returns_428_and_writes_nothing()
     {

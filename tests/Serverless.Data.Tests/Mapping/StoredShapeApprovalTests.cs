@@ -57,6 +57,10 @@ public sealed class StoredShapeApprovalTests
         Approvals.Verify("Role", ItemJson.Render(RoleMapper.ToItem(Samples.Role())));
 
     [Fact]
+    public void Role_name_marker_item_shape_is_pinned() =>
+        Approvals.Verify("RoleNameMarker", ItemJson.Render(RoleMapper.NameMarker(Samples.Role() with { Name = "  Support   TEAM " })));
+
+    [Fact]
     public void User_role_item_shape_is_pinned() =>
         Approvals.Verify("UserRole", ItemJson.Render(UserRoleMapper.ToItem(Samples.UserRole())));
 

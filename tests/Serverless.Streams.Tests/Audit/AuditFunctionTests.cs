@@ -2,10 +2,12 @@ using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Mapping;
 using Serverless.Data.Products;
+using Serverless.Data.Roles;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Products;
+using Serverless.Domain.Roles;
 using Serverless.Local.EventSourceMapping;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
@@ -69,6 +71,51 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
 
         Assert.Equal([AuditAction.Delete, AuditAction.Update, AuditAction.Update, AuditAction.Insert], history.Select(e => e.Action));
         Assert.Equal([3, 3, 2, 1], history.Select(VersionOf));
+    }
+
+    [Fact]
+    public async Task A_products_delete_and_a_role_unassignment_are_audited_as_one_delete_each_by_their_deleter_with_no_update_before()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
+        var products = new ProductRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var roles = new RoleRepository(table.Client, table.Options(), TimeProvider.System);
+
+        var product = await products.CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Kettle", Price = 20m }, "user:alice", _ct);
+        await products.DeleteAsync(product.Id, 1, "user:bob", _ct);
+        var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
+        var role = await roles.CreateAsync(new Role { Id = Guid.NewGuid(), Name = "Brewer" }, "user:alice", _ct);
+        await roles.AssignAsync(user.Id, role.Id, "user:alice", _ct);
+        Assert.True(await roles.UnassignAsync(user.Id, role.Id, "user:carol", _ct));
+        await WaitForSentinelAsync(table, audit);
+
+        var productHistory = await TableReads.HistoryAsync(table, EntityTypes.Product, product.Id, _ct);
+        Assert.Equal([AuditAction.Insert, AuditAction.Delete], productHistory.Select(e => e.Action).Order());
+        Assert.Equal("user:bob", productHistory.Single(e => e.Action == AuditAction.Delete).ChangedBy);
+        var linkHistory = await TableReads.HistoryAsync(table, EntityTypes.UserRole, $"{user.Id:D}/{role.Id:D}", _ct);
+        Assert.Equal([AuditAction.Insert, AuditAction.Delete], linkHistory.Select(e => e.Action).Order());
+        Assert.Equal("user:carol", linkHistory.Single(e => e.Action == AuditAction.Delete).ChangedBy);
+    }
+
+    [Fact]
+    public async Task An_update_that_changes_nothing_leaves_no_audit_entry()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        var audit = AuditFunction(table);
+        await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
+        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var products = new ProductRepository(table.Client, table.Options(), TimeProvider.System);
+
+        var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
+        var product = await products.CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Kettle", Price = 20m }, "user:alice", _ct);
+        Assert.Equal(1, (await users.UpdateAsync(user with { Metadata = new Dictionary<string, string>(user.Metadata) }, 1, "user:bob", _ct)).Version);
+        Assert.Equal(1, (await products.UpdateAsync(product with { Price = 20.00m }, 1, "user:bob", _ct)).Version);
+        await WaitForSentinelAsync(table, audit);
+
+        Assert.Equal([AuditAction.Insert], (await TableReads.HistoryAsync(table, EntityTypes.User, user.Id, _ct)).Select(e => e.Action));
+        Assert.Equal([AuditAction.Insert], (await TableReads.HistoryAsync(table, EntityTypes.Product, product.Id, _ct)).Select(e => e.Action));
     }
 
     [Fact]

@@ -16,7 +16,10 @@ public static class EndpointConventions
     public static RouteHandlerBuilder WithPageProblems(this RouteHandlerBuilder builder) =>
         builder.ProducesValidationProblem();
 
-    /// <summary>A PATCH or DELETE: 412 stale ETag, 428 no If-Match, 404 gone.</summary>
+    /// <summary>
+    /// A PATCH or DELETE: 412 stale ETag, 428 no If-Match, 404 gone. (Under <c>If-Match: *</c> a resource that kept
+    /// changing through every attempt is 409: routes that can say 409 declare it with <see cref="WithConflictProblem"/>.)
+    /// </summary>
     public static RouteHandlerBuilder WithConditionalWriteProblems(this RouteHandlerBuilder builder) =>
         builder
             .ProducesProblem(StatusCodes.Status404NotFound)
