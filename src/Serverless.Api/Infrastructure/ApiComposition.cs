@@ -31,7 +31,7 @@ internal static class ApiComposition
     {
         // Outermost, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();

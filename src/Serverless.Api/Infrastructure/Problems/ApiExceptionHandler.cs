@@ -5,6 +5,7 @@ using Amazon.DynamoDBv2.Model;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Serverless.Domain;
+using static Serverless.Api.Infrastructure.Problems.ApiProblems;
 
 namespace Serverless.Api.Infrastructure.Problems;
 
@@ -94,37 +95,6 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 Invalid([(JsonErrors.Body, "a JSON body is required.")]),
             _ => Problem(e.StatusCode, "Bad request", "The request could not be read."),
         };
-    }
-
-    private static ProblemDetails Problem(int status, string title, string detail) => new()
-    {
-        Status = status,
-        Title = title,
-        Detail = detail,
-    };
-
-    private static HttpValidationProblemDetails Invalid(IEnumerable<(string Field, string Message)> errors) =>
-        WithErrors(
-            new HttpValidationProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "One or more fields are invalid",
-                Detail = "See errors: each names a field (a JSON path in the request body, or a route or query parameter).",
-            },
-            errors);
-
-    private static HttpValidationProblemDetails WithErrors(ProblemDetails problem, IEnumerable<(string Field, string Message)> errors)
-    {
-        var result = problem as HttpValidationProblemDetails ?? new HttpValidationProblemDetails
-        {
-            Status = problem.Status,
-            Title = problem.Title,
-            Detail = problem.Detail,
-        };
-        result.Errors = errors
-            .GroupBy(e => e.Field, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(e => e.Message).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
-        return result;
     }
 
     // Route/query/header binding: 'Failed to bind parameter "int limit" from "abc".' or
