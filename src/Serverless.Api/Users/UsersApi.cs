@@ -130,7 +130,7 @@ public static class UsersApi
         CancellationToken cancellationToken)
     {
         var page = PageQuery.From(cursor, limit);
-        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays);
+        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays, 1, table.MaxRecentDays);
         var selectors = new[] { email is not null, city is not null, createdWithinDays is not null, status is not null && createdWithinDays is null }.Count(s => s);
         if (selectors != 1)
         {

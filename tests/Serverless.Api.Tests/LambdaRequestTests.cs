@@ -10,10 +10,11 @@ using Xunit;
 namespace Serverless.Api.Tests;
 
 /// <summary>
-/// Bodies as API Gateway hands them to the function: marked <c>isBase64Encoded</c>, decodable or not (the hand-edited
-/// samples in tests/Serverless.Lambda.Tests/Samples carry a plain-text body marked base64).
+/// Requests as API Gateway hands them to the function: bodies marked <c>isBase64Encoded</c>, decodable or not (the
+/// hand-edited samples in tests/Serverless.Lambda.Tests/Samples carry a plain-text body marked base64), and sizes the
+/// API limits with no Kestrel in front of it.
 /// </summary>
-public sealed class LambdaRequestBodyTests(LambdaFunctionFixture api) : IClassFixture<LambdaFunctionFixture>
+public sealed class LambdaRequestTests(LambdaFunctionFixture api) : IClassFixture<LambdaFunctionFixture>
 {
     private const string NotBase64 = "Hello from Lambda";
 
@@ -62,5 +63,18 @@ public sealed class LambdaRequestBodyTests(LambdaFunctionFixture api) : IClassFi
 
         Assert.True(result.Status == 201, result.Body);
         Assert.Equal(JsonDocument.Parse(body).RootElement.GetProperty("email").GetString(), result.Json()!.Value.GetProperty("email").GetString());
+    }
+
+    [Fact]
+    public async Task Headers_over_the_limit_are_a_431_problem_on_Lambda_too()
+    {
+        var root = JsonNode.Parse(HttpApiEvents.Create(new ApiRequest(HttpMethod.Get, "/health")))!.AsObject();
+        root["headers"]!["x-padding"] = new string('p', 40 * 1024);
+
+        var result = await api.InvokeAsync(Encoding.UTF8.GetBytes(root.ToJsonString()));
+
+        Assert.True(result.Status == 431, result.Body);
+        Assert.Null(ErrorMessagesTests.CheckProblem(result.Status, result.MediaType, result.Body));
+        Assert.Contains("32768", result.Json()!.Value.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 }
