@@ -162,11 +162,12 @@ public sealed class ErrorMessagesTests(ApiFixture api) : IClassFixture<ApiFixtur
             return null;
         }
 
-        if (status >= 500)
-        {
-            return "a server error: " + body;
-        }
+        return status >= 500 ? "a server error: " + body : CheckProblemShape(mediaType, body);
+    }
 
+    /// <summary>Null when <paramref name="body"/> is a problem with a type, title and detail that names no .NET type.</summary>
+    internal static string? CheckProblemShape(string? mediaType, string body)
+    {
         if (mediaType != "application/problem+json")
         {
             return $"not a problem ({mediaType}): {body}";

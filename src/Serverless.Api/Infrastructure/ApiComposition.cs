@@ -6,6 +6,7 @@ using Serverless.Api.Infrastructure.Data;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.Json;
 using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure;
@@ -35,6 +36,7 @@ internal static class ApiComposition
         services.AddApiAuth();
         services.AddApiOpenApi();
         services.AddApiData();
+        services.AddPasswordHashing();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Api.Infrastructure.Paging;
 using Serverless.Api.Orders;
 using Serverless.Api.Roles;
@@ -83,7 +84,7 @@ public static class UsersApi
     }
 
     private static async Task<Created<UserResponse>> CreateAsync(
-        CreateUserRequest request, UserRepository users, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+        CreateUserRequest request, UserRepository users, PasswordHashing hashing, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
     {
         var user = new User
         {
@@ -98,7 +99,7 @@ public static class UsersApi
             Balance = request.Balance,
             Phone = request.Phone,
         };
-        var withHash = user with { PasswordHash = HashAfterValidating(user, request.Password, passwordSent: true) };
+        var withHash = user with { PasswordHash = await HashAfterValidatingAsync(hashing, user, request.Password, cancellationToken) };
 
         var created = await users.CreateAsync(withHash, caller.GetWriter(), cancellationToken);
         response.SetETag(created.Version);
@@ -178,6 +179,7 @@ public static class UsersApi
         Guid id,
         UpdateUserRequest request,
         UserRepository users,
+        PasswordHashing hashing,
         ClaimsPrincipal caller,
         HttpRequest httpRequest,
         HttpResponse response,
@@ -218,7 +220,7 @@ public static class UsersApi
         };
         if (request.Password is not null)
         {
-            changed = changed with { PasswordHash = HashAfterValidating(changed, request.Password, passwordSent: true) };
+            changed = changed with { PasswordHash = await HashAfterValidatingAsync(hashing, changed, request.Password, cancellationToken) };
         }
 
         var updated = await users.UpdateAsync(changed, version, caller.GetWriter(), cancellationToken);
@@ -249,12 +251,13 @@ public static class UsersApi
 
     /// <summary>
     /// Checks the password and every other field first, so the deliberately slow hash runs only for input that will be
-    /// written; returns the hash. Neither the password nor the hash ever appears in an error or a log.
+    /// written; returns the hash (through the limiter that keeps hashing from starving other requests). Neither the
+    /// password nor the hash ever appears in an error or a log.
     /// </summary>
-    private static string HashAfterValidating(User user, string? password, bool passwordSent)
+    private static async Task<string> HashAfterValidatingAsync(PasswordHashing hashing, User user, string? password, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>(UserRules.Validate(user with { PasswordHash = "unset" }));
-        if (passwordSent && PasswordHasher.Problem(password) is { } problem)
+        if (PasswordHasher.Problem(password) is { } problem)
         {
             errors.Add(new FieldError("password", problem));
         }
@@ -269,7 +272,7 @@ public static class UsersApi
             throw new ValidationException(errors);
         }
 
-        return PasswordHasher.Hash(password!);
+        return await hashing.HashAsync(password!, cancellationToken);
     }
 
     private static UserStatus ParseStatus(string status) =>

@@ -33,7 +33,8 @@ internal sealed partial class ApiExceptionHandler(
         }
 
         var problem = ToProblem(exception, httpContext, BodyTypeOf(httpContext));
-        if (problem.Status >= 500)
+        // A refusal the API chose (such as 503 when password hashing is saturated) is not a failure to log as one.
+        if (problem.Status >= 500 && exception is not ApiProblemException)
         {
             LogUnexpected(logger, exception.GetType().Name, exception);
         }
