@@ -25,10 +25,9 @@ internal static class ProblemResponse
             ? "An error occurred while processing your request."
             : ReasonPhrases.GetReasonPhrase(statusCode));
         json.WriteNumber("status", statusCode);
-        if (statusCode < 500 && exception is BadHttpRequestException { Message: { Length: > 0 } reason })
-        {
-            json.WriteString("detail", reason);
-        }
+        json.WriteString("detail", statusCode < 500 && exception is BadHttpRequestException { Message: { Length: > 0 } reason }
+            ? reason
+            : "The server failed to process the request. Retry; if it keeps failing, report the traceId.");
 
         json.WriteString("traceId", features.TraceIdentifier);
         json.WriteEndObject();
