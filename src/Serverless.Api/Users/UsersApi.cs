@@ -28,6 +28,7 @@ public static class UsersApi
             .WithName("CreateUser")
             .WithSummary("Create a user (201 with Location and ETag).")
             .WithBodyProblems()
+            .WithPasswordHashingProblem()
             .WithConflictProblem();
 
         group.MapGet("/{id}", GetAsync)
@@ -54,6 +55,7 @@ public static class UsersApi
             .WithName("UpdateUser")
             .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
             .WithBodyProblems()
+            .WithPasswordHashingProblem()
             .WithConditionalWriteProblems()
             .WithConflictProblem();
 
