@@ -17,6 +17,7 @@ public static class Sections
         new(ColdStartBench.Key, "Cold start", ColdStartBench.RunAsync),
         new(AdapterBench.Key, "Lambda adapter overhead", AdapterBench.RunAsync),
         new(ApiBench.Key, "API against raw DynamoDB", ApiBench.RunAsync),
+        new(ReadsUnderCreatesBench.Key, "Reads while users are created", ReadsUnderCreatesBench.RunAsync),
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),

@@ -33,7 +33,9 @@ public sealed class HostPrincipalTests(HostPrincipalFixture api) : IClassFixture
     {
         var before = await api.SnapshotAsync();
         using var response = await api.SendAsync(HttpMethod.Post, "/users", UserRequests.Body(), ApiFixture.AllScopes);
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith("No caller came with the request: on Lambda the API takes the caller from API Gateway's JWT authorizer.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
         await api.AssertUnchangedAsync(before);
     }
 

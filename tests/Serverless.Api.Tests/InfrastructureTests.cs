@@ -38,22 +38,25 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     public async Task An_unknown_route_is_a_404_problem()
     {
         using var response = await api.SendAsync(HttpMethod.Get, "/no-such-thing", token: ApiFixture.AllScopes);
-        await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Equal("No route matches GET /no-such-thing. The routes are listed in /openapi/v1.json.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
     public async Task A_wrong_method_is_a_405_problem()
     {
         using var response = await api.SendAsync(HttpMethod.Put, "/health", "{}");
-        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Equal("/health does not take PUT; it takes GET.", problem.GetProperty("detail").GetString());
     }
 
     [Fact]
     public async Task A_request_without_a_token_is_a_401_problem()
     {
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}");
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
+        Assert.StartsWith("No bearer token was sent. Send Authorization: Bearer <token>", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -61,7 +64,9 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     {
         var forged = DevAuth.CreateToken("mallory", [Scopes.Read], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow, signingKey: "another-key-that-is-long-enough-for-hs256!!");
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: forged);
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith("The token's signature does not verify", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer" && h.Parameter!.Contains("invalid_token", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -69,7 +74,9 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     {
         var expired = DevAuth.CreateToken("late", [Scopes.Read], TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow.AddHours(-1));
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: expired);
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith("The token expired at ", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer" && h.Parameter!.Contains("invalid_token", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -77,14 +84,25 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     {
         var foreign = DevAuth.CreateToken("x", [Scopes.Read], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow, audience: "some-other-api");
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: foreign);
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith($"The token is not for this API: its audience (aud) must be {DevAuth.Audience}.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_token_from_another_issuer_is_a_401_problem_naming_the_trusted_issuer()
+    {
+        var foreign = DevAuth.CreateToken("x", [Scopes.Read], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow, issuer: "https://elsewhere.example");
+        using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: foreign);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized);
+        Assert.StartsWith($"The token was not issued by {DevAuth.Issuer}, the issuer this API trusts.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task A_token_without_the_scope_is_a_403_problem()
     {
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: ApiFixture.Token(Scopes.Write));
-        await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.Forbidden);
+        Assert.StartsWith("This route needs scope data.read; the token has: data.write.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,7 +122,7 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
         }
 
         var patchUser = paths.GetProperty("/users/{id}").GetProperty("patch");
-        foreach (var status in new[] { "404", "412", "428" })
+        foreach (var status in new[] { "404", "412", "428", "503" })
         {
             Assert.True(patchUser.GetProperty("responses").TryGetProperty(status, out _), $"PATCH /users/{{id}} lacks {status}");
         }
@@ -145,7 +163,7 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
             Assert.True(denied.StatusCode == HttpStatusCode.Forbidden, $"{route} documents {scope} but lets the other scopes through with {(int)denied.StatusCode}");
 
             var problems = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
-            foreach (var status in new[] { "400", "401", "403", "500" })
+            foreach (var status in new[] { "400", "401", "403", "414", "431", "500" })
             {
                 Assert.True(problems.Any(r => r.Name == status), $"{route} lacks {status}");
             }

@@ -64,6 +64,12 @@ public sealed class LambdaParityTests(LambdaFunctionFixture api) : IClassFixture
         ["400 invalid email"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(HttpMethod.Post, "/users", UserRequests.Body(email: "not-an-email"), Write))),
         ["400 bad query limit"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(HttpMethod.Get, "/users?city=Anywhere&limit=0", Scopes: Read))),
         ["400 conflicting query selectors"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(HttpMethod.Get, "/users?email=a@example.com&city=x", Scopes: Read))),
+        ["400 string member sent a number"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(
+            HttpMethod.Post, "/users", UserRequests.Body().Replace("\"Ann Example\"", "123", StringComparison.Ordinal), Write))),
+        ["400 order line product id not a UUID"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(
+            HttpMethod.Post, "/orders", Json.Of(new { userId = Guid.NewGuid(), items = new[] { new { productId = "nope", quantity = 1 } } }), Write))),
+        ["400 createdWithinDays out of range"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(HttpMethod.Get, "/users?createdWithinDays=0", Scopes: Read))),
+        ["414 query over every host's limit"] = new(HttpStatusCode.RequestUriTooLong, _ => Done(new ApiRequest(HttpMethod.Get, "/users?city=" + new string('x', 9000), Scopes: Read))),
         ["400 malformed route id"] = new(HttpStatusCode.BadRequest, _ => Done(new ApiRequest(HttpMethod.Get, "/orders/not-a-uuid", Scopes: Read))),
         ["400 tampered cursor"] = new(HttpStatusCode.BadRequest, async host =>
         {
@@ -129,6 +135,9 @@ public sealed class LambdaParityTests(LambdaFunctionFixture api) : IClassFixture
             Assert.Equal(Text(expected, "title"), Text(actual, "title"));
             Assert.Equal(lambda.Status, actual.GetProperty("status").GetInt32());
             Assert.Equal(FieldsNamed(expected), FieldsNamed(actual));
+            Assert.Equal(Messages(expected), Messages(actual));
+            Assert.Null(ErrorMessagesTests.CheckProblem(kestrel.Status, kestrel.MediaType, kestrel.Body));
+            Assert.Null(ErrorMessagesTests.CheckProblem(lambda.Status, lambda.MediaType, lambda.Body));
         }
         else
         {
@@ -219,6 +228,11 @@ public sealed class LambdaParityTests(LambdaFunctionFixture api) : IClassFixture
 
     private static string? Text(JsonElement problem, string property) =>
         problem.TryGetProperty(property, out var value) ? value.GetString() : null;
+
+    private static List<string> Messages(JsonElement problem) =>
+        problem.TryGetProperty("errors", out var errors)
+            ? [.. errors.EnumerateObject().SelectMany(e => e.Value.EnumerateArray().Select(m => $"{e.Name}: {m.GetString()}")).Order(StringComparer.Ordinal)]
+            : [];
 
     private static List<string> FieldsNamed(JsonElement problem) =>
         problem.TryGetProperty("errors", out var errors) ? [.. errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal)] : [];

@@ -31,6 +31,33 @@ public static class Load
         clock.Stop();
         return new LoadResult(operations, clock.Elapsed, latencies) { Cpu = cpu is null ? null : cpu.Read() - cpuBefore! };
     }
+
+    /// <summary>
+    /// The same closed loop for a fixed time instead of a fixed count, for a subject whose rate is unknown in advance
+    /// (it may fall a hundredfold under competing load): as many operations as finish within <paramref name="duration"/>.
+    /// </summary>
+    public static async Task<LoadResult> RunForAsync(
+        int concurrency, TimeSpan duration, Func<int, CancellationToken, Task> operation, CancellationToken ct)
+    {
+        var perWorker = Enumerable.Range(0, concurrency).Select(_ => new List<double>()).ToArray();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        var workers = perWorker.Select(latencies => Task.Run(
+            async () =>
+            {
+                while (clock.Elapsed < duration)
+                {
+                    var start = Stopwatch.GetTimestamp();
+                    await operation(Interlocked.Increment(ref next), ct);
+                    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            },
+            ct));
+        await Task.WhenAll(workers);
+        clock.Stop();
+        var all = perWorker.SelectMany(l => l).ToArray();
+        return new LoadResult(all.Length, clock.Elapsed, all);
+    }
 }
 
 public sealed record LoadResult(int Operations, TimeSpan Elapsed, double[] Latencies)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using Serverless.Api.Infrastructure.Auth;
@@ -5,6 +6,7 @@ using Serverless.Api.Infrastructure.Data;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.Json;
 using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure;
@@ -17,12 +19,24 @@ internal static class ApiComposition
         services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.Section)
             .Validate(o => o.MaxRequestBodyBytes > 0, "Api:MaxRequestBodyBytes must be positive.")
+            .Validate(o => o.MaxRequestTargetBytes is > 0 and <= int.MaxValue / 2, "Api:MaxRequestTargetBytes must be positive.")
+            .Validate(o => o.MaxRequestHeadersBytes is > 0 and <= int.MaxValue / 2, "Api:MaxRequestHeadersBytes must be positive.")
             .ValidateOnStart();
+
+        // Kestrel refuses an over-long request line or header block itself, with a bare status and no body. Its limits
+        // are kept above the API's own, which answer first with a problem; only a request past twice those still gets
+        // Kestrel's bare answer. (Unused on Lambda, where the middleware's limits are the only ones.)
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<ApiOptions>>((kestrel, api) =>
+        {
+            kestrel.Limits.MaxRequestLineSize = Math.Max(kestrel.Limits.MaxRequestLineSize, 2 * api.Value.MaxRequestTargetBytes);
+            kestrel.Limits.MaxRequestHeadersTotalSize = Math.Max(kestrel.Limits.MaxRequestHeadersTotalSize, 2 * api.Value.MaxRequestHeadersBytes);
+        });
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddApiProblems();
         services.AddApiAuth();
         services.AddApiOpenApi();
         services.AddApiData();
+        services.AddPasswordHashing();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -31,8 +45,8 @@ internal static class ApiComposition
     {
         // Outermost, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
-        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
+        app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         return app;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.OpenApi;
+using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Api.Infrastructure.Paging;
 using Serverless.Api.Orders;
 using Serverless.Api.Roles;
@@ -30,6 +31,7 @@ public static class UsersApi
             .WithName("CreateUser")
             .WithSummary("Create a user (201 with Location and ETag).")
             .WithBodyProblems()
+            .WithPasswordHashingProblem()
             .WithConflictProblem();
 
         group.MapGet("/{id}", GetAsync)
@@ -56,6 +58,7 @@ public static class UsersApi
             .WithName("UpdateUser")
             .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
             .WithBodyProblems()
+            .WithPasswordHashingProblem()
             .WithConditionalWriteProblems()
             .WithConflictProblem();
 
@@ -87,7 +90,7 @@ public static class UsersApi
     }
 
     private static async Task<Created<UserResponse>> CreateAsync(
-        CreateUserRequest request, UserRepository users, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+        CreateUserRequest request, UserRepository users, PasswordHashing hashing, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
     {
         var user = new User
         {
@@ -102,7 +105,7 @@ public static class UsersApi
             Balance = request.Balance,
             Phone = request.Phone,
         };
-        var withHash = user with { PasswordHash = HashAfterValidating(user, request.Password, passwordSent: true) };
+        var withHash = user with { PasswordHash = await HashAfterValidatingAsync(hashing, user, request.Password, cancellationToken) };
 
         var created = await users.CreateAsync(withHash, caller.GetWriter(), cancellationToken);
         response.SetETag(created.Version);
@@ -134,7 +137,7 @@ public static class UsersApi
         CancellationToken cancellationToken)
     {
         var page = PageQuery.From(cursor, limit);
-        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays);
+        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays, 1, table.MaxRecentDays);
         var selectors = new[] { email is not null, city is not null, createdWithinDays is not null, status is not null && createdWithinDays is null }.Count(s => s);
         if (selectors != 1)
         {
@@ -182,6 +185,7 @@ public static class UsersApi
         Guid id,
         UpdateUserRequest request,
         UserRepository users,
+        PasswordHashing hashing,
         ClaimsPrincipal caller,
         HttpRequest httpRequest,
         HttpResponse response,
@@ -189,7 +193,7 @@ public static class UsersApi
         CancellationToken cancellationToken)
     {
         string? newHash = null;
-        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => users.GetAsync(id, ct), (current, version, ct) =>
+        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => users.GetAsync(id, ct), async (current, version, ct) =>
         {
             EnsureNotDeleted(current);
             var errors = new FieldErrorCollector();
@@ -223,11 +227,11 @@ public static class UsersApi
             if (request.Password is not null)
             {
                 // Hashed once, however often the change is made again on a newer version (the hash is slow on purpose).
-                newHash ??= HashAfterValidating(changed, request.Password, passwordSent: true);
+                newHash ??= await HashAfterValidatingAsync(hashing, changed, request.Password, ct);
                 changed = changed with { PasswordHash = newHash };
             }
 
-            return users.UpdateAsync(changed, version, caller.GetWriter(), ct);
+            return await users.UpdateAsync(changed, version, caller.GetWriter(), ct);
         }, cancellationToken);
         response.SetETag(updated.Version);
         return TypedResults.Ok(UserResponse.From(updated));
@@ -274,12 +278,13 @@ public static class UsersApi
 
     /// <summary>
     /// Checks the password and every other field first, so the deliberately slow hash runs only for input that will be
-    /// written; returns the hash. Neither the password nor the hash ever appears in an error or a log.
+    /// written; returns the hash (through the limiter that keeps hashing from starving other requests). Neither the
+    /// password nor the hash ever appears in an error or a log.
     /// </summary>
-    private static string HashAfterValidating(User user, string? password, bool passwordSent)
+    private static async Task<string> HashAfterValidatingAsync(PasswordHashing hashing, User user, string? password, CancellationToken cancellationToken)
     {
         var errors = new List<FieldError>(UserRules.Validate(user with { PasswordHash = "unset" }));
-        if (passwordSent && PasswordHasher.Problem(password) is { } problem)
+        if (PasswordHasher.Problem(password) is { } problem)
         {
             errors.Add(new FieldError("password", problem));
         }
@@ -294,7 +299,7 @@ public static class UsersApi
             throw new ValidationException(errors);
         }
 
-        return PasswordHasher.Hash(password!);
+        return await hashing.HashAsync(password!, cancellationToken);
     }
 
     private static UserStatus ParseStatus(string status) =>

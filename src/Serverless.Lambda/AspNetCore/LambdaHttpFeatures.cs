@@ -25,6 +25,7 @@ internal sealed class LambdaHttpFeatures :
     IHttpAuthenticationFeature,
     IHttpRequestLifetimeFeature,
     IHttpRequestBodyDetectionFeature,
+    IBadRequestExceptionFeature,
     IEndpointFeature,
     IRouteValuesFeature,
     ILambdaHttpFeature
@@ -33,7 +34,8 @@ internal sealed class LambdaHttpFeatures :
     [
         typeof(IHttpRequestFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature),
         typeof(IHttpConnectionFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpAuthenticationFeature),
-        typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestBodyDetectionFeature), typeof(IEndpointFeature),
+        typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestBodyDetectionFeature), typeof(IBadRequestExceptionFeature),
+        typeof(IEndpointFeature),
         typeof(IRouteValuesFeature), typeof(ILambdaHttpFeature),
     ];
 
@@ -144,6 +146,9 @@ internal sealed class LambdaHttpFeatures :
 
     // IHttpRequestBodyDetectionFeature
     public bool CanHaveBody { get; set; }
+
+    // IBadRequestExceptionFeature: why reading the request failed, for code that only sees a 400 status.
+    public Exception? Error { get; set; }
 
     // IHttpResponseFeature
     public int StatusCode { get; set; } = StatusCodes.Status200OK;

@@ -38,7 +38,7 @@ internal sealed partial class LambdaHttpFunction<TContext>(IHttpApplication<TCon
                 LogBadRequest(logger, status, exception.Message);
             }
 
-            ProblemResponse.Write(features, status);
+            ProblemResponse.Write(features, status, exception);
         }
 
         ReadOnlyMemory<byte> response;

@@ -4,10 +4,14 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Serverless.Lambda.AspNetCore;
 
-/// <summary>An RFC 9457 problem document that names the request but says nothing of the failure's internals.</summary>
+/// <summary>
+/// An RFC 9457 problem document for a failure that escaped the app. It names the request but says nothing of a
+/// server failure's internals; a bad request's reason (<see cref="BadHttpRequestException"/>, written for the
+/// client, as Kestrel's are) is given as the detail, so the client learns what to fix.
+/// </summary>
 internal static class ProblemResponse
 {
-    public static void Write(LambdaHttpFeatures features, int statusCode)
+    public static void Write(LambdaHttpFeatures features, int statusCode, Exception exception)
     {
         features.ResetResponse(statusCode);
         features.ResponseHeaders.ContentType = "application/problem+json";
@@ -21,6 +25,10 @@ internal static class ProblemResponse
             ? "An error occurred while processing your request."
             : ReasonPhrases.GetReasonPhrase(statusCode));
         json.WriteNumber("status", statusCode);
+        json.WriteString("detail", statusCode < 500 && exception is BadHttpRequestException { Message: { Length: > 0 } reason }
+            ? reason
+            : "The server failed to process the request. Retry; if it keeps failing, report the traceId.");
+
         json.WriteString("traceId", features.TraceIdentifier);
         json.WriteEndObject();
     }

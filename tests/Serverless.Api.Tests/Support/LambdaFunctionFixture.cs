@@ -75,13 +75,16 @@ public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFi
     }
 
     /// <summary>Invokes the function on one HTTP API event, as invoke does (a local context with the template's timeout).</summary>
-    public async Task<ApiResult> InvokeAsync(ApiRequest request)
+    public Task<ApiResult> InvokeAsync(ApiRequest request) => InvokeAsync(HttpApiEvents.Create(request));
+
+    /// <summary>Invokes the function on event bytes as given (a variant of <see cref="HttpApiEvents.Create"/>'s, say).</summary>
+    public async Task<ApiResult> InvokeAsync(byte[] payload)
     {
         var function = _function ?? throw new InvalidOperationException("Not started.");
         var context = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, _timeout);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         deadline.CancelAfter(_timeout);
-        var response = await function.InvokeAsync(HttpApiEvents.Create(request), context, deadline.Token);
+        var response = await function.InvokeAsync(payload, context, deadline.Token);
         using var document = JsonDocument.Parse(response);
         return ApiResult.FromHttpApiResponse(document.RootElement);
     }

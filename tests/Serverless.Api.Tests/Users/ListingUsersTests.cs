@@ -73,7 +73,7 @@ public sealed class ListingUsersTests(ApiFixture api) : IClassFixture<ApiFixture
     [InlineData("/users?city=x&limit=0", "limit")]
     [InlineData("/users?city=x&limit=101", "limit")]
     [InlineData("/users?city=x&limit=ten", "limit")]
-    [InlineData("/users?createdWithinDays=0", "days")]
+    [InlineData("/users?createdWithinDays=0", "createdWithinDays")]
     [InlineData("/users?createdWithinDays=soon", "createdWithinDays")]
     [InlineData("/users/search", "q")]
     [InlineData("/users/search?q=%20", "q")]

@@ -37,22 +37,51 @@ public sealed class HttpApiAdapterTests
 
     // Decision for the hand-edited samples: a body marked isBase64Encoded that is not base64 is not taken literally.
     // The request still reaches the app (headers, query, claims are sound), but reading the body fails with a 400
-    // problem response, as a malformed body does on Kestrel, instead of handing the app bytes the client never sent.
+    // problem response that says why, as a malformed body does on Kestrel, instead of handing the app bytes the
+    // client never sent. A route that never reads a body answers as usual (see the next test).
     [Fact]
-    public async Task Http_api_body_marked_base64_that_is_not_base64_fails_with_400_when_the_app_reads_it()
+    public async Task Http_api_body_marked_base64_that_is_not_base64_fails_with_400_saying_so_when_the_app_reads_it()
     {
         await using var app = await EchoApp.StartAsync(Token);
 
         var response = await app.InvokeAsync(Samples.Bytes("http-api-v2-request.json"), Token);
 
-        Assert.NotNull(app.Last.BodyError);
+        Assert.Equal("the request body is marked base64 (isBase64Encoded) but is not valid base64.", app.Last.BodyError);
         Assert.Null(app.Last.Body);
+        // Declared (the size sent), so nothing has to read the body to learn its length.
+        Assert.Equal("Hello from Lambda".Length, app.Last.Headers.ContentLength);
         Assert.Equal(400, (int)response["statusCode"]!);
         Assert.Equal("application/problem+json", (string)response["headers"]!["Content-Type"]!);
         Assert.False((bool)response["isBase64Encoded"]!);
         var problem = JsonNode.Parse((string)response["body"]!)!;
         Assert.Equal(400, (int)problem["status"]!);
+        Assert.Equal("the request body is marked base64 (isBase64Encoded) but is not valid base64.", (string)problem["detail"]!);
         Assert.Equal("request-id", (string)problem["traceId"]!);
+    }
+
+    [Fact]
+    public async Task Http_api_body_marked_base64_that_is_not_base64_is_ignored_by_a_route_that_reads_no_body()
+    {
+        await using var app = await EchoApp.StartAsync(Token);
+        var request = Samples.Json("http-api-v2-request.json");
+        request["rawPath"] = "/binary";
+        request["requestContext"]!["http"]!["method"] = "GET";
+
+        var response = await app.InvokeAsync(request.ToBytes(), Token);
+
+        Assert.Equal(200, (int)response["statusCode"]!);
+        Assert.Equal([0, 1, 2, 254, 255], Convert.FromBase64String((string)response["body"]!));
+    }
+
+    [Fact]
+    public async Task Http_api_request_without_a_body_declares_content_length_0()
+    {
+        await using var app = await EchoApp.StartAsync(Token);
+
+        await app.InvokeAsync(Samples.Bytes("cookies-get-multiple-httpapi-v2-request.json"), Token);
+
+        Assert.Equal(0, app.Last.Headers.ContentLength);
+        Assert.Null(app.Last.Body);
     }
 
     [Fact]

@@ -104,6 +104,7 @@ public sealed class ResponseEncodingTests
         var problem = JsonNode.Parse(body)!;
         Assert.Equal(500, (int)problem["status"]!);
         Assert.Equal("J7m8fgZWoAMEJEA=", (string)problem["traceId"]!);
+        Assert.Equal("The server failed to process the request. Retry; if it keeps failing, report the traceId.", (string)problem["detail"]!);
 
         var logged = LogLines.Parse(app.Logs).Single(line => (string?)line["level"] == "ERROR");
         Assert.Equal("System.InvalidOperationException", (string)logged["exception"]!["type"]!);

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Serverless.Api.Infrastructure.Problems;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -42,7 +44,17 @@ internal static class AuthSetup
                     NameClaimType = ApiClaims.Subject,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
+                jwt.Events = new JwtBearerEvents
+                {
+                    // The challenge keeps its WWW-Authenticate; the problem's detail says the same in words.
+                    OnChallenge = context =>
+                    {
+                        StatusReason.Set(context.HttpContext, AuthFailures.Unauthorized(context.AuthenticateFailure, context.Request, settings));
+                        return Task.CompletedTask;
+                    },
+                };
             });
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenReasonHandler>();
 
         // Each policy names the API's scheme, so the user it judges is the one that scheme authenticated: were the
         // host's principal used (as it would be with no scheme named) it would count even when the app is told to

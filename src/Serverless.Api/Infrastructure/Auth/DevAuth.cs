@@ -74,26 +74,22 @@ public static class ApiClaims
     /// <summary>Some issuers (Azure AD, Okta) name it <c>scp</c>, sometimes one claim per scope.</summary>
     public const string ScopeAlternate = "scp";
 
-    public static bool HasScope(this ClaimsPrincipal user, string scope)
+    public static bool HasScope(this ClaimsPrincipal user, string scope) => user.GetScopes().Contains(scope, StringComparer.Ordinal);
+
+    /// <summary>Every scope the caller's token grants, in the order the token lists them.</summary>
+    public static IReadOnlyList<string> GetScopes(this ClaimsPrincipal user)
     {
         ArgumentNullException.ThrowIfNull(user);
+        var scopes = new List<string>();
         foreach (var claim in user.Claims)
         {
-            if (claim.Type is not (Scope or ScopeAlternate))
+            if (claim.Type is Scope or ScopeAlternate)
             {
-                continue;
-            }
-
-            foreach (var granted in claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (string.Equals(granted, scope, StringComparison.Ordinal))
-                {
-                    return true;
-                }
+                scopes.AddRange(claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             }
         }
 
-        return false;
+        return scopes;
     }
 
     /// <summary>The caller's subject: stored on every item it writes as the last writer (the audit trail's changed_by).</summary>

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure.Auth;
 
@@ -24,5 +25,12 @@ internal sealed class HostPrincipalHandler(
             user.Identity?.IsAuthenticated == true
                 ? AuthenticateResult.Success(new AuthenticationTicket(user, SchemeName))
                 : AuthenticateResult.NoResult());
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        StatusReason.Set(Context, AuthFailures.NoHostPrincipal);
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return base.HandleChallengeAsync(properties);
     }
 }

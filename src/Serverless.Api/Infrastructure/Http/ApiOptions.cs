@@ -12,6 +12,18 @@ public sealed class ApiOptions
     public long MaxRequestBodyBytes { get; set; } = 128 * 1024;
 
     /// <summary>
+    /// Longest request target (path and query, as sent) accepted (414 above it). 8 KiB is Kestrel's own request-line
+    /// limit; Kestrel's is raised to twice this so that ours answers first, with a problem, on every host.
+    /// </summary>
+    public int MaxRequestTargetBytes { get; set; } = 8 * 1024;
+
+    /// <summary>
+    /// Largest total of request header lines accepted (431 above it). 32 KiB is Kestrel's own default; Kestrel's is
+    /// raised to twice this so that ours answers first, with a problem, on every host.
+    /// </summary>
+    public int MaxRequestHeadersBytes { get; set; } = 32 * 1024;
+
+    /// <summary>
     /// PATCH and DELETE without If-Match are refused with 428 Precondition Required (RFC 6585), so a client cannot
     /// overwrite a change it never saw by forgetting the header. Turn off to allow unconditional writes.
     /// </summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Serverless.Api.Infrastructure.Json;
 
@@ -34,6 +35,6 @@ public static class ApiJson
         options.Converters.Add(new AuditActionJsonConverter());
 
         // Source-generated metadata first: no reflection, so Native AOT and trimming keep working.
-        options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+        options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default.WithAddedModifier(NonNullableMembers.Guard));
     }
 }

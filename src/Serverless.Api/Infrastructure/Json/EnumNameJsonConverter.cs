@@ -13,7 +13,7 @@ namespace Serverless.Api.Infrastructure.Json;
 /// taken from the domain's one name table rather than from a naming policy, so the API, the stored items and the
 /// stream events can never disagree. Numbers and unknown names are rejected, never guessed.
 /// </summary>
-public abstract class EnumNameJsonConverter<T>(EnumNameMap<T> names) : JsonConverter<T>
+public abstract class EnumNameJsonConverter<T>(EnumNameMap<T> names) : JsonConverter<T>, INamedValuesConverter
     where T : struct, Enum
 {
     public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -34,6 +34,12 @@ public abstract class EnumNameJsonConverter<T>(EnumNameMap<T> names) : JsonConve
 
     /// <summary>The accepted names, for the OpenAPI schema.</summary>
     public IReadOnlyList<string> Names => names.Names;
+}
+
+/// <summary>A converter that accepts a fixed set of names, so an error can list them.</summary>
+public interface INamedValuesConverter
+{
+    IReadOnlyList<string> Names { get; }
 }
 
 public sealed class UserStatusJsonConverter() : EnumNameJsonConverter<UserStatus>(EnumNames.UserStatus);

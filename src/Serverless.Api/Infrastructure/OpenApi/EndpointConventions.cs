@@ -26,6 +26,10 @@ public static class EndpointConventions
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired);
 
+    /// <summary>A route that may hash a password: 503 with Retry-After when the host is hashing as many as it allows.</summary>
+    public static RouteHandlerBuilder WithPasswordHashingProblem(this RouteHandlerBuilder builder) =>
+        builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
     public static RouteHandlerBuilder WithNotFoundProblem(this RouteHandlerBuilder builder) =>
         builder.ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -77,6 +77,9 @@ internal static class OpenApiSetup
                     AddProblem(operation, "403", "The token lacks the required scope (" + string.Join(", ", scopes) + ").");
                 }
 
+                // The request limits apply to every route, on every host.
+                AddProblem(operation, "414", "The path and query are longer than the limit (8 KiB by default).");
+                AddProblem(operation, "431", "The request headers are larger than the limit (32 KiB by default).");
                 AddProblem(operation, "500", "Unexpected error.");
                 return Task.CompletedTask;
             });

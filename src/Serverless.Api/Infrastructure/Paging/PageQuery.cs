@@ -23,4 +23,16 @@ public static class PageQuery
             ? number
             : throw new ValidationException([new FieldError(name, "must be a whole number.")]);
     }
+
+    /// <summary>
+    /// A whole number within [<paramref name="min"/>, <paramref name="max"/>], checked here so the error is keyed by
+    /// the query parameter's name (the data layer checks the same range under its own argument's name).
+    /// </summary>
+    public static int? Int(string name, string? value, int min, int max)
+    {
+        var number = Int(name, value);
+        return number is null || (number >= min && number <= max)
+            ? number
+            : throw new ValidationException([new FieldError(name, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}."))]);
+    }
 }

@@ -9,4 +9,7 @@ public sealed class ApiProblemException(int status, string title, string detail,
 
     /// <summary>When set, the problem carries <c>errors</c> naming this field.</summary>
     public string? Field { get; } = field;
+
+    /// <summary>When set, the response carries <c>Retry-After</c> (whole seconds, at least 1).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

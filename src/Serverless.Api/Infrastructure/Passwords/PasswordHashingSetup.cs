@@ -1,0 +1,16 @@
+namespace Serverless.Api.Infrastructure.Passwords;
+
+internal static class PasswordHashingSetup
+{
+    public static IServiceCollection AddPasswordHashing(this IServiceCollection services)
+    {
+        services.AddOptions<PasswordHashingOptions>()
+            .BindConfiguration(PasswordHashingOptions.Section)
+            .Validate(o => o.MaxConcurrent is null or > 0, "PasswordHashing:MaxConcurrent must be positive.")
+            .Validate(o => o.QueueLimit >= 0, "PasswordHashing:QueueLimit must not be negative.")
+            .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "PasswordHashing:QueueTimeout must not be negative.")
+            .ValidateOnStart();
+        services.AddSingleton<PasswordHashing>();
+        return services;
+    }
+}
