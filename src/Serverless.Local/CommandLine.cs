@@ -19,10 +19,9 @@ public static partial class CommandLine
     /// <summary>The project's one CLI: each command lives in its own folder and is listed here.</summary>
     public static RootCommand CreateRoot()
     {
-        var serve = ServeCommand.Create();
-        var root = new RootCommand("The serverless backend's local stack and tools. With no command, runs the local stack (serve).")
+        var root = new RootCommand("The serverless backend's local stack and tools. With no command, runs the local stack: serve, with the options below.")
         {
-            serve,
+            ServeCommand.Create(),
             InvokeCommand.Create(),
             TokenCommand.Create(),
             SeedCommand.Create(),
@@ -30,8 +29,7 @@ public static partial class CommandLine
             StatsCommand.Create(),
             SweepCommand.Create(),
         };
-        root.Action = serve.Action;
-        return root;
+        return ServeCommand.AddTo(root);
     }
 
     /// <param name="configuration">Where output and errors go (tests capture them); the console by default.</param>

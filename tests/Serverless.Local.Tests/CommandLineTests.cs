@@ -62,6 +62,40 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_bare_command_parses_as_serve_with_serves_defaults()
+    {
+        var root = CommandLine.CreateRoot();
+        var serve = root.Subcommands.Single(c => c.Name == "serve");
+
+        var bare = root.Parse([]);
+        var named = root.Parse(["serve"]);
+
+        Assert.Empty(bare.Errors);
+        Assert.Equal(serve.Options.Select(o => o.Name), root.Options.Select(o => o.Name).Intersect(serve.Options.Select(o => o.Name)));
+        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--sweep-seconds" })
+        {
+            Assert.Equal(named.GetValue<int>(option), bare.GetValue<int>(option));
+        }
+
+        Assert.Equal((8000, 3000), (bare.GetValue<int>("--dynamodb-port"), bare.GetValue<int>("--api-port")));
+        Assert.Equal("template.yaml", bare.GetValue<string>("--template"));
+        Assert.Null(bare.GetValue<string?>("--data"));
+        Assert.NotNull(bare.Action);
+    }
+
+    [Fact]
+    public async Task The_root_help_shows_the_serve_options_the_bare_command_takes()
+    {
+        var root = await Cli.RunRootAsync("--help");
+
+        Assert.Equal(0, root.ExitCode);
+        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--data", "--template", "--sweep-seconds" })
+        {
+            Assert.Contains(option, root.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Every_command_of_the_cli_is_in_these_tests()
     {
         static IEnumerable<string> Leaves(Command command, string path) => command.Subcommands.Count == 0
