@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
-using Serverless.DynamoDbLocal;
 using Serverless.Local.Invoke;
 using Serverless.Local.Migrate;
 using Serverless.Local.Seed;
@@ -10,7 +9,10 @@ using Serverless.Local.Ttl;
 
 namespace Serverless.Local;
 
-/// <summary>Runs the CLI with one convention for failures: a one-line reason on stderr and a non-zero exit code.</summary>
+/// <summary>
+/// Runs the CLI with one convention for failures: a one-line reason on stderr and a non-zero exit code (usage errors
+/// here, every other failure through each command's <see cref="GuardedAction"/>).
+/// </summary>
 public static partial class CommandLine
 {
     public const int Failure = 1;
@@ -50,11 +52,6 @@ public static partial class CommandLine
             }
 
             return await parse.InvokeAsync(configuration, ct);
-        }
-        catch (DynamoDbLocalException e)
-        {
-            await configuration.Error.WriteLineAsync("error: " + FirstLine(e.Message));
-            return Failure;
         }
         catch (OperationCanceledException)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Serverless.Local.Tests.Seeding;
+using Serverless.Local.Tests.Support;
 using Xunit;
 
 namespace Serverless.Local.Tests;
@@ -108,6 +109,26 @@ public sealed class CommandLineTests
         Assert.Equal(Commands().Select(row => row.Data).Order(StringComparer.Ordinal), BadArguments().Select(row => row.Data.Item1).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>Every command that works on a table someone else runs (all take --endpoint).</summary>
+    public static TheoryData<string> DataCommands() =>
+        ["seed --scenario single", "migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+
+    [Theory]
+    [MemberData(nameof(DataCommands))]
+    public async Task A_data_command_against_a_closed_port_says_in_one_line_which_endpoint_it_cannot_reach_and_how_to_fix_it(string command)
+    {
+        var endpoint = ClosedPort.Endpoint();
+
+        var result = await Cli.RunRootAsync([.. command.Split(' '), "--endpoint", endpoint.ToString()]);
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: cannot reach DynamoDB at {endpoint} (connection refused); ", line, StringComparison.Ordinal);
+        Assert.Contains("dotnet run --project src/Serverless.Local", line, StringComparison.Ordinal);
+        Assert.Contains("--endpoint", line, StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BadArguments))]
     public async Task A_bad_argument_exits_non_zero_with_exactly_one_line_on_stderr(string command, string arguments)
@@ -119,5 +140,27 @@ public sealed class CommandLineTests
         var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
         Assert.Equal("", result.Output);
+    }
+}
+
+/// <summary>Unsets DYNAMODB_ENDPOINT, which is process-wide: runs in the assembly's non-parallel collection.</summary>
+[Collection(typeof(Serverless.Local.Tests.DynamoDbLocal.EnvironmentChangingTests))]
+public sealed class NoEndpointTests
+{
+    [Theory]
+    [MemberData(nameof(CommandLineTests.DataCommands), MemberType = typeof(CommandLineTests))]
+    public async Task Without_an_endpoint_a_data_command_names_itself_once_and_says_how_to_give_one(string command)
+    {
+        using var endpoint = new EnvironmentVariable(Serverless.DynamoDbLocal.DynamoDbLocalOptions.EndpointVariable, null);
+
+        var result = await Cli.RunRootAsync(command.Split(' '));
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: ", line, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(line, $@"\b{name}\b"));
+        Assert.Contains("--endpoint", line, StringComparison.Ordinal);
+        Assert.Contains("DYNAMODB_ENDPOINT", line, StringComparison.Ordinal);
     }
 }

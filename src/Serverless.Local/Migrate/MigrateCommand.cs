@@ -39,7 +39,7 @@ public static class MigrateCommand
         {
             var options = new MigrationRunOptions { DryRun = parse.GetValue(dryRun), RatePerSecond = parse.GetValue(rate), Segments = parse.GetValue(segments) };
             options.Validate();
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "migrate " + name);
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
@@ -67,7 +67,7 @@ public static class MigrateCommand
         };
         command.SetAction(GuardedAction.Of("migrate status", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "migrate status");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
             var status = await new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System).StatusAsync(ct);
             await parse.InvocationConfiguration.Output.WriteAsync(FormatStatus(status));

@@ -52,7 +52,7 @@ public static class SeedCommand
                 throw new CommandException("--parallelism must be between 1 and 256.");
             }
 
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "seed");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var expected = ScenarioCounts.For(chosen);

@@ -28,7 +28,9 @@ public sealed class TableTarget : IDisposable
 
     public IAmazonDynamoDB Client { get; }
 
-    public static Option<string?> EndpointOption() => new("--endpoint")
+    public const string EndpointOptionName = "--endpoint";
+
+    public static Option<string?> EndpointOption() => new(EndpointOptionName)
     {
         Description = $"DynamoDB endpoint URL (default: ${DynamoDbLocalOptions.EndpointVariable}). Nothing is started: point it at a running stack, e.g. the one 'dotnet run --project src/Serverless.Local' starts (http://127.0.0.1:8000).",
     };
@@ -38,19 +40,23 @@ public sealed class TableTarget : IDisposable
         Description = $"Table name (default: ${TableNameVariable}, else \"{DefaultTableName}\"). Created if missing.",
     };
 
-    /// <exception cref="CommandException">No endpoint was given, or it is not an absolute http(s) URL.</exception>
-    public static TableTarget Resolve(string? endpointOption, string? tableOption, string commandName)
+    /// <summary>The endpoint as given: <paramref name="endpointOption"/>, else <c>DYNAMODB_ENDPOINT</c>; null when neither is set.</summary>
+    public static string? EndpointFrom(string? endpointOption)
     {
         var endpoint = string.IsNullOrWhiteSpace(endpointOption)
             ? Environment.GetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable)
             : endpointOption;
-        if (string.IsNullOrWhiteSpace(endpoint))
-        {
-            throw new CommandException(
-                $"{commandName} needs a running DynamoDB: set {DynamoDbLocalOptions.EndpointVariable} or pass --endpoint URL (start the local stack with 'dotnet run --project src/Serverless.Local', then use http://127.0.0.1:8000).");
-        }
+        return string.IsNullOrWhiteSpace(endpoint) ? null : endpoint.Trim();
+    }
 
-        if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+    /// <exception cref="CommandException">No endpoint was given, or it is not an absolute http(s) URL.</exception>
+    public static TableTarget Resolve(string? endpointOption, string? tableOption)
+    {
+        var endpoint = EndpointFrom(endpointOption)
+            ?? throw new CommandException(
+                $"no DynamoDB to work on: pass --endpoint URL or set {DynamoDbLocalOptions.EndpointVariable} (start the local stack with 'dotnet run --project src/Serverless.Local', then use http://127.0.0.1:8000).");
+
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CommandException($"The endpoint '{endpoint}' is not an absolute http(s) URL (e.g. http://127.0.0.1:8000).");
         }

@@ -31,7 +31,7 @@ public static class ServeCommand
         command.Options.Add(persist);
         command.Options.Add(template);
         command.Options.Add(sweep);
-        command.SetAction(async (parse, ct) =>
+        command.SetAction(GuardedAction.Of("serve", async (parse, ct) =>
         {
             var dataDir = parse.GetValue(persist);
             var options = new LocalStackOptions
@@ -61,7 +61,7 @@ public static class ServeCommand
             }
 
             return 0;
-        });
+        }));
         return command;
     }
 }

@@ -24,7 +24,7 @@ public static class StatsCommand
         };
         command.SetAction(GuardedAction.Of("stats", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "stats");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var error = parse.InvocationConfiguration.Error;
             await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
             var progress = new ProgressDisplay(error, "scan", total: 0, ProgressDisplay.IsTerminal(error));

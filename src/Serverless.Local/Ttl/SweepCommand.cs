@@ -34,7 +34,7 @@ public static class SweepCommand
         };
         command.SetAction(GuardedAction.Of("sweep", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "sweep");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
             var instant = parse.GetValue(asOf) ?? DateTimeOffset.UtcNow;
 
