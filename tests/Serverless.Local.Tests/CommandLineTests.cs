@@ -164,3 +164,39 @@ public sealed class NoEndpointTests
         Assert.Contains("DYNAMODB_ENDPOINT", line, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The commands that read or change a table's items: a table name that names nothing is an error, not a new table.</summary>
+public sealed class MissingTableTests(Serverless.Testing.DynamoDbLocalFixture fixture)
+{
+    public static TheoryData<string> TableReadingCommands() =>
+        ["migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+
+    [Theory]
+    [MemberData(nameof(TableReadingCommands))]
+    public async Task A_mistyped_table_is_a_one_line_error_naming_the_tables_there_and_is_not_created(string command)
+    {
+        await using var existing = await Serverless.Testing.TestTable.CreateAsync(fixture, withStream: false, TestContext.Current.CancellationToken);
+        var typo = "Servrless-" + Guid.NewGuid().ToString("N");
+
+        var result = await Cli.RunRootAsync([.. command.Split(' '), "--endpoint", fixture.ServiceUrl.ToString(), "--table", typo]);
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: table {typo} does not exist at {fixture.ServiceUrl}; tables there: ", line, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+        var tables = (await fixture.Client.ListTablesAsync(TestContext.Current.CancellationToken)).TableNames;
+        Assert.DoesNotContain(typo, tables);
+    }
+
+    [Fact]
+    public async Task Help_of_seed_says_it_creates_the_table_and_the_others_that_it_must_exist()
+    {
+        var seed = await Cli.RunRootAsync("seed", "--help");
+        var stats = await Cli.RunRootAsync("stats", "--help");
+
+        Assert.Contains("Created if missing.", seed.Output, StringComparison.Ordinal);
+        Assert.Contains("Must exist", stats.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("created if missing", stats.Output, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Serverless.Data.Migrations;
-using Serverless.Data.Table;
 
 namespace Serverless.Local.Migrate;
 
@@ -42,7 +41,7 @@ public static class MigrateCommand
             using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            await target.RequireTableAsync(ct);
 
             var migration = new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System);
             var progress = new ProgressDisplay(error, $"migrate {name}", total: 0, ProgressDisplay.IsTerminal(error));
@@ -68,7 +67,7 @@ public static class MigrateCommand
         command.SetAction(GuardedAction.Of("migrate status", async (parse, ct) =>
         {
             using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            await target.RequireTableAsync(ct);
             var status = await new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System).StatusAsync(ct);
             await parse.InvocationConfiguration.Output.WriteAsync(FormatStatus(status));
             return 0;

@@ -26,7 +26,7 @@ public static class SeedCommand
         var parallelism = new Option<int>("--parallelism") { Description = "BatchWriteItem calls in flight (1-256).", DefaultValueFactory = _ => 8 };
         var shards = new Option<int>("--shards") { Description = "CreatedDateIndex write shards; must match the API's TableOptions:CreatedDateShards.", DefaultValueFactory = _ => 1 };
         var endpoint = TableTarget.EndpointOption();
-        var table = TableTarget.TableOption();
+        var table = TableTarget.TableOption(createdIfMissing: true);
 
         var command = new Command(
             "seed",

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Serverless.Data.Table;
 
 namespace Serverless.Local.Ttl;
 
@@ -31,7 +30,7 @@ public static class SweepCommand
             + "deletes are ordinary DeleteItem calls that no stream consumer (the local stack's or AWS's) can take for TTL deletions, so the purge "
             + "function would never cascade them. The user item goes last, so a sweep stopped midway is finished by the next. Needs a running DynamoDB "
             + "(--endpoint or DYNAMODB_ENDPOINT); it never starts one, because a fresh in-memory table has nothing to expire. On AWS, DynamoDB's own "
-            + "TTL and the purge function do this job. The table is created if missing.")
+            + "TTL and the purge function do this job.")
         {
             asOf,
             endpoint,
@@ -40,7 +39,7 @@ public static class SweepCommand
         command.SetAction(GuardedAction.Of("sweep", async (parse, ct) =>
         {
             using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            await target.RequireTableAsync(ct);
             var instant = parse.GetValue(asOf) ?? DateTimeOffset.UtcNow;
 
             // The log lets serve's emulator mark the sweeper's REMOVE records as TTL deletions; no emulator runs in this process.
