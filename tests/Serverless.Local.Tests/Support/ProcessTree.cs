@@ -43,11 +43,15 @@ internal static class ProcessTree
     /// <summary>True while the process exists and is not a zombie waiting to be reaped.</summary>
     public static bool IsAlive(int pid) => State(pid) is { } state && state != 'Z' && state != 'X';
 
-    /// <summary>Sends SIGINT to each process (what Ctrl+C in a terminal sends to every process of the job).</summary>
+    /// <summary>
+    /// Sends SIGINT to each process (what Ctrl+C in a terminal sends to every process of the job). Where this process
+    /// was started with SIGINT ignored (a background job of a script: nohup, <c>cmd &amp;</c>), its children inherit
+    /// that and no Ctrl+C could reach them; they get SIGTERM then, the other signal the host stops gracefully on.
+    /// </summary>
     public static async Task InterruptAsync(IEnumerable<int> pids)
     {
         var psi = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-        psi.ArgumentList.Add("-INT");
+        psi.ArgumentList.Add(InterruptIgnored() ? "-TERM" : "-INT");
         foreach (var pid in pids)
         {
             psi.ArgumentList.Add(pid.ToString(CultureInfo.InvariantCulture));
@@ -57,6 +61,13 @@ internal static class ProcessTree
         // A process that exited meanwhile makes kill complain; that one needs no signal.
         await kill.StandardError.ReadToEndAsync();
         await kill.WaitForExitAsync();
+    }
+
+    /// <summary>True when this process ignores SIGINT (bit 1 of the SigIgn mask in /proc/self/status).</summary>
+    private static bool InterruptIgnored()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        return line is not null && (ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0x2) != 0;
     }
 
     private static int? ParentOf(int pid) => Fields(pid) is { } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var ppid) ? ppid : null;
