@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
-using Serverless.DynamoDbLocal;
 using Serverless.Local.Invoke;
 using Serverless.Local.Migrate;
 using Serverless.Local.Seed;
@@ -10,7 +9,10 @@ using Serverless.Local.Ttl;
 
 namespace Serverless.Local;
 
-/// <summary>Runs the CLI with one convention for failures: a one-line reason on stderr and a non-zero exit code.</summary>
+/// <summary>
+/// Runs the CLI with one convention for failures: a one-line reason on stderr and a non-zero exit code (usage errors
+/// here, every other failure through each command's <see cref="GuardedAction"/>).
+/// </summary>
 public static partial class CommandLine
 {
     public const int Failure = 1;
@@ -19,10 +21,9 @@ public static partial class CommandLine
     /// <summary>The project's one CLI: each command lives in its own folder and is listed here.</summary>
     public static RootCommand CreateRoot()
     {
-        var serve = ServeCommand.Create();
-        var root = new RootCommand("The serverless backend's local stack and tools. With no command, runs the local stack (serve).")
+        var root = new RootCommand("The serverless backend's local stack and tools. With no command, runs the local stack: serve, with the options below.")
         {
-            serve,
+            ServeCommand.Create(),
             InvokeCommand.Create(),
             TokenCommand.Create(),
             SeedCommand.Create(),
@@ -30,8 +31,7 @@ public static partial class CommandLine
             StatsCommand.Create(),
             SweepCommand.Create(),
         };
-        root.Action = serve.Action;
-        return root;
+        return ServeCommand.AddTo(root);
     }
 
     /// <param name="configuration">Where output and errors go (tests capture them); the console by default.</param>
@@ -52,11 +52,6 @@ public static partial class CommandLine
             }
 
             return await parse.InvokeAsync(configuration, ct);
-        }
-        catch (DynamoDbLocalException e)
-        {
-            await configuration.Error.WriteLineAsync("error: " + FirstLine(e.Message));
-            return Failure;
         }
         catch (OperationCanceledException)
         {

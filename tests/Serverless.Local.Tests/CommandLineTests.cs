@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
 using Serverless.Local.Tests.Seeding;
+using Serverless.Local.Tests.Support;
 using Xunit;
 
 namespace Serverless.Local.Tests;
@@ -62,6 +63,40 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_bare_command_parses_as_serve_with_serves_defaults()
+    {
+        var root = CommandLine.CreateRoot();
+        var serve = root.Subcommands.Single(c => c.Name == "serve");
+
+        var bare = root.Parse([]);
+        var named = root.Parse(["serve"]);
+
+        Assert.Empty(bare.Errors);
+        Assert.Equal(serve.Options.Select(o => o.Name), root.Options.Select(o => o.Name).Intersect(serve.Options.Select(o => o.Name)));
+        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--sweep-seconds" })
+        {
+            Assert.Equal(named.GetValue<int>(option), bare.GetValue<int>(option));
+        }
+
+        Assert.Equal((8000, 3000), (bare.GetValue<int>("--dynamodb-port"), bare.GetValue<int>("--api-port")));
+        Assert.Equal("template.yaml", bare.GetValue<string>("--template"));
+        Assert.Null(bare.GetValue<string?>("--data"));
+        Assert.NotNull(bare.Action);
+    }
+
+    [Fact]
+    public async Task The_root_help_shows_the_serve_options_the_bare_command_takes()
+    {
+        var root = await Cli.RunRootAsync("--help");
+
+        Assert.Equal(0, root.ExitCode);
+        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--data", "--template", "--sweep-seconds" })
+        {
+            Assert.Contains(option, root.Output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Every_command_of_the_cli_is_in_these_tests()
     {
         static IEnumerable<string> Leaves(Command command, string path) => command.Subcommands.Count == 0
@@ -72,6 +107,26 @@ public sealed class CommandLineTests
 
         Assert.Equal(Commands().Select(row => row.Data).Order(StringComparer.Ordinal), commands);
         Assert.Equal(Commands().Select(row => row.Data).Order(StringComparer.Ordinal), BadArguments().Select(row => row.Data.Item1).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Every command that works on a table someone else runs (all take --endpoint).</summary>
+    public static TheoryData<string> DataCommands() =>
+        ["seed --scenario single", "migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+
+    [Theory]
+    [MemberData(nameof(DataCommands))]
+    public async Task A_data_command_against_a_closed_port_says_in_one_line_which_endpoint_it_cannot_reach_and_how_to_fix_it(string command)
+    {
+        var endpoint = ClosedPort.Endpoint();
+
+        var result = await Cli.RunRootAsync([.. command.Split(' '), "--endpoint", endpoint.ToString()]);
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: cannot reach DynamoDB at {endpoint} (connection refused); ", line, StringComparison.Ordinal);
+        Assert.Contains("dotnet run --project src/Serverless.Local", line, StringComparison.Ordinal);
+        Assert.Contains("--endpoint", line, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -85,5 +140,63 @@ public sealed class CommandLineTests
         var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
         Assert.Equal("", result.Output);
+    }
+}
+
+/// <summary>Unsets DYNAMODB_ENDPOINT, which is process-wide: runs in the assembly's non-parallel collection.</summary>
+[Collection(typeof(Serverless.Local.Tests.DynamoDbLocal.EnvironmentChangingTests))]
+public sealed class NoEndpointTests
+{
+    [Theory]
+    [MemberData(nameof(CommandLineTests.DataCommands), MemberType = typeof(CommandLineTests))]
+    public async Task Without_an_endpoint_a_data_command_names_itself_once_and_says_how_to_give_one(string command)
+    {
+        using var endpoint = new EnvironmentVariable(Serverless.DynamoDbLocal.DynamoDbLocalOptions.EndpointVariable, null);
+
+        var result = await Cli.RunRootAsync(command.Split(' '));
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: ", line, StringComparison.Ordinal);
+        Assert.Single(Regex.Matches(line, $@"\b{name}\b"));
+        Assert.Contains("--endpoint", line, StringComparison.Ordinal);
+        Assert.Contains("DYNAMODB_ENDPOINT", line, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>The commands that read or change a table's items: a table name that names nothing is an error, not a new table.</summary>
+public sealed class MissingTableTests(Serverless.Testing.DynamoDbLocalFixture fixture)
+{
+    public static TheoryData<string> TableReadingCommands() =>
+        ["migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+
+    [Theory]
+    [MemberData(nameof(TableReadingCommands))]
+    public async Task A_mistyped_table_is_a_one_line_error_naming_the_tables_there_and_is_not_created(string command)
+    {
+        await using var existing = await Serverless.Testing.TestTable.CreateAsync(fixture, withStream: false, TestContext.Current.CancellationToken);
+        var typo = "Servrless-" + Guid.NewGuid().ToString("N");
+
+        var result = await Cli.RunRootAsync([.. command.Split(' '), "--endpoint", fixture.ServiceUrl.ToString(), "--table", typo]);
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        var line = Assert.Single(result.Error.TrimEnd('\n').Split('\n'));
+        var name = string.Join(' ', command.Split(' ').TakeWhile(word => !word.StartsWith('-')));
+        Assert.StartsWith($"error: {name}: table {typo} does not exist at {fixture.ServiceUrl}; tables there: ", line, StringComparison.Ordinal);
+        Assert.Equal("", result.Output);
+        var tables = (await fixture.Client.ListTablesAsync(TestContext.Current.CancellationToken)).TableNames;
+        Assert.DoesNotContain(typo, tables);
+    }
+
+    [Fact]
+    public async Task Help_of_seed_says_it_creates_the_table_and_the_others_that_it_must_exist()
+    {
+        var seed = await Cli.RunRootAsync("seed", "--help");
+        var stats = await Cli.RunRootAsync("stats", "--help");
+
+        Assert.Contains("Created if missing.", seed.Output, StringComparison.Ordinal);
+        Assert.Contains("Must exist", stats.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("created if missing", stats.Output, StringComparison.OrdinalIgnoreCase);
     }
 }

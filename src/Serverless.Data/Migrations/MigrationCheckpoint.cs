@@ -31,15 +31,16 @@ public sealed record MigrationCheckpoint
 /// <param name="LastKey">The scan's LastEvaluatedKey after the last finished page; null before the first.</param>
 public sealed record SegmentPosition(bool Done, Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>? LastKey);
 
-/// <param name="Examined">Items of the old shape the scan returned.</param>
+/// <param name="Examined">Users the scan returned: <paramref name="AlreadyDone"/> + <paramref name="Changed"/> + <paramref name="Skipped"/> + <paramref name="Failed"/>.</param>
 /// <param name="Changed">Items written in the new shape.</param>
 /// <param name="Skipped">Items whose conditional write failed: changed by someone else (or already migrated) since the scan read them.</param>
 /// <param name="Failed">Items that cannot be migrated; each is reported with its reason and stays as it was.</param>
-public sealed record MigrationCounts(long Examined = 0, long Changed = 0, long Skipped = 0, long Failed = 0)
+/// <param name="AlreadyDone">Users not in the shape this direction changes (already at its target version): nothing to do.</param>
+public sealed record MigrationCounts(long Examined = 0, long Changed = 0, long Skipped = 0, long Failed = 0, long AlreadyDone = 0)
 {
     public MigrationCounts Add(MigrationCounts other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return new(Examined + other.Examined, Changed + other.Changed, Skipped + other.Skipped, Failed + other.Failed);
+        return new(Examined + other.Examined, Changed + other.Changed, Skipped + other.Skipped, Failed + other.Failed, AlreadyDone + other.AlreadyDone);
     }
 }

@@ -152,6 +152,7 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
             ["changed"] = Av.N(checkpoint.Counts.Changed),
             ["skipped"] = Av.N(checkpoint.Counts.Skipped),
             ["failed"] = Av.N(checkpoint.Counts.Failed),
+            ["alreadyDone"] = Av.N(checkpoint.Counts.AlreadyDone),
             ["ratePerSecond"] = new AttributeValue { N = checkpoint.RatePerSecond.ToString("R", CultureInfo.InvariantCulture) },
             ["startedAt"] = Av.Time(checkpoint.StartedAt),
             [Attr.UpdatedAt] = Av.Time(checkpoint.UpdatedAt),
@@ -176,7 +177,8 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
                     return new SegmentPosition(position.Bool("done"), position.OptionalMap("lastKey"));
                 }),
             ],
-            Counts = new MigrationCounts(reader.Long("examined"), reader.Long("changed"), reader.Long("skipped"), reader.Long("failed")),
+            // A checkpoint saved before alreadyDone was counted has none.
+            Counts = new MigrationCounts(reader.Long("examined"), reader.Long("changed"), reader.Long("skipped"), reader.Long("failed"), reader.OptionalLong("alreadyDone") ?? 0),
             RatePerSecond = reader.Decimal("ratePerSecond") is var rate ? (double)rate : 0,
             StartedAt = reader.Time("startedAt"),
             UpdatedAt = reader.Time(Attr.UpdatedAt),

@@ -140,6 +140,13 @@ public static class PhoneShapes
             : $"metadata.phone has {digits.Length} digits; E.164 allows at most 15.";
     }
 
+    /// <summary>True when the item is at <paramref name="version"/> (the shape a direction starts from).</summary>
+    public static bool IsAt(IReadOnlyDictionary<string, AttributeValue> item, int version)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        return SchemaVersionOf(item) == version;
+    }
+
     private static int? SchemaVersionOf(IReadOnlyDictionary<string, AttributeValue> item) =>
         item.TryGetValue(Attr.SchemaVersion, out var v) && int.TryParse(v.N, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : null;
 

@@ -30,14 +30,16 @@ public static class InvokeCommand
         var command = new Command(
             "invoke",
             "Invoke one function of template.yaml on an event, as sam local invoke does but without Docker. Uses DYNAMODB_ENDPOINT "
-            + "when set; otherwise starts an in-memory DynamoDB Local with the table for this call. Prints the response JSON on "
-            + "stdout, logs on stderr. Exit code 2 for a missing or malformed event file, 1 when the function fails.")
+            + "when set, as it is: the table (TABLE_NAME, else the template's) is not created there, and nothing is asked of that "
+            + "DynamoDB before the function asks (GET /health needs none; the local stack's DynamoDB Local has the table). Otherwise "
+            + "starts an in-memory DynamoDB Local with the table for this call. Prints the response JSON on stdout, logs on stderr. "
+            + "Exit code 2 for a missing or malformed event file, 1 when the function fails.")
         {
             function,
             eventFile,
             template,
         };
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(function)!, parse.GetValue(eventFile)!, parse.GetValue(template)!, ct));
+        command.SetAction(GuardedAction.Of("invoke", (parse, ct) => RunAsync(parse.GetValue(function)!, parse.GetValue(eventFile)!, parse.GetValue(template)!, ct)));
         return command;
     }
 
@@ -73,8 +75,11 @@ public static class InvokeCommand
         var tableName = Environment.GetEnvironmentVariable(LocalStack.TableNameVariable) is { Length: > 0 } name
             ? name
             : definition.Environment.GetValueOrDefault(LocalStack.TableNameVariable, new TableOptions().TableName);
-        using (var client = dynamo.CreateClient())
+        if (dynamo.Owned)
         {
+            // A fresh in-memory emulator has no table. An endpoint someone else runs is used as it is, as sam local
+            // invoke would use it: creating a table there would hide a mistyped name.
+            using var client = dynamo.CreateClient();
             await TableSetup.EnsureCreatedAsync(client, tableName, ct);
         }
 
@@ -164,7 +169,7 @@ public static class InvokeCommand
 
     private static async Task<int> FailAsync(string message, int exitCode)
     {
-        await Console.Error.WriteLineAsync("error: " + CommandLine.FirstLine(message));
+        await Console.Error.WriteLineAsync("error: invoke: " + CommandLine.FirstLine(message));
         return exitCode;
     }
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Serverless.Data.Migrations;
-using Serverless.Data.Table;
 
 namespace Serverless.Local.Migrate;
 
@@ -39,10 +38,10 @@ public static class MigrateCommand
         {
             var options = new MigrationRunOptions { DryRun = parse.GetValue(dryRun), RatePerSecond = parse.GetValue(rate), Segments = parse.GetValue(segments) };
             options.Validate();
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "migrate " + name);
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            await target.RequireTableAsync(ct);
 
             var migration = new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System);
             var progress = new ProgressDisplay(error, $"migrate {name}", total: 0, ProgressDisplay.IsTerminal(error));
@@ -67,8 +66,8 @@ public static class MigrateCommand
         };
         command.SetAction(GuardedAction.Of("migrate status", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "migrate status");
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
+            await target.RequireTableAsync(ct);
             var status = await new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System).StatusAsync(ct);
             await parse.InvocationConfiguration.Output.WriteAsync(FormatStatus(status));
             return 0;
@@ -90,7 +89,7 @@ public static class MigrateCommand
         }
 
         var changed = report.DryRun ? "would change" : "changed";
-        Line($"examined {report.Counts.Examined:N0}, {changed} {report.Counts.Changed:N0}, skipped {report.Counts.Skipped:N0} (changed meanwhile), could not migrate {report.Counts.Failed:N0}");
+        Line($"examined {report.Counts.Examined:N0} user(s): {report.Counts.AlreadyDone:N0} already at v{TargetVersion(report.Direction)}, {changed} {report.Counts.Changed:N0}, skipped {report.Counts.Skipped:N0} (changed meanwhile), could not migrate {report.Counts.Failed:N0}");
         foreach (var failure in report.Failures.OrderBy(f => f.Key.PK, StringComparer.Ordinal))
         {
             Line($"FAILED {failure.Key}: {failure.Reason}");
@@ -103,6 +102,8 @@ public static class MigrateCommand
 
         return text.ToString();
     }
+
+    private static int TargetVersion(MigrationDirection direction) => direction == MigrationDirection.Up ? PhoneShapes.V2 : PhoneShapes.V1;
 
     public static string FormatStatus(MigrationStatus status)
     {
@@ -121,7 +122,7 @@ public static class MigrateCommand
 
         var done = run.Segments.Count(s => s.Done);
         Line($"  last run: {run.Direction.ToName()}, {run.State}, started {run.StartedAt:u}, updated {run.UpdatedAt:u}{(run.CompletedAt is { } at ? $", completed {at:u}" : "")}");
-        Line($"  checkpoint: {done}/{run.Segments.Count} segment(s) done; examined {run.Counts.Examined:N0}, changed {run.Counts.Changed:N0}, skipped {run.Counts.Skipped:N0}, could not migrate {run.Counts.Failed:N0}");
+        Line($"  checkpoint: {done}/{run.Segments.Count} segment(s) done; examined {run.Counts.Examined:N0} user(s): {run.Counts.AlreadyDone:N0} already at v{TargetVersion(run.Direction)}, changed {run.Counts.Changed:N0}, skipped {run.Counts.Skipped:N0}, could not migrate {run.Counts.Failed:N0}");
         Line($"  recorded failures: {status.RecordedFailures:N0}");
         return text.ToString();
     }

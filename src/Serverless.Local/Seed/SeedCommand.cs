@@ -26,7 +26,7 @@ public static class SeedCommand
         var parallelism = new Option<int>("--parallelism") { Description = "BatchWriteItem calls in flight (1-256).", DefaultValueFactory = _ => 8 };
         var shards = new Option<int>("--shards") { Description = "CreatedDateIndex write shards; must match the API's TableOptions:CreatedDateShards.", DefaultValueFactory = _ => 1 };
         var endpoint = TableTarget.EndpointOption();
-        var table = TableTarget.TableOption();
+        var table = TableTarget.TableOption(createdIfMissing: true);
 
         var command = new Command(
             "seed",
@@ -52,7 +52,7 @@ public static class SeedCommand
                 throw new CommandException("--parallelism must be between 1 and 256.");
             }
 
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "seed");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var expected = ScenarioCounts.For(chosen);

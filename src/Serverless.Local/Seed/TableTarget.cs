@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Serverless.DynamoDbLocal;
 
 namespace Serverless.Local;
@@ -15,6 +16,9 @@ public sealed class TableTarget : IDisposable
     public const string DefaultTableName = "Serverless";
     public const string TableNameVariable = "TABLE_NAME";
 
+    // Enough to spot the intended name; a shared account may hold hundreds.
+    private const int ListedTables = 20;
+
     private TableTarget(Uri endpoint, string tableName, IAmazonDynamoDB client)
     {
         Endpoint = endpoint;
@@ -28,29 +32,37 @@ public sealed class TableTarget : IDisposable
 
     public IAmazonDynamoDB Client { get; }
 
-    public static Option<string?> EndpointOption() => new("--endpoint")
+    public const string EndpointOptionName = "--endpoint";
+
+    public static Option<string?> EndpointOption() => new(EndpointOptionName)
     {
         Description = $"DynamoDB endpoint URL (default: ${DynamoDbLocalOptions.EndpointVariable}). Nothing is started: point it at a running stack, e.g. the one 'dotnet run --project src/Serverless.Local' starts (http://127.0.0.1:8000).",
     };
 
-    public static Option<string?> TableOption() => new("--table")
+    /// <param name="createdIfMissing">True for the command that fills a table (seed); the others need it to exist.</param>
+    public static Option<string?> TableOption(bool createdIfMissing = false) => new("--table")
     {
-        Description = $"Table name (default: ${TableNameVariable}, else \"{DefaultTableName}\"). Created if missing.",
+        Description = $"Table name (default: ${TableNameVariable}, else \"{DefaultTableName}\"). "
+            + (createdIfMissing ? "Created if missing." : "Must exist: a mistyped name is an error, never a new empty table."),
     };
 
-    /// <exception cref="CommandException">No endpoint was given, or it is not an absolute http(s) URL.</exception>
-    public static TableTarget Resolve(string? endpointOption, string? tableOption, string commandName)
+    /// <summary>The endpoint as given: <paramref name="endpointOption"/>, else <c>DYNAMODB_ENDPOINT</c>; null when neither is set.</summary>
+    public static string? EndpointFrom(string? endpointOption)
     {
         var endpoint = string.IsNullOrWhiteSpace(endpointOption)
             ? Environment.GetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable)
             : endpointOption;
-        if (string.IsNullOrWhiteSpace(endpoint))
-        {
-            throw new CommandException(
-                $"{commandName} needs a running DynamoDB: set {DynamoDbLocalOptions.EndpointVariable} or pass --endpoint URL (start the local stack with 'dotnet run --project src/Serverless.Local', then use http://127.0.0.1:8000).");
-        }
+        return string.IsNullOrWhiteSpace(endpoint) ? null : endpoint.Trim();
+    }
 
-        if (!Uri.TryCreate(endpoint.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+    /// <exception cref="CommandException">No endpoint was given, or it is not an absolute http(s) URL.</exception>
+    public static TableTarget Resolve(string? endpointOption, string? tableOption)
+    {
+        var endpoint = EndpointFrom(endpointOption)
+            ?? throw new CommandException(
+                $"no DynamoDB to work on: pass --endpoint URL or set {DynamoDbLocalOptions.EndpointVariable} (start the local stack with 'dotnet run --project src/Serverless.Local', then use http://127.0.0.1:8000).");
+
+        if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
         {
             throw new CommandException($"The endpoint '{endpoint}' is not an absolute http(s) URL (e.g. http://127.0.0.1:8000).");
         }
@@ -61,7 +73,39 @@ public sealed class TableTarget : IDisposable
         return new TableTarget(uri, table, CreateClient(uri));
     }
 
+    /// <summary>Checks that the table exists, for the commands that read or change what is in it.</summary>
+    /// <exception cref="CommandException">It does not; the message names the tables that do.</exception>
+    public async Task RequireTableAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, ct);
+        }
+        catch (ResourceNotFoundException)
+        {
+            var tables = await TableNamesAsync(ct);
+            var there = tables.Count == 0 ? "there are no tables there" : "tables there: " + string.Join(", ", tables.Take(ListedTables)) + (tables.Count > ListedTables ? $" and {tables.Count - ListedTables} more" : "");
+            throw new CommandException(
+                $"table {TableName} does not exist at {Endpoint}; {there}. Pass --table NAME or set {TableNameVariable} (the local stack's table is \"{DefaultTableName}\"; 'seed' creates one).");
+        }
+    }
+
     public void Dispose() => Client.Dispose();
+
+    private async Task<List<string>> TableNamesAsync(CancellationToken ct)
+    {
+        var names = new List<string>();
+        string? start = null;
+        do
+        {
+            var page = await Client.ListTablesAsync(new ListTablesRequest { ExclusiveStartTableName = start }, ct);
+            names.AddRange(page.TableNames ?? []);
+            start = page.LastEvaluatedTableName;
+        }
+        while (start is not null);
+
+        return names;
+    }
 
     private static AmazonDynamoDBClient CreateClient(Uri endpoint)
     {

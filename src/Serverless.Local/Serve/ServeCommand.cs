@@ -6,26 +6,32 @@ namespace Serverless.Local;
 /// <summary>The local stack, running until Ctrl+C.</summary>
 public static class ServeCommand
 {
-    public static Command Create()
+    public const string Description =
+        "Run the local stack until Ctrl+C: DynamoDB Local in memory (unless DYNAMODB_ENDPOINT is set) with the table, the API on "
+        + "Kestrel, every stream function of template.yaml fed from the table's stream as Lambda's event source mapping would, "
+        + "and a TTL sweeper for endpoints that do not expire items themselves (the DynamoDB Local it starts does).";
+
+    public static Command Create() => AddTo(new Command("serve", Description));
+
+    /// <summary>
+    /// Gives <paramref name="command"/> serve's options and action. The root command gets them too, so the bare
+    /// command (the README's first line) is exactly <c>serve</c> with its defaults, and its --help shows them.
+    /// </summary>
+    public static T AddTo<T>(T command)
+        where T : Command
     {
+        ArgumentNullException.ThrowIfNull(command);
         var dynamoPort = new Option<int>("--dynamodb-port") { Description = "Port for DynamoDB Local (0 picks a free one).", DefaultValueFactory = _ => 8000 };
         var apiPort = new Option<int>("--api-port") { Description = "Port for the API on Kestrel (0 picks a free one).", DefaultValueFactory = _ => 3000 };
         var persist = new Option<string?>("--data") { Description = "Keep DynamoDB Local's data in this folder instead of memory." };
         var template = new Option<string>("--template") { Description = "The SAM template whose stream functions run locally.", DefaultValueFactory = _ => "template.yaml" };
         var sweep = new Option<int>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items.", DefaultValueFactory = _ => 30 };
-        var command = new Command(
-            "serve",
-            "Run the local stack until Ctrl+C: DynamoDB Local in memory (unless DYNAMODB_ENDPOINT is set) with the table, the API on "
-            + "Kestrel, every stream function of template.yaml fed from the table's stream as Lambda's event source mapping would, "
-            + "and a TTL sweeper for endpoints that do not expire items themselves (the DynamoDB Local it starts does).")
-        {
-            dynamoPort,
-            apiPort,
-            persist,
-            template,
-            sweep,
-        };
-        command.SetAction(async (parse, ct) =>
+        command.Options.Add(dynamoPort);
+        command.Options.Add(apiPort);
+        command.Options.Add(persist);
+        command.Options.Add(template);
+        command.Options.Add(sweep);
+        command.SetAction(GuardedAction.Of("serve", async (parse, ct) =>
         {
             var dataDir = parse.GetValue(persist);
             var options = new LocalStackOptions
@@ -55,7 +61,7 @@ public static class ServeCommand
             }
 
             return 0;
-        });
+        }));
         return command;
     }
 }

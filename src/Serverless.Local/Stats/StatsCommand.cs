@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using Serverless.Data.Statistics;
-using Serverless.Data.Table;
 
 namespace Serverless.Local.Stats;
 
@@ -17,16 +16,16 @@ public static class StatsCommand
             "The seed's health check: item count and size per entity type, DynamoDB's own item count and size, table and "
             + "index status, stream status and view type, TTL status. Counting per entity type SCANS THE WHOLE TABLE "
             + "(one read of every item): fine for an admin command, never for a request path. Needs a running DynamoDB "
-            + "(--endpoint or DYNAMODB_ENDPOINT); it never starts one. The table is created if missing.")
+            + "(--endpoint or DYNAMODB_ENDPOINT); it never starts one.")
         {
             endpoint,
             table,
         };
         command.SetAction(GuardedAction.Of("stats", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "stats");
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var error = parse.InvocationConfiguration.Error;
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            await target.RequireTableAsync(ct);
             var progress = new ProgressDisplay(error, "scan", total: 0, ProgressDisplay.IsTerminal(error));
             var stats = await new TableStatisticsReader(target.Client).ReadAsync(target.TableName, n => progress.Advance(n), ct);
             progress.Complete();

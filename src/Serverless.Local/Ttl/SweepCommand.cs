@@ -1,11 +1,13 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
-using Serverless.Data.Table;
 
 namespace Serverless.Local.Ttl;
 
-/// <summary><c>sweep [--as-of WHEN]</c>: the TTL sweeper of <c>serve</c>, run once, with the deletions counted by entity type.</summary>
+/// <summary>
+/// <c>sweep [--as-of WHEN]</c>: the TTL sweeper of <c>serve</c>, run once, with the purge cascade of every expired
+/// soft-deleted user (<see cref="UserCascade"/>) and the deletions counted by entity type.
+/// </summary>
 public static class SweepCommand
 {
     public static Command Create()
@@ -23,10 +25,12 @@ public static class SweepCommand
             "Run the TTL sweeper once: delete every item whose 'ttl' (epoch seconds) has passed by --as-of, as DynamoDB's TTL would at that time "
             + "(DynamoDB and the DynamoDB Local 'serve' starts expire items themselves, by the real clock; --as-of lets you look ahead), "
             + "and print how many items of each entity type were deleted. Each delete is conditional on the ttl it saw, so a write that extended the "
-            + "item's life meanwhile wins. Needs a running DynamoDB (--endpoint or DYNAMODB_ENDPOINT); it never starts one, because a fresh in-memory "
-            + "table has nothing to expire. The deletes are ordinary DeleteItem calls: a stream consumer (the local stack's or AWS's) sees them as a "
-            + "caller's REMOVE, not a TTL deletion, so the purge cascade of a deleted user's orders does not follow them; the sweeper inside 'serve' "
-            + "marks its own deletions for the local purge function. On AWS, DynamoDB's own TTL does this job. The table is created if missing.")
+            + "item's life meanwhile wins. A soft-deleted user whose retention ended takes its orders, order items, role links, index items, comments "
+            + "on it and email marker with it: the sweep runs the purge cascade itself, through the same code as the purge function, because its "
+            + "deletes are ordinary DeleteItem calls that no stream consumer (the local stack's or AWS's) can take for TTL deletions, so the purge "
+            + "function would never cascade them. The user item goes last, so a sweep stopped midway is finished by the next. Needs a running DynamoDB "
+            + "(--endpoint or DYNAMODB_ENDPOINT); it never starts one, because a fresh in-memory table has nothing to expire. On AWS, DynamoDB's own "
+            + "TTL and the purge function do this job.")
         {
             asOf,
             endpoint,
@@ -34,12 +38,14 @@ public static class SweepCommand
         };
         command.SetAction(GuardedAction.Of("sweep", async (parse, ct) =>
         {
-            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table), "sweep");
-            await TableSetup.EnsureCreatedAsync(target.Client, target.TableName, ct);
+            using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
+            await target.RequireTableAsync(ct);
             var instant = parse.GetValue(asOf) ?? DateTimeOffset.UtcNow;
 
             // The log lets serve's emulator mark the sweeper's REMOVE records as TTL deletions; no emulator runs in this process.
-            var sweeper = new TtlSweeper(target.Client, new TtlSweeperOptions { TableNames = [target.TableName] }, new TtlDeletionLog(), new FixedClock(instant));
+            var clock = new FixedClock(instant);
+            var cascade = new UserCascade(target.Client, clock);
+            var sweeper = new TtlSweeper(target.Client, new TtlSweeperOptions { TableNames = [target.TableName] }, new TtlDeletionLog(), clock, cascade: cascade.DeleteAsync);
             var result = await sweeper.SweepOnceByEntityTypeAsync(ct);
             await parse.InvocationConfiguration.Output.WriteAsync(Format(result, target.TableName, target.Endpoint, instant));
             return 0;

@@ -24,15 +24,18 @@ public sealed class TtlSweeper
     private readonly TtlDeletionLog _log;
     private readonly TimeProvider _clock;
     private readonly TextWriter? _output;
+    private readonly ExpiredItemCascade? _cascade;
     private readonly ConcurrentDictionary<string, IReadOnlyList<string>> _keyNames = new(StringComparer.Ordinal);
 
-    public TtlSweeper(IAmazonDynamoDB dynamo, TtlSweeperOptions options, TtlDeletionLog log, TimeProvider? clock = null, TextWriter? output = null)
+    /// <param name="cascade">Deletes an expired item with what hangs off it, where no stream consumer will (see <see cref="UserCascade"/>).</param>
+    public TtlSweeper(IAmazonDynamoDB dynamo, TtlSweeperOptions options, TtlDeletionLog log, TimeProvider? clock = null, TextWriter? output = null, ExpiredItemCascade? cascade = null)
     {
         _dynamo = dynamo;
         _options = options;
         _log = log;
         _clock = clock ?? TimeProvider.System;
         _output = output;
+        _cascade = cascade;
     }
 
     /// <summary>One pass over every table: returns the number of items deleted.</summary>
@@ -126,7 +129,14 @@ public sealed class TtlSweeper
 
             foreach (var item in page.Items ?? [])
             {
-                if (await DeleteIfUnchangedAsync(table, keyNames, item, ct))
+                if (_cascade is not null && await _cascade(table, item, ct) is { } cascaded)
+                {
+                    foreach (var (cascadedType, n) in cascaded)
+                    {
+                        deleted[cascadedType] = deleted.TryGetValue(cascadedType, out var count) ? count + n : n;
+                    }
+                }
+                else if (await DeleteIfUnchangedAsync(table, keyNames, item, ct))
                 {
                     var type = item.TryGetValue(_options.EntityTypeAttributeName, out var value) && value.S is { } s ? s : TtlSweepResult.NoEntityType;
                     deleted[type] = deleted.TryGetValue(type, out var count) ? count + 1 : 1;
@@ -187,3 +197,9 @@ public sealed class TtlSweeper
 
     private static AttributeValue Number(long value) => new() { N = value.ToString(CultureInfo.InvariantCulture) };
 }
+
+/// <summary>
+/// Deletes an expired item (the sweep's projection: keys, ttl, entity type) together with what hangs off it; returns
+/// what it deleted by entity type, or null when the item is not its kind and the sweeper's own delete should follow.
+/// </summary>
+public delegate Task<IReadOnlyDictionary<string, int>?> ExpiredItemCascade(string tableName, IReadOnlyDictionary<string, AttributeValue> expired, CancellationToken ct);

@@ -100,7 +100,36 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
         Assert.Contains("AuditFunction", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Health_needs_no_dynamodb_so_it_answers_200_with_the_endpoint_unreachable()
+    {
+        var result = await InvokeAsync(ClosedPort.Endpoint(), tableName: "no-such-table", "invoke", "ApiFunction", "--event", "events/api-get-health.json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var response = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(200, response.RootElement.GetProperty("statusCode").GetInt32());
+        Assert.DoesNotContain("Exception", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invoke_does_not_create_the_table_at_an_endpoint_it_did_not_start()
+    {
+        var name = "invoke-absent-" + Guid.NewGuid().ToString("N");
+
+        var result = await InvokeAsync(fixture.ServiceUrl, name, "invoke", "ApiFunction", "--event", "events/api-get-health.json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.DoesNotContain(name, (await fixture.Client.ListTablesAsync(TestContext.Current.CancellationToken)).TableNames);
+    }
+
     private async Task<CliResult> InvokeAsync(params string[] args)
+    {
+        // The endpoint is used as it is: the table must be there, as the local stack's is.
+        await using var table = await TestTable.CreateAsync(fixture, TestContext.Current.CancellationToken);
+        return await InvokeAsync(fixture.ServiceUrl, table.Name, args);
+    }
+
+    private static async Task<CliResult> InvokeAsync(Uri endpoint, string tableName, params string[] args)
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "serverless-local.dll");
         var psi = new ProcessStartInfo("dotnet")
@@ -117,8 +146,8 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
             psi.ArgumentList.Add(arg);
         }
 
-        psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
-        psi.Environment["TABLE_NAME"] = "invoke-" + Guid.NewGuid().ToString("N");
+        psi.Environment[DynamoDbLocalOptions.EndpointVariable] = endpoint.ToString();
+        psi.Environment["TABLE_NAME"] = tableName;
 
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);

@@ -134,7 +134,7 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
 
         Assert.True(resumed.Resumed);
         // It continued from the saved scan position, not from the start of the table.
-        var firstScan = recorder.Requests.First(r => r.Operation == "Scan" && r.Body.Contains("schemaVersion", StringComparison.Ordinal));
+        var firstScan = recorder.Requests.First(r => r.Operation == "Scan");
         Assert.Contains("ExclusiveStartKey", firstScan.Body, StringComparison.Ordinal);
         // Every valid user written exactly once across both runs; no invalid one written at all.
         Assert.Equal(Users - Invalid, recorder.UpdatesByKey.Count);
@@ -161,6 +161,39 @@ public sealed partial class UserPhoneMigrationTests(DynamoDbLocalFixture fixture
         Assert.Equal(Invalid, report.Failures.Count);
         Assert.Empty(recorder.Writes);
         Assert.Equal(before, ItemText.Sorted(await table.AllItemsAsync(Ct)));
+    }
+
+    [Fact]
+    public async Task A_dry_run_says_how_many_users_it_examined_and_how_many_are_already_at_v2()
+    {
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
+        // The small seed scenario's users are all v2, beside 200 v1 ones.
+        await new DataSeeder(table.Admin, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Small), null, Ct);
+        await V1Users.WriteAsync(table.Admin, table.Name, 200, Ct);
+        var seeded = ScenarioCounts.For(SeedScenario.Small).Users;
+
+        var result = await Cli.RunAsync(MigrateCommand.Create(), "migrate", "up", "--dry-run", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"examined {seeded + 200:N0} user(s): {seeded:N0} already at v2, would change {200 - 10}, skipped 0 (changed meanwhile), could not migrate 10", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_on_a_table_already_at_v2_examines_every_user_and_says_they_are_already_at_v2()
+    {
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
+        await new DataSeeder(table.Admin, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Small), null, Ct);
+        var seeded = ScenarioCounts.For(SeedScenario.Small).Users;
+        var before = ItemText.Sorted(await table.AllItemsAsync(Ct));
+
+        var result = await Cli.RunAsync(MigrateCommand.Create(), "migrate", "up", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+        var status = await Cli.RunAsync(MigrateCommand.Create(), "migrate", "status", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        Assert.Contains($"examined {seeded:N0} user(s): {seeded:N0} already at v2, changed 0,", result.Output, StringComparison.Ordinal);
+        Assert.Contains($"examined {seeded:N0} user(s): {seeded:N0} already at v2, changed 0,", status.Output, StringComparison.Ordinal);
+        // Nothing but the migration's own checkpoint was written.
+        Assert.Equal(before, ItemText.Sorted((await table.AllItemsAsync(Ct)).Where(i => !IsMigrationBookkeeping(i))));
     }
 
     [Fact]

@@ -22,38 +22,64 @@ public sealed partial class SweepCommandTests(DynamoDbLocalFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task Sweep_as_of_after_the_purge_time_deletes_the_soft_deleted_users_expired_items_and_nothing_else()
+    public async Task Sweep_after_a_users_retention_ended_deletes_the_user_with_everything_that_hangs_off_it_and_nothing_else()
     {
         await using var table = await TestTable.CreateAsync(fixture, Ct);
         var seed = new SeedRequest(SeedScenario.Small);
         await new DataSeeder(table.Admin, TimeProvider.System).SeedAsync(table.Name, seed, null, Ct);
-        var seeded = UserMapper.FromItem(DataSeeder.Items(seed).First(i => i[Attr.EntityType].S == EntityTypes.User));
-        var deleted = await new UserRepository(table.Admin, table.Options(), TimeProvider.System).DeleteAsync(seeded.Id, seeded.Version, "test:deleter", Ct);
+        var users = DataSeeder.Items(seed).Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(UserMapper.FromItem).ToList();
+        var (expired, retained) = (users[0], users[1]);
+        var now = DateTimeOffset.UtcNow;
+        var gone = await new UserRepository(table.Admin, table.Options(), new ManualTimeProvider(now)).DeleteAsync(expired.Id, expired.Version, "test:deleter", Ct);
+        // Soft-deleted ten days later: its retention is still running at the sweep's --as-of.
+        var kept = await new UserRepository(table.Admin, table.Options(), new ManualTimeProvider(now.AddDays(10))).DeleteAsync(retained.Id, retained.Version, "test:deleter", Ct);
         var before = await table.AllItemsAsync(Ct);
-        var expiring = before.Where(i => i.ContainsKey(Attr.Ttl)).ToList();
-        Assert.Equal([Keys.EmailMarker(EmailAddress.Normalize(seeded.Email)).ToString(), Keys.User(seeded.Id).ToString()], KeysOf(expiring));
+        var cascade = ItemsOf(before, expired);
+        Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.Order);
+        Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.OrderItem);
+        Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.UserRole);
+        Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.EmailMarker);
+        Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.User);
 
-        // Now, the retention has not ended: nothing goes.
+        // Now, no retention has ended: nothing goes.
         var early = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
         Assert.True(early.ExitCode == 0, early.Error);
         Assert.Equal(new Dictionary<string, long> { ["total"] = 0 }, Counts(early.Output));
         Assert.Equal(ItemText.Sorted(before), ItemText.Sorted(await table.AllItemsAsync(Ct)));
 
-        var asOf = deleted.PurgeAfter!.Value.AddSeconds(1).ToString("O", CultureInfo.InvariantCulture);
-        var result = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--as-of", asOf, "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+        var asOf = gone.PurgeAfter!.Value.AddDays(1);
+        Assert.True(asOf < kept.PurgeAfter);
+        var result = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--as-of", asOf.ToString("O", CultureInfo.InvariantCulture), "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
 
         Assert.True(result.ExitCode == 0, result.Error);
-        Assert.Equal(
-            new Dictionary<string, long> { [EntityTypes.EmailMarker] = 1, [EntityTypes.User] = 1, ["total"] = 2 },
-            Counts(result.Output));
-        var after = await table.AllItemsAsync(Ct);
-        Assert.Equal(ItemText.Sorted(before.Except(expiring)), ItemText.Sorted(after));
-        // The orders stay: the purge cascade follows TTL stream records, which an ordinary delete is not.
-        Assert.Equal(2, after.Count(i => i[Attr.EntityType].S == EntityTypes.Order && i[Attr.UserId].S == seeded.Id.ToString("D")));
+        var expected = cascade.GroupBy(i => i[Attr.EntityType].S).ToDictionary(g => g.Key, g => (long)g.Count());
+        expected["total"] = cascade.Count;
+        Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), Counts(result.Output).OrderBy(e => e.Key, StringComparer.Ordinal));
+        // Every other item is as it was: the other users (active, or soft-deleted with retention left) and all they own.
+        var cascadeKeys = KeysOf(cascade).ToHashSet(StringComparer.Ordinal);
+        Assert.Equal(ItemText.Sorted(before.Where(i => !cascadeKeys.Contains(KeyOf(i)))), ItemText.Sorted(await table.AllItemsAsync(Ct)));
+        Assert.Contains(ItemsOf(before, retained), i => i[Attr.EntityType].S == EntityTypes.Order);
+
+        // A second sweep finds nothing more to do.
+        var again = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--as-of", asOf.ToString("O", CultureInfo.InvariantCulture), "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name);
+        Assert.Equal(new Dictionary<string, long> { ["total"] = 0 }, Counts(again.Output));
     }
 
+    /// <summary>What the seed's ON DELETE CASCADE takes with a user: its partition, its orders with their lines, its email marker.</summary>
+    private static List<Dictionary<string, AttributeValue>> ItemsOf(List<Dictionary<string, AttributeValue>> items, User user)
+    {
+        var orderPartitions = items
+            .Where(i => i[Attr.EntityType].S == EntityTypes.Order && i[Attr.UserId].S == user.Id.ToString("D"))
+            .Select(i => i[Attr.PK].S)
+            .ToHashSet(StringComparer.Ordinal);
+        var marker = Keys.EmailMarker(EmailAddress.Normalize(user.Email)).ToString();
+        return [.. items.Where(i => i[Attr.PK].S == Keys.UserPartition(user.Id) || orderPartitions.Contains(i[Attr.PK].S) || KeyOf(i) == marker)];
+    }
+
+    private static string KeyOf(Dictionary<string, AttributeValue> item) => new ItemKey(item[Attr.PK].S, item[Attr.SK].S).ToString();
+
     [Fact]
-    public async Task Help_says_sweep_needs_a_running_dynamodb_and_does_not_cascade()
+    public async Task Help_says_sweep_needs_a_running_dynamodb_and_runs_the_purge_cascade_itself()
     {
         var result = await Cli.RunAsync(SweepCommand.Create(), "sweep", "--help");
 
@@ -61,7 +87,8 @@ public sealed partial class SweepCommandTests(DynamoDbLocalFixture fixture)
         Assert.Contains("--as-of", result.Output, StringComparison.Ordinal);
         Assert.Contains("DYNAMODB_ENDPOINT", result.Output, StringComparison.Ordinal);
         Assert.Contains("never starts one", result.Output, StringComparison.Ordinal);
-        Assert.Contains("purge cascade", result.Output, StringComparison.Ordinal);
+        Assert.Matches(@"runs the\s+purge\s+cascade\s+itself", result.Output);
+        Assert.DoesNotContain("does not follow", result.Output, StringComparison.Ordinal);
     }
 
     private static List<string> KeysOf(IEnumerable<Dictionary<string, AttributeValue>> items) =>
