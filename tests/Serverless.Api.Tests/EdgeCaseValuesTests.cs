@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Api.Tests.Support;
-using Serverless.Data.Seeding;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Writing;
 using Serverless.Domain;
 using Xunit;
 

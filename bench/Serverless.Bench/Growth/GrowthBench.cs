@@ -2,8 +2,8 @@ using System.Diagnostics;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
 using Serverless.Data.Paging;
-using Serverless.Data.Seeding;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
 

@@ -1,6 +1,7 @@
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Writing;
 using Serverless.Local.Seed;
 
 namespace Serverless.Bench.Seeding;

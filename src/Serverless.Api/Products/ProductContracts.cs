@@ -1,5 +1,5 @@
 using Serverless.Api.Infrastructure.Http;
-using Serverless.Data.Mapping;
+using Serverless.Data.Orders;
 using Serverless.Domain.Products;
 
 namespace Serverless.Api.Products;

@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
 using Serverless.Data.Table;
 using Serverless.Data.Writing;
 using Serverless.Domain;

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Expiry;
 using Serverless.Data.Table;
 
 namespace Serverless.Data.Reading;

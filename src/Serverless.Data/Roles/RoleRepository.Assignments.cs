@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
 using Serverless.Data.Table;
 using Serverless.Data.Writing;
 using Serverless.Domain;

@@ -1,12 +1,12 @@
 using System.Globalization;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Expiry;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
 using Serverless.Data.Paging;
+using Serverless.Data.Reading;
 using Serverless.Data.Table;
-using Serverless.Domain;
 using Serverless.Domain.Search;
 using Serverless.Domain.Users;
+using Serverless.Domain;
 
 namespace Serverless.Data.Users;
 

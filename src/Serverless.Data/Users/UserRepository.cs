@@ -1,7 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Expiry;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
 using Serverless.Data.Paging;
 using Serverless.Data.Reading;
 using Serverless.Data.Table;

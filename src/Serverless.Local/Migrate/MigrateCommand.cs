@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Serverless.Data.Migrations;
+using Serverless.Data.Tools.Migrations;
 
 namespace Serverless.Local.Migrate;
 

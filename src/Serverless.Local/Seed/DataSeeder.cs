@@ -1,7 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Seeding;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Writing;
 
 namespace Serverless.Local.Seed;
 

@@ -3,9 +3,9 @@ using System.Net.Http;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Connections;
-using Serverless.Data.Mapping;
-using Serverless.Data.Migrations;
-using Serverless.Data.Seeding;
+using Serverless.Data.Items;
+using Serverless.Data.Tools.Migrations;
+using Serverless.Data.Writing;
 using Serverless.DynamoDbLocal;
 using Serverless.Local.EventSourceMapping;
 

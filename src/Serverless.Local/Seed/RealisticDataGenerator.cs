@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 using Bogus;
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Domain;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;

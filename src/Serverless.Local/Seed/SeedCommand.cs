@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
 
 namespace Serverless.Local.Seed;
 

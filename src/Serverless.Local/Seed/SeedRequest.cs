@@ -1,4 +1,5 @@
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
+
 
 namespace Serverless.Local.Seed;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Serverless.Data.Statistics;
+using Serverless.Data.Tools.Statistics;
 
 namespace Serverless.Local.Stats;
 

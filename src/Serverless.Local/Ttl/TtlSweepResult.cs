@@ -1,4 +1,5 @@
-using Serverless.Data.Statistics;
+using Serverless.Data.Tools.Statistics;
+
 
 namespace Serverless.Local.Ttl;
 

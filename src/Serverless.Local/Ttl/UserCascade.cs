@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
-using Serverless.Data.Purge;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Domain.Users;
 
 namespace Serverless.Local.Ttl;

@@ -1,6 +1,12 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Audit;
+using Serverless.Data.Comments;
+using Serverless.Data.Items;
+using Serverless.Data.Orders;
+using Serverless.Data.Products;
+using Serverless.Data.Roles;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;

@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
 using Serverless.Data.Table;
 
 namespace Serverless.Streams.Decoding;

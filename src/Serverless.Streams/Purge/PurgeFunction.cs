@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
-using Serverless.Data.Purge;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Events;

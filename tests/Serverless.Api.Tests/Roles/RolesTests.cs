@@ -53,7 +53,7 @@ public sealed class RolesTests(ApiFixture api) : IClassFixture<ApiFixture>
         // As such a role was written: the role item alone.
         var name = "Legacy " + Guid.NewGuid().ToString("N")[..8];
         var legacy = new Domain.Roles.Role { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow, Version = 1, LastWriter = "test" };
-        await api.DynamoDb.PutItemAsync(api.TableName, Data.Mapping.RoleMapper.ToItem(legacy), TestContext.Current.CancellationToken);
+        await api.DynamoDb.PutItemAsync(api.TableName, Data.Roles.RoleMapper.ToItem(legacy), TestContext.Current.CancellationToken);
         var before = await api.SnapshotAsync();
 
         using var response = await api.SendAsync(HttpMethod.Post, "/roles", Json.Of(new { name = name.ToLowerInvariant() }), ApiFixture.AllScopes);

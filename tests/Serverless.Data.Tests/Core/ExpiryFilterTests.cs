@@ -1,6 +1,6 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Expiry;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
+using Serverless.Data.Reading;
 
 namespace Serverless.Data.Tests.Core;
 

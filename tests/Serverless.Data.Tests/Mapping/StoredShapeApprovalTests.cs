@@ -1,4 +1,9 @@
-using Serverless.Data.Mapping;
+using Serverless.Data.Audit;
+using Serverless.Data.Comments;
+using Serverless.Data.Orders;
+using Serverless.Data.Products;
+using Serverless.Data.Roles;
+using Serverless.Data.Users;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Tests.Mapping;

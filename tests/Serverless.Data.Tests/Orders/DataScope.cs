@@ -4,7 +4,6 @@ using Serverless.Data.Comments;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Products;
-using Serverless.Data.Purge;
 using Serverless.Data.Roles;
 using Serverless.Data.Users;
 using Serverless.Domain.Orders;

@@ -1,4 +1,3 @@
-using Serverless.Data.Mapping;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Domain;

@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
-using Serverless.Data.Purge;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
+using Serverless.Data.Writing;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Roles;

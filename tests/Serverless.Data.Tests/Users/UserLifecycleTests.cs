@@ -1,6 +1,6 @@
-using Serverless.Data.Mapping;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Domain;
 using Serverless.Domain.Users;
 using Serverless.Testing;

@@ -70,7 +70,7 @@ public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int sh
                 Key = key.ToAttributes(),
                 UpdateExpression = "SET #ttl = :ttl",
                 ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                ExpressionAttributeValues = new() { [":ttl"] = Data.Mapping.Av.EpochSeconds(expiresAt) },
+                ExpressionAttributeValues = new() { [":ttl"] = Data.Items.Av.EpochSeconds(expiresAt) },
             },
             Ct);
 }

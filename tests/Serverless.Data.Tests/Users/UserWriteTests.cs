@@ -142,7 +142,7 @@ public sealed class UserWriteTests(DynamoDbLocalFixture dynamo) : UserRepository
             TableName = Table.Name,
             Key = Keys.User(ada.Id).ToAttributes(),
             UpdateExpression = "SET schemaVersion = :v REMOVE phone",
-            ExpressionAttributeValues = new() { [":v"] = Data.Mapping.Av.N(1) },
+            ExpressionAttributeValues = new() { [":v"] = Data.Items.Av.N(1) },
         }, Ct);
 
         var read = await Users.GetAsync(ada.Id, Ct);
@@ -198,8 +198,8 @@ public sealed class UserWriteTests(DynamoDbLocalFixture dynamo) : UserRepository
     public async Task An_item_over_400_kb_is_rejected_before_anything_is_written()
     {
         var writer = new Data.Writing.TransactionWriter(Table.Client, Clock);
-        var huge = Data.Mapping.UserMapper.ToItem(Samples.User(Guid.NewGuid()), 1);
-        huge[Attr.Bio] = Data.Mapping.Av.S(new string('x', 401 * 1024));
+        var huge = Data.Users.UserMapper.ToItem(Samples.User(Guid.NewGuid()), 1);
+        huge[Attr.Bio] = Data.Items.Av.S(new string('x', 401 * 1024));
 
         var error = await Assert.ThrowsAsync<ValidationException>(() => writer.WriteAsync([Data.Writing.WriteAction.Put(Table.Name, huge, null, null)], Ct));
 

@@ -1,5 +1,5 @@
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Migrations;
+using Serverless.Data.Tools.Migrations;
 using Serverless.Local.Tests.Seeding;
 using Xunit;
 

@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
-using Serverless.Data.Migrations;
-using Serverless.Data.Seeding;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Migrations;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Users;
+using Serverless.Data.Writing;
 using Serverless.Local.Migrate;
 using Serverless.Local.Seed;
 using Serverless.Local.Tests.Seeding;

@@ -1,7 +1,8 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Users;
+using Serverless.Data.Writing;
 using Serverless.Domain.Users;
 
 namespace Serverless.Local.Tests.Migrations;

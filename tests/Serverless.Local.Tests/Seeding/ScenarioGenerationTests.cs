@@ -1,4 +1,4 @@
-using Serverless.Data.Seeding;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Domain;
 using Serverless.Domain.Search;
 using Serverless.Local.Seed;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Serverless.Data.Seeding;
-using Serverless.Data.Statistics;
+using Serverless.Data.Tools.Seeding;
+using Serverless.Data.Tools.Statistics;
 using Serverless.Local.Seed;
 using Serverless.Local.Stats;
 using Serverless.Local.Tests.Seeding;

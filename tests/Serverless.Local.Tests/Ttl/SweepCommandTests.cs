@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
-using Serverless.Data.Seeding;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.DynamoDbLocal;

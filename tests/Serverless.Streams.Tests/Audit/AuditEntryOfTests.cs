@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Serverless.Data.Mapping;
+using Serverless.Data.Products;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Products;
 using Serverless.Streams.Audit;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;
 using Serverless.Data.Table;

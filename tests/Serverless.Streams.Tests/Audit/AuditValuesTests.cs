@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Streams.Audit;
 using Serverless.Streams.Tests.Support;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Orders;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.Lambda.Events;
 using Serverless.Streams.Decoding;

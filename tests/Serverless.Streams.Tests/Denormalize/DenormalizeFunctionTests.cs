@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.DynamoDbLocal;

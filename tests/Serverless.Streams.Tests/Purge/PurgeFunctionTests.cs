@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Comments;
-using Serverless.Data.Mapping;
 using Serverless.Data.Orders;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;

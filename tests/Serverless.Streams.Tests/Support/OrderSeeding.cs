@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Mapping;
+using Serverless.Data.Items;
+using Serverless.Data.Orders;
 using Serverless.Data.Table;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Users;

@@ -1,4 +1,4 @@
-using Serverless.Data.Seeding;
+using Serverless.Data.Writing;
 using Serverless.Domain;
 
 namespace Serverless.Api.Infrastructure.Http;

@@ -1,0 +1,23 @@
+namespace Serverless.Data.Tools.Migrations;
+
+/// <param name="UsersAtV1">User items still at schema version 1 (read lazily upgraded until migrated).</param>
+/// <param name="LastRun">The checkpoint of the latest run (running or completed); null if it never ran.</param>
+/// <param name="RecordedFailures">Items the latest run could not change.</param>
+public sealed record MigrationStatus(
+    string MigrationId,
+    string Description,
+    long UsersAtV1,
+    long UsersAtV2,
+    MigrationCheckpoint? LastRun,
+    int RecordedFailures)
+{
+    /// <summary>applied, rolled back, partly applied, not applied, or running.</summary>
+    public string State => LastRun switch
+    {
+        { IsRunning: true } run => $"{run.Direction.ToName()} interrupted or running",
+        _ when UsersAtV1 == 0 && UsersAtV2 == 0 => "no users",
+        _ when UsersAtV1 == 0 => "applied",
+        _ when UsersAtV2 == 0 => LastRun?.Direction == MigrationDirection.Down ? "rolled back" : "not applied",
+        _ => "partly applied",
+    };
+}

@@ -1,4 +1,0 @@
-namespace Serverless.Data.Migrations;
-
-/// <summary>A migration cannot run as asked (e.g. another direction is half done); nothing was written.</summary>
-public sealed class MigrationException(string message) : Exception(message);

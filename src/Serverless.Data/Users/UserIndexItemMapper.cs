@@ -1,0 +1,71 @@
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Items;
+using Serverless.Data.Table;
+using Serverless.Domain.Search;
+using Serverless.Domain.Users;
+
+namespace Serverless.Data.Users;
+
+/// <summary>
+/// The items a user's transaction keeps in step with the user item: the email marker (uniqueness), one item
+/// per name word (search) and one per address city (users by city).
+/// </summary>
+public static class UserIndexItemMapper
+{
+    /// <summary>
+    /// EMAIL#email / EMAIL. Its existence is what makes an email taken. A soft-deleted user's marker carries
+    /// the user's ttl, so the address frees itself when the user's retention ends.
+    /// </summary>
+    public static Dictionary<string, AttributeValue> EmailMarker(User user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var item = CommonAttributes.NewItem(Keys.EmailMarker(EmailAddress.Normalize(user.Email)), EntityTypes.EmailMarker, SchemaVersions.Initial);
+        item[Attr.UserId] = Av.Guid(user.Id);
+        item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
+        if (user.Status == UserStatus.Deleted && user.PurgeAfter is { } purgeAfter)
+        {
+            item[Attr.Ttl] = Av.EpochSeconds(purgeAfter);
+        }
+
+        return item;
+    }
+
+    /// <summary>USER#id / WORD#stem, indexed in GSI1 under WORD#stem.</summary>
+    public static Dictionary<string, AttributeValue> Word(User user, string stem)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var item = CommonAttributes.NewItem(Keys.UserWord(user.Id, stem), EntityTypes.UserWord, SchemaVersions.Initial);
+        item[Attr.UserId] = Av.Guid(user.Id);
+        item[Attr.Term] = Av.S(stem);
+        item[Attr.Gsi1PK] = Av.S(IndexKeys.Word(stem));
+        item[Attr.Gsi1SK] = Av.S(IndexKeys.UserSort(user.Id));
+        item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
+        return item;
+    }
+
+    /// <summary>USER#id / CITY#city, indexed in GSI1 under CITY#city.</summary>
+    public static Dictionary<string, AttributeValue> City(User user, string normalizedCity)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        var item = CommonAttributes.NewItem(Keys.UserCity(user.Id, normalizedCity), EntityTypes.UserCity, SchemaVersions.Initial);
+        item[Attr.UserId] = Av.Guid(user.Id);
+        item[Attr.Term] = Av.S(normalizedCity);
+        item[Attr.Gsi1PK] = Av.S(IndexKeys.City(normalizedCity));
+        item[Attr.Gsi1SK] = Av.S(IndexKeys.UserSort(user.Id));
+        item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
+        return item;
+    }
+
+    /// <summary>The distinct word stems a user is found by (empty for a deleted user: it leaves the search).</summary>
+    public static IReadOnlyList<string> WordsOf(User user) =>
+        user.Status == UserStatus.Deleted ? [] : SearchTerms.Of(user.Name);
+
+    /// <summary>The distinct normalized cities a user is found by (empty for a deleted user).</summary>
+    public static IReadOnlyList<string> CitiesOf(User user) =>
+        user.Status == UserStatus.Deleted
+            ? []
+            : [.. user.Addresses.Select(a => CityName.Normalize(a.City)).Where(c => c.Length > 0).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>The user id an index item points at.</summary>
+    public static Guid UserIdOf(IReadOnlyDictionary<string, AttributeValue> item) => new ItemReader(item).Guid(Attr.UserId);
+}

@@ -1,0 +1,233 @@
+using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Items;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+using Serverless.Domain.Users;
+
+namespace Serverless.Data.Users;
+
+/// <summary>What one purge run deleted (zeros on a repeated run: everything was already gone).</summary>
+public sealed record PurgeReport
+{
+    /// <summary>True when nothing was deleted because the user item is still live (not expired): never purge a user that can be restored or is active.</summary>
+    public bool SkippedUserIsLive { get; init; }
+
+    public int Orders { get; init; }
+
+    public int OrderItems { get; init; }
+
+    public int RoleLinks { get; init; }
+
+    public int NameWords { get; init; }
+
+    public int Cities { get; init; }
+
+    /// <summary>Comments whose target is the user.</summary>
+    public int Comments { get; init; }
+
+    /// <summary>Any other item in the user's partition (none today; counted so a new kind of item is noticed).</summary>
+    public int OtherUserItems { get; init; }
+
+    public bool EmailMarkerDeleted { get; init; }
+
+    /// <summary>True when the (expired) user item itself was still there and was deleted too.</summary>
+    public bool UserItemDeleted { get; init; }
+}
+
+/// <summary>
+/// The seed's ON DELETE CASCADE for a user whose retention ended (the purge stream function runs it on the
+/// TTL deletion of the user item). Deletes: every order of the user (found through GSI1 USER#id, never a Scan)
+/// with all its lines; everything else in the user's partition (role links, name-word and city index items,
+/// comments on the user); the email marker if it still points at this user; and the user item itself if
+/// DynamoDB has not removed it yet. Keeps: audit entries (they expire by their own ttl) and comments the user
+/// wrote on other targets (the seed's comments have no author column to cascade on).
+/// Idempotent and restartable: each step deletes what it finds, and a repeated run finds nothing.
+/// </summary>
+public sealed class UserPurge
+{
+    // Orders read and cleared per round: bounds memory and the fan-out of partition Queries.
+    private const int OrdersPerRound = 25;
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly TableOptions _options;
+    private readonly TimeProvider _time;
+    private readonly BatchDeleter _deleter;
+
+    public UserPurge(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _client = client;
+        _options = options;
+        _time = timeProvider;
+        _deleter = new BatchDeleter(client, timeProvider);
+    }
+
+    private string Table => _options.TableName;
+
+    /// <param name="email">The user's email from the stream record's old image (finds the marker once the user item is gone); null to use the user item's, if it is still there.</param>
+    public async Task<PurgeReport> PurgeAsync(Guid userId, string? email, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var user = (await _client.GetItemAsync(
+            new GetItemRequest { TableName = Table, Key = Keys.User(userId).ToAttributes(), ConsistentRead = true },
+            cancellationToken).ConfigureAwait(false)).Item;
+        var userPresent = user is { Count: > 0 };
+        if (userPresent && !ExpiryFilter.IsExpired(user, now))
+        {
+            // Active, or soft-deleted with retention left: the cascade belongs to the end of the retention only.
+            return new PurgeReport { SkippedUserIsLive = true };
+        }
+
+        var (orders, lines) = await DeleteOrdersAsync(userId, cancellationToken).ConfigureAwait(false);
+        var partition = await DeleteUserPartitionAsync(userId, cancellationToken).ConfigureAwait(false);
+        email ??= userPresent ? new ItemReader(user!).OptionalString(Attr.Email) : null;
+        var markerDeleted = email is not null && await DeleteEmailMarkerAsync(userId, email, cancellationToken).ConfigureAwait(false);
+        var userDeleted = userPresent && await DeleteExpiredUserAsync(userId, now, cancellationToken).ConfigureAwait(false);
+
+        return new PurgeReport
+        {
+            Orders = orders,
+            OrderItems = lines,
+            RoleLinks = partition.GetValueOrDefault(EntityTypes.UserRole),
+            NameWords = partition.GetValueOrDefault(EntityTypes.UserWord),
+            Cities = partition.GetValueOrDefault(EntityTypes.UserCity),
+            Comments = partition.GetValueOrDefault(EntityTypes.Comment),
+            OtherUserItems = partition.Where(e => e.Key is not (EntityTypes.UserRole or EntityTypes.UserWord or EntityTypes.UserCity or EntityTypes.Comment)).Sum(e => e.Value),
+            EmailMarkerDeleted = markerDeleted,
+            UserItemDeleted = userDeleted,
+        };
+    }
+
+    /// <summary>
+    /// Walks the user's orders on GSI1 a round at a time; per round, deletes all lines first and the headers
+    /// after, so an interrupted run never leaves lines whose header (the only way to find them by user) is gone.
+    /// </summary>
+    private async Task<(int Orders, int Lines)> DeleteOrdersAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            IndexName = IndexNames.Gsi1,
+            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :order)",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK, ["#sk"] = Attr.Gsi1SK, ["#tablePk"] = Attr.PK },
+            ExpressionAttributeValues = new()
+            {
+                [":pk"] = Av.S(IndexKeys.OrdersOfUser(userId)),
+                [":order"] = Av.S(KeyPrefix.Order),
+            },
+            // The header's table key names the order's partition; nothing else is needed.
+            ProjectionExpression = "#tablePk",
+            Limit = OrdersPerRound,
+        };
+
+        int orders = 0, lines = 0;
+        do
+        {
+            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var partitions = (response.Items ?? []).Select(i => i[Attr.PK].S).Distinct(StringComparer.Ordinal).ToList();
+            var keys = (await Task.WhenAll(partitions.Select(p => PartitionKeysAsync(p, cancellationToken))).ConfigureAwait(false))
+                .SelectMany(k => k)
+                .ToList();
+            var headers = keys.Where(k => k.EntityType == EntityTypes.Order).Select(k => k.Key).ToList();
+            var others = keys.Where(k => k.EntityType != EntityTypes.Order).Select(k => k.Key).ToList();
+            lines += await _deleter.DeleteAsync(Table, others, cancellationToken).ConfigureAwait(false);
+            orders += await _deleter.DeleteAsync(Table, headers, cancellationToken).ConfigureAwait(false);
+            // Paging continues from the last key read, so headers deleted meanwhile (the index lags a little) are
+            // never read again in this run.
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        return (orders, lines);
+    }
+
+    /// <summary>Deletes everything left in USER#id (role links, word and city items, comments on the user), by entity type.</summary>
+    private async Task<Dictionary<string, int>> DeleteUserPartitionAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        var profile = Keys.User(userId);
+        var keys = (await PartitionKeysAsync(Keys.UserPartition(userId), cancellationToken).ConfigureAwait(false))
+            // The user item is left to DynamoDB's TTL (or DeleteExpiredUserAsync): it is the record of the deletion.
+            .Where(k => k.Key != profile)
+            .ToList();
+        await _deleter.DeleteAsync(Table, keys.Select(k => k.Key), cancellationToken).ConfigureAwait(false);
+        return keys.GroupBy(k => k.EntityType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+    }
+
+    /// <summary>Every key in one partition with its entity type; expired items included, since they go too.</summary>
+    private async Task<List<(ItemKey Key, string EntityType)>> PartitionKeysAsync(string partition, CancellationToken cancellationToken)
+    {
+        var request = new QueryRequest
+        {
+            TableName = Table,
+            KeyConditionExpression = "#pk = :pk",
+            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK, ["#type"] = Attr.EntityType },
+            ExpressionAttributeValues = new() { [":pk"] = Av.S(partition) },
+            ProjectionExpression = "#pk, #sk, #type",
+            ConsistentRead = true,
+        };
+
+        var keys = new List<(ItemKey, string)>();
+        do
+        {
+            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            keys.AddRange((response.Items ?? []).Select(i => (new ItemKey(i[Attr.PK].S, i[Attr.SK].S), i.GetValueOrDefault(Attr.EntityType)?.S ?? "")));
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+
+        return keys;
+    }
+
+    private async Task<bool> DeleteEmailMarkerAsync(Guid userId, string email, CancellationToken cancellationToken)
+    {
+        var condition = WriteCondition.BelongsTo(userId);
+        try
+        {
+            await _client.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = Table,
+                    Key = Keys.EmailMarker(EmailAddress.Normalize(email)).ToAttributes(),
+                    // Only our own marker: once it expired, the address may already belong to someone new.
+                    ConditionExpression = condition.Expression,
+                    ExpressionAttributeNames = new(condition.Names!, StringComparer.Ordinal),
+                    ExpressionAttributeValues = new(condition.Values!, StringComparer.Ordinal),
+                },
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            // Gone already (a repeated run, or it expired) or taken by another user: either way not ours to delete.
+            return false;
+        }
+    }
+
+    private async Task<bool> DeleteExpiredUserAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.DeleteItemAsync(
+                new DeleteItemRequest
+                {
+                    TableName = Table,
+                    Key = Keys.User(userId).ToAttributes(),
+                    // Only while it is still expired as checked above: a live user item is never deleted by the purge.
+                    ConditionExpression = "#ttl <= :now",
+                    ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
+                    ExpressionAttributeValues = new() { [":now"] = Av.EpochSeconds(now) },
+                },
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+}
