@@ -25,9 +25,9 @@ public sealed class EdgeCaseValuesTests(ApiFixture api) : IClassFixture<ApiFixtu
         var table = api.Services.GetRequiredService<TableOptions>();
         _edge = EdgeCaseData.Create(seed: 11, table.CreatedDateShards);
         Assert.Empty(_edge.Violations());
-        var writer = new BatchItemWriter(api.DynamoDb, new BatchWriteOptions(), TimeProvider.System);
+        var writer = new BatchWriter(api.DynamoDb, new BatchWriteOptions(), TimeProvider.System);
         // Unconditional puts of fixed ids: running once per test of this class leaves the same items.
-        await writer.WriteAsync(api.TableName, _edge.Items(), null, Ct);
+        await writer.PutAllAsync(api.TableName, _edge.Items(), null, Ct);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

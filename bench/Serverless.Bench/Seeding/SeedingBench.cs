@@ -7,7 +7,7 @@ using Serverless.Local.Seed;
 namespace Serverless.Bench.Seeding;
 
 /// <summary>
-/// The seed command's write path (the realistic generator streaming into BatchItemWriter) against a raw parallel
+/// The seed command's write path (the realistic generator streaming into BatchWriter) against a raw parallel
 /// BatchWriteItem loop over the very same items, generated before its clock starts.
 /// </summary>
 public static class SeedingBench
@@ -23,7 +23,7 @@ public static class SeedingBench
             Title = "Seeding",
             Quick = context.Quick,
             Method =
-                $"Items per second of `seed` (generation, mapping and BatchItemWriter with {parallelism} calls in flight) against a raw "
+                $"Items per second of `seed` (generation, mapping and BatchWriter with {parallelism} calls in flight) against a raw "
                 + $"loop of BatchWriteItem calls ({parallelism} in flight, 25 items each) over the same items generated in advance, each "
                 + "into a fresh table of the same DynamoDB Local. The large scenario (1,000,000 users, about 13.7 million items) would "
                 + "hold the whole table in DynamoDB Local's memory; its rate is measured over its first items, which the generator "
@@ -54,10 +54,10 @@ public static class SeedingBench
             limit is { } n ? DataSeeder.Items(request).Take(n) : DataSeeder.Items(request);
 
         var seeded = await context.CreateTableAsync("seed", ct);
-        var writer = new BatchItemWriter(context.Client, new BatchWriteOptions { Parallelism = parallelism }, TimeProvider.System);
+        var writer = new BatchWriter(context.Client, new BatchWriteOptions { Parallelism = parallelism }, TimeProvider.System);
         var cpu = context.Cpu;
         long written = 0;
-        var (seedTime, seedCpu) = await cpu.TimeAsync(async () => written = await writer.WriteAsync(seeded, Items(), onWritten: null, ct));
+        var (seedTime, seedCpu) = await cpu.TimeAsync(async () => written = await writer.PutAllAsync(seeded, Items(), onWritten: null, ct));
         await context.DropTableAsync(seeded, ct);
 
         var items = Items().ToList();

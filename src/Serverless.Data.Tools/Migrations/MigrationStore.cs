@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Items;
 using Serverless.Data.Table;
+using Serverless.Data.Writing;
 
 namespace Serverless.Data.Tools.Migrations;
 
@@ -13,17 +14,14 @@ namespace Serverless.Data.Tools.Migrations;
 /// </summary>
 public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, string migrationId)
 {
-    public const string RunEntityType = "MigrationRun";
-    public const string FailureEntityType = "MigrationFailure";
-    private const string RunSort = "RUN";
-    private const string FailurePrefix = "FAILED#";
+    private readonly BatchWriter _batches = new(client, new BatchWriteOptions { Parallelism = 1 }, TimeProvider.System);
 
-    public string Partition { get; } = "MIGRATION#" + migrationId;
+    public string Partition { get; } = Keys.MigrationPartition(migrationId);
 
     public async Task<MigrationCheckpoint?> LoadAsync(CancellationToken cancellationToken)
     {
         var response = await client.GetItemAsync(
-            new GetItemRequest { TableName = tableName, Key = new ItemKey(Partition, RunSort).ToAttributes(), ConsistentRead = true },
+            new GetItemRequest { TableName = tableName, Key = Keys.MigrationRun(migrationId).ToAttributes(), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false);
         return response.Item is { Count: > 0 } item ? FromItem(item) : null;
     }
@@ -40,12 +38,12 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [Attr.PK] = Av.S(Partition),
-            [Attr.SK] = Av.S(FailureSort(direction, key)),
-            [Attr.EntityType] = Av.S(FailureEntityType),
+            [Attr.SK] = Av.S(Keys.MigrationFailure(migrationId, direction.ToName(), key).SK),
+            [Attr.EntityType] = Av.S(EntityTypes.MigrationFailure),
             [Attr.SchemaVersion] = Av.N(SchemaVersions.Initial),
-            ["itemPK"] = Av.S(key.PK),
-            ["itemSK"] = Av.S(key.SK),
-            ["reason"] = Av.S(reason),
+            [Attr.FailedItemPK] = Av.S(key.PK),
+            [Attr.FailedItemSK] = Av.S(key.SK),
+            [Attr.Reason] = Av.S(reason),
         };
         return client.PutItemAsync(new PutItemRequest { TableName = tableName, Item = item }, cancellationToken);
     }
@@ -56,7 +54,7 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
         await foreach (var item in FailureItemsAsync(direction, cancellationToken).ConfigureAwait(false))
         {
             var reader = new ItemReader(item);
-            failures.Add(new MigrationFailure(new ItemKey(reader.String("itemPK"), reader.String("itemSK")), reader.String("reason")));
+            failures.Add(new MigrationFailure(new ItemKey(reader.String(Attr.FailedItemPK), reader.String(Attr.FailedItemSK)), reader.String(Attr.Reason)));
         }
 
         return failures;
@@ -65,29 +63,19 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
     /// <summary>Forgets the failures of earlier runs: a fresh run reports what is wrong now.</summary>
     public async Task ClearFailuresAsync(CancellationToken cancellationToken)
     {
-        var keys = new List<WriteRequest>();
+        var keys = new List<ItemKey>();
         await foreach (var item in FailureItemsAsync(null, cancellationToken).ConfigureAwait(false))
         {
-            keys.Add(new WriteRequest { DeleteRequest = new DeleteRequest { Key = new ItemKey(item[Attr.PK].S, item[Attr.SK].S).ToAttributes() } });
+            keys.Add(new ItemKey(item[Attr.PK].S, item[Attr.SK].S));
         }
 
-        foreach (var chunk in keys.Chunk(25))
+        try
         {
-            var pending = new Dictionary<string, List<WriteRequest>> { [tableName] = [.. chunk] };
-            for (var attempt = 1; pending.Count > 0; attempt++)
-            {
-                if (attempt > 10)
-                {
-                    throw new MigrationException("Could not clear the previous run's failure records: the table keeps throttling.");
-                }
-
-                var response = await client.BatchWriteItemAsync(new BatchWriteItemRequest { RequestItems = pending }, cancellationToken).ConfigureAwait(false);
-                pending = response.UnprocessedItems is { Count: > 0 } left ? left : [];
-                if (pending.Count > 0)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt), cancellationToken).ConfigureAwait(false);
-                }
-            }
+            await _batches.DeleteAllAsync(tableName, keys, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BatchWriteException e)
+        {
+            throw new MigrationException("Could not clear the previous run's failure records: " + e.Message);
         }
     }
 
@@ -107,7 +95,7 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
                     ExpressionAttributeValues = new()
                     {
                         [":pk"] = Av.S(Partition),
-                        [":prefix"] = Av.S(direction is { } d ? FailurePrefix + d.ToName() + "#" : FailurePrefix),
+                        [":prefix"] = Av.S(Keys.MigrationFailurePrefix(direction?.ToName())),
                     },
                     ConsistentRead = true,
                     ExclusiveStartKey = start,
@@ -123,17 +111,15 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
         while (start is not null);
     }
 
-    private static string FailureSort(MigrationDirection direction, ItemKey key) => FailurePrefix + direction.ToName() + "#" + key.PK + "#" + key.SK;
-
     private Dictionary<string, AttributeValue> ToItem(MigrationCheckpoint checkpoint)
     {
         var segments = new Dictionary<string, AttributeValue>(StringComparer.Ordinal);
         for (var i = 0; i < checkpoint.Segments.Count; i++)
         {
-            var position = new Dictionary<string, AttributeValue>(StringComparer.Ordinal) { ["done"] = Av.Bool(checkpoint.Segments[i].Done) };
+            var position = new Dictionary<string, AttributeValue>(StringComparer.Ordinal) { [Attr.SegmentDone] = Av.Bool(checkpoint.Segments[i].Done) };
             if (checkpoint.Segments[i].LastKey is { } lastKey)
             {
-                position["lastKey"] = Av.Map(lastKey);
+                position[Attr.SegmentLastKey] = Av.Map(lastKey);
             }
 
             segments[i.ToString(CultureInfo.InvariantCulture)] = Av.Map(position);
@@ -142,47 +128,47 @@ public sealed class MigrationStore(IAmazonDynamoDB client, string tableName, str
         var item = new Dictionary<string, AttributeValue>(StringComparer.Ordinal)
         {
             [Attr.PK] = Av.S(Partition),
-            [Attr.SK] = Av.S(RunSort),
-            [Attr.EntityType] = Av.S(RunEntityType),
+            [Attr.SK] = Av.S(KeyPrefix.MigrationRunSort),
+            [Attr.EntityType] = Av.S(EntityTypes.MigrationRun),
             [Attr.SchemaVersion] = Av.N(SchemaVersions.Initial),
-            ["direction"] = Av.S(checkpoint.Direction.ToName()),
-            ["state"] = Av.S(checkpoint.State),
-            ["segments"] = Av.Map(segments),
-            ["examined"] = Av.N(checkpoint.Counts.Examined),
-            ["changed"] = Av.N(checkpoint.Counts.Changed),
-            ["skipped"] = Av.N(checkpoint.Counts.Skipped),
-            ["failed"] = Av.N(checkpoint.Counts.Failed),
-            ["alreadyDone"] = Av.N(checkpoint.Counts.AlreadyDone),
-            ["ratePerSecond"] = new AttributeValue { N = checkpoint.RatePerSecond.ToString("R", CultureInfo.InvariantCulture) },
-            ["startedAt"] = Av.Time(checkpoint.StartedAt),
+            [Attr.Direction] = Av.S(checkpoint.Direction.ToName()),
+            [Attr.State] = Av.S(checkpoint.State),
+            [Attr.Segments] = Av.Map(segments),
+            [Attr.Examined] = Av.N(checkpoint.Counts.Examined),
+            [Attr.Changed] = Av.N(checkpoint.Counts.Changed),
+            [Attr.Skipped] = Av.N(checkpoint.Counts.Skipped),
+            [Attr.Failed] = Av.N(checkpoint.Counts.Failed),
+            [Attr.AlreadyDone] = Av.N(checkpoint.Counts.AlreadyDone),
+            [Attr.RatePerSecond] = new AttributeValue { N = checkpoint.RatePerSecond.ToString("R", CultureInfo.InvariantCulture) },
+            [Attr.StartedAt] = Av.Time(checkpoint.StartedAt),
             [Attr.UpdatedAt] = Av.Time(checkpoint.UpdatedAt),
         };
-        item.AddIfNotNull("completedAt", checkpoint.CompletedAt);
+        item.AddIfNotNull(Attr.CompletedAt, checkpoint.CompletedAt);
         return item;
     }
 
     private static MigrationCheckpoint FromItem(Dictionary<string, AttributeValue> item)
     {
         var reader = new ItemReader(item);
-        var segments = reader.Map("segments");
+        var segments = reader.Map(Attr.Segments);
         return new MigrationCheckpoint
         {
-            Direction = MigrationDirections.Parse(reader.String("direction")),
-            State = reader.String("state"),
+            Direction = MigrationDirections.Parse(reader.String(Attr.Direction)),
+            State = reader.String(Attr.State),
             Segments =
             [
                 .. Enumerable.Range(0, segments.Count).Select(i =>
                 {
                     var position = new ItemReader(segments[i.ToString(CultureInfo.InvariantCulture)].M);
-                    return new SegmentPosition(position.Bool("done"), position.OptionalMap("lastKey"));
+                    return new SegmentPosition(position.Bool(Attr.SegmentDone), position.OptionalMap(Attr.SegmentLastKey));
                 }),
             ],
             // A checkpoint saved before alreadyDone was counted has none.
-            Counts = new MigrationCounts(reader.Long("examined"), reader.Long("changed"), reader.Long("skipped"), reader.Long("failed"), reader.OptionalLong("alreadyDone") ?? 0),
-            RatePerSecond = reader.Decimal("ratePerSecond") is var rate ? (double)rate : 0,
-            StartedAt = reader.Time("startedAt"),
+            Counts = new MigrationCounts(reader.Long(Attr.Examined), reader.Long(Attr.Changed), reader.Long(Attr.Skipped), reader.Long(Attr.Failed), reader.OptionalLong(Attr.AlreadyDone) ?? 0),
+            RatePerSecond = reader.Decimal(Attr.RatePerSecond) is var rate ? (double)rate : 0,
+            StartedAt = reader.Time(Attr.StartedAt),
             UpdatedAt = reader.Time(Attr.UpdatedAt),
-            CompletedAt = reader.OptionalTime("completedAt"),
+            CompletedAt = reader.OptionalTime(Attr.CompletedAt),
         };
     }
 }

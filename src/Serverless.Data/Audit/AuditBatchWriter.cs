@@ -22,31 +22,35 @@ namespace Serverless.Data.Audit;
 /// </summary>
 public sealed class AuditBatchWriter
 {
-    private readonly IAmazonDynamoDB _client;
+    /// <summary>The audit function's batches: 4 calls in flight, and a throttled entry retried a few times before its record fails.</summary>
+    public static BatchWriteOptions DefaultOptions { get; } = new()
+    {
+        Parallelism = 4,
+        Retry = new RetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(2) },
+    };
+
     private readonly TableOptions _table;
-    private readonly TimeProvider _timeProvider;
-    private readonly AuditBatchWriterOptions _options;
+    private readonly BatchWriteOptions _options;
+    private readonly BatchWriter _writer;
     private readonly Lock _gate = new();
     private readonly Queue<Pending> _queue = new();
     private readonly Dictionary<string, Pending> _queued = new(StringComparer.Ordinal);
     private int _callsInFlight;
 
-    public AuditBatchWriter(IAmazonDynamoDB client, TableOptions table, TimeProvider timeProvider, AuditBatchWriterOptions? options = null)
+    public AuditBatchWriter(IAmazonDynamoDB client, TableOptions table, TimeProvider timeProvider, BatchWriteOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(timeProvider);
         table.Validate();
-        _client = client;
         _table = table;
-        _timeProvider = timeProvider;
-        _options = options ?? new AuditBatchWriterOptions();
-        _options.Validate();
+        _options = options ?? DefaultOptions;
+        _writer = new BatchWriter(client, _options, timeProvider);
     }
 
     /// <summary>Completes when the entry is stored (by this call or by an identical one sent at the same time).</summary>
     /// <exception cref="Serverless.Domain.ValidationException">The entry breaks a rule or is over 400 KB stored; nothing was sent.</exception>
-    /// <exception cref="AuditWriteException">DynamoDB kept the entry unprocessed through every attempt (throttling).</exception>
+    /// <exception cref="BatchWriteException">DynamoDB kept the entry unprocessed through every attempt (throttling).</exception>
     public Task WriteAsync(AuditEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -54,7 +58,7 @@ public sealed class AuditBatchWriter
         var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + _table.AuditRetention);
         // One oversized item would fail the whole call it rides in; it fails here, alone, instead.
         ItemSize.EnsureWithinLimit(item);
-        var key = KeyOf(item);
+        var key = item[Attr.PK].S + "\u0001" + item[Attr.SK].S;
 
         Task stored;
         var startCall = false;
@@ -74,7 +78,7 @@ public sealed class AuditBatchWriter
                 stored = pending.Stored.Task;
             }
 
-            if (_callsInFlight < _options.MaxCallsInFlight)
+            if (_callsInFlight < _options.Parallelism)
             {
                 _callsInFlight++;
                 startCall = true;
@@ -114,73 +118,34 @@ public sealed class AuditBatchWriter
         }
     }
 
-    /// <summary>Stores the batch and completes each entry's task; never throws.</summary>
+    /// <summary>Stores the batch and completes each entry's task with its own outcome; never throws.</summary>
     private async Task SendAsync(List<Pending> batch)
     {
-        var left = batch;
         try
         {
-            for (var attempt = 1; ; attempt++)
+            // The callers' tokens end their wait, not the write: an entry half sent is finished, which is harmless.
+            var outcomes = await _writer.WriteBatchAsync(
+                _table.TableName,
+                [.. batch.Select(p => new WriteRequest { PutRequest = new PutRequest { Item = p.Item } })],
+                null,
+                CancellationToken.None).ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
             {
-                // The callers' tokens end their wait, not the write: an entry half sent is finished, which is harmless.
-                var response = await _client.BatchWriteItemAsync(
-                    new BatchWriteItemRequest
-                    {
-                        RequestItems = new Dictionary<string, List<WriteRequest>>
-                        {
-                            [_table.TableName] = [.. left.Select(p => new WriteRequest { PutRequest = new PutRequest { Item = p.Item } })],
-                        },
-                    },
-                    CancellationToken.None).ConfigureAwait(false);
-
-                var unprocessed = response.UnprocessedItems is { } rest && rest.TryGetValue(_table.TableName, out var writes)
-                    ? writes.Select(w => KeyOf(w.PutRequest.Item)).ToHashSet(StringComparer.Ordinal)
-                    : [];
-                foreach (var pending in left.Where(p => !unprocessed.Contains(p.Key)))
+                if (outcomes[i] is { } error)
                 {
-                    pending.Stored.TrySetResult();
+                    batch[i].Stored.TrySetException(error);
                 }
-
-                left = [.. left.Where(p => unprocessed.Contains(p.Key))];
-                if (left.Count == 0)
+                else
                 {
-                    return;
-                }
-
-                if (attempt >= _options.MaxAttempts)
-                {
-                    var error = new AuditWriteException(
-                        $"DynamoDB left the audit entry unprocessed through {_options.MaxAttempts} attempts (the table is throttling).");
-                    left.ForEach(p => p.Stored.TrySetException(error));
-                    return;
-                }
-
-                await Task.Delay(Backoff.Delay(attempt, _options.BaseDelay, _options.MaxDelay, Random.Shared), _timeProvider).ConfigureAwait(false);
-            }
-        }
-        catch (Exception) when (left.Count > 1)
-        {
-            // A call fails whole for one bad item (or an error of the moment): each entry alone finds out which.
-            foreach (var pending in left)
-            {
-                try
-                {
-                    await _client.PutItemAsync(new PutItemRequest { TableName = _table.TableName, Item = pending.Item }, CancellationToken.None).ConfigureAwait(false);
-                    pending.Stored.TrySetResult();
-                }
-                catch (Exception alone)
-                {
-                    pending.Stored.TrySetException(alone);
+                    batch[i].Stored.TrySetResult();
                 }
             }
         }
         catch (Exception error)
         {
-            left.ForEach(p => p.Stored.TrySetException(error));
+            batch.ForEach(p => p.Stored.TrySetException(error));
         }
     }
-
-    private static string KeyOf(Dictionary<string, AttributeValue> item) => item[Attr.PK].S + "\u0001" + item[Attr.SK].S;
 
     private sealed class Pending(string key, Dictionary<string, AttributeValue> item)
     {
@@ -191,28 +156,3 @@ public sealed class AuditBatchWriter
         public TaskCompletionSource Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
-
-public sealed record AuditBatchWriterOptions
-{
-    /// <summary>BatchWriteItem calls in flight at once; entries arriving meanwhile wait and leave together.</summary>
-    public int MaxCallsInFlight { get; init; } = 4;
-
-    /// <summary>Attempts in all for entries DynamoDB leaves unprocessed (throttling), first call included.</summary>
-    public int MaxAttempts { get; init; } = 6;
-
-    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(50);
-
-    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
-
-    /// <exception cref="ArgumentOutOfRangeException">A count below 1 or a negative delay.</exception>
-    public void Validate()
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxCallsInFlight, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxAttempts, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(BaseDelay, TimeSpan.Zero);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxDelay, BaseDelay);
-    }
-}
-
-/// <summary>An audit entry could not be stored through every attempt.</summary>
-public sealed class AuditWriteException(string message) : Exception(message);

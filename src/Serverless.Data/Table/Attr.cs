@@ -83,4 +83,22 @@ public static class Attr
     public const string NewValues = "newValues";
     public const string EventId = "eventId";
     public const string SequenceNumber = "sequenceNumber";
+
+    // A migration's checkpoint and failure items.
+    public const string Direction = "direction";
+    public const string State = "state";
+    public const string Segments = "segments";
+    public const string SegmentDone = "done";
+    public const string SegmentLastKey = "lastKey";
+    public const string Examined = "examined";
+    public const string Changed = "changed";
+    public const string Skipped = "skipped";
+    public const string Failed = "failed";
+    public const string AlreadyDone = "alreadyDone";
+    public const string RatePerSecond = "ratePerSecond";
+    public const string StartedAt = "startedAt";
+    public const string CompletedAt = "completedAt";
+    public const string FailedItemPK = "itemPK";
+    public const string FailedItemSK = "itemSK";
+    public const string Reason = "reason";
 }

@@ -16,6 +16,10 @@ public static class EntityTypes
     public const string Comment = "Comment";
     public const string AuditEntry = "AuditEntry";
 
+    // A migration's own bookkeeping (its checkpoint, and one item per item it could not migrate); no entity of the seed.
+    public const string MigrationRun = "MigrationRun";
+    public const string MigrationFailure = "MigrationFailure";
+
     public static IReadOnlyList<string> All { get; } =
-        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry];
+        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry, MigrationRun, MigrationFailure];
 }

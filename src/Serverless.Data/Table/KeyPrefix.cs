@@ -16,6 +16,8 @@ public static class KeyPrefix
     public const string Comment = "COMMENT#";
     public const string Audit = "AUDIT#";
     public const string Status = "STATUS#";
+    public const string Migration = "MIGRATION#";
+    public const string MigrationFailure = "FAILED#";
 
     // Sort keys of items that are alone in their partition (or the partition's "header").
     public const string ProfileSort = "PROFILE";
@@ -23,6 +25,7 @@ public static class KeyPrefix
     public const string OrderSort = "ORDER";
     public const string ProductSort = "PRODUCT";
     public const string RoleSort = "ROLE";
+    public const string MigrationRunSort = "RUN";
     public const string RoleNameSort = "ROLENAME";
 
     // GSI1 partitions that list a small, whole collection.

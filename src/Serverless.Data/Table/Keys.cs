@@ -60,4 +60,17 @@ public static class Keys
     /// <exception cref="ArgumentException">The sequence number is not 1 to 40 decimal digits.</exception>
     public static ItemKey AuditEntry(string entityType, string recordId, DateTimeOffset changedAt, string sequenceNumber, string eventId) =>
         new(AuditPartition(entityType, recordId), SortableTime.Format(changedAt) + "#" + SortableSequenceNumber.Format(sequenceNumber) + "#" + eventId);
+
+    public static string MigrationPartition(string migrationId) => KeyPrefix.Migration + migrationId;
+
+    /// <summary>A migration's checkpoint: one per migration, rewritten as the run goes.</summary>
+    public static ItemKey MigrationRun(string migrationId) => new(MigrationPartition(migrationId), KeyPrefix.MigrationRunSort);
+
+    /// <summary>Sort-key prefix of a migration's failure items in one direction ("up", "down"), or in all when null.</summary>
+    public static string MigrationFailurePrefix(string? direction) =>
+        direction is null ? KeyPrefix.MigrationFailure : KeyPrefix.MigrationFailure + direction + "#";
+
+    /// <summary>One per item a migration could not change in one direction: the same item failing again overwrites it.</summary>
+    public static ItemKey MigrationFailure(string migrationId, string direction, ItemKey failed) =>
+        new(MigrationPartition(migrationId), MigrationFailurePrefix(direction) + failed.PK + "#" + failed.SK);
 }

@@ -50,10 +50,16 @@ public sealed class UserPurge
     // Orders read and cleared per round: bounds memory and the fan-out of partition Queries.
     private const int OrdersPerRound = 25;
 
+    /// <summary>
+    /// Deletes of one purge: a few calls at once, and throttled deletes retried a while before the stream record fails
+    /// (Lambda then retries it, and the purge, being idempotent, finishes what is left).
+    /// </summary>
+    public static BatchWriteOptions DeleteOptions { get; } = new() { Parallelism = 4, Retry = new RetryOptions { MaxAttempts = 8 } };
+
     private readonly IAmazonDynamoDB _client;
     private readonly TableOptions _options;
     private readonly TimeProvider _time;
-    private readonly BatchDeleter _deleter;
+    private readonly BatchWriter _deleter;
 
     public UserPurge(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
     {
@@ -64,7 +70,7 @@ public sealed class UserPurge
         _client = client;
         _options = options;
         _time = timeProvider;
-        _deleter = new BatchDeleter(client, timeProvider);
+        _deleter = new BatchWriter(client, DeleteOptions, timeProvider);
     }
 
     private string Table => _options.TableName;
@@ -135,8 +141,8 @@ public sealed class UserPurge
                 .ToList();
             var headers = keys.Where(k => k.EntityType == EntityTypes.Order).Select(k => k.Key).ToList();
             var others = keys.Where(k => k.EntityType != EntityTypes.Order).Select(k => k.Key).ToList();
-            lines += await _deleter.DeleteAsync(Table, others, cancellationToken).ConfigureAwait(false);
-            orders += await _deleter.DeleteAsync(Table, headers, cancellationToken).ConfigureAwait(false);
+            lines += await _deleter.DeleteAllAsync(Table, others, cancellationToken).ConfigureAwait(false);
+            orders += await _deleter.DeleteAllAsync(Table, headers, cancellationToken).ConfigureAwait(false);
             // Paging continues from the last key read, so headers deleted meanwhile (the index lags a little) are
             // never read again in this run.
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
@@ -154,7 +160,7 @@ public sealed class UserPurge
             // The user item is left to DynamoDB's TTL (or DeleteExpiredUserAsync): it is the record of the deletion.
             .Where(k => k.Key != profile)
             .ToList();
-        await _deleter.DeleteAsync(Table, keys.Select(k => k.Key), cancellationToken).ConfigureAwait(false);
+        await _deleter.DeleteAllAsync(Table, keys.Select(k => k.Key), cancellationToken).ConfigureAwait(false);
         return keys.GroupBy(k => k.EntityType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }
 

@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Polly;
 using Serverless.Data.Items;
 using Serverless.Domain;
 
@@ -9,20 +10,29 @@ namespace Serverless.Data.Writing;
 /// Runs a TransactWriteItems and turns a cancellation into the domain error of the action whose condition
 /// failed (DynamoDB reports a reason per action, in request order).
 /// </summary>
-public sealed class TransactionWriter(IAmazonDynamoDB client, TimeProvider timeProvider)
+public sealed class TransactionWriter
 {
     /// <summary>DynamoDB's limit on actions per transaction.</summary>
     public const int MaxActions = 100;
 
-    // TransactionConflict means another transaction held one of our items at that instant; the outcome of a
-    // retry is a clean success or a real condition failure. Bounded so a hot item cannot stall a request.
-    private const int MaxAttempts = 4;
     // CancellationReason codes, per action, as DynamoDB documents them.
     private const string ConditionalCheckFailed = "ConditionalCheckFailed";
     private const string TransactionConflict = "TransactionConflict";
     private const string NoFailure = "None";
 
-    private static readonly TimeSpan BaseBackoff = TimeSpan.FromMilliseconds(20);
+    // TransactionConflict means another transaction held one of our items at that instant; the outcome of a
+    // retry is a clean success or a real condition failure. Bounded so a hot item cannot stall a request.
+    private static readonly RetryOptions ConflictRetry = new() { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(40), MaxDelay = TimeSpan.FromMilliseconds(400) };
+
+    private readonly IAmazonDynamoDB _client;
+    private readonly ResiliencePipeline _onConflict;
+
+    public TransactionWriter(IAmazonDynamoDB client, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = client;
+        _onConflict = Retries.OnException(ConflictRetry, e => e is TransactionCanceledException cancelled && IsConflictOnly(cancelled), timeProvider);
+    }
 
     public async Task WriteAsync(IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
     {
@@ -40,45 +50,33 @@ public sealed class TransactionWriter(IAmazonDynamoDB client, TimeProvider timeP
             }
         }
 
-        var request = new TransactWriteItemsRequest
+        var request = new TransactWriteItemsRequest { TransactItems = [.. actions.Select(a => a.Item)] };
+        try
         {
-            TransactItems = [.. actions.Select(a => a.Item)],
-            // Makes the SDK's own retries after a lost response idempotent (for 10 minutes): a second delivery
-            // must not fail its version conditions against our own first write.
-            ClientRequestToken = Guid.NewGuid().ToString("N"),
-        };
-
-        for (var attempt = 1; ; attempt++)
+            await _onConflict.ExecuteAsync(
+                async token =>
+                {
+                    // Makes the SDK's own retries after a lost response idempotent (for 10 minutes): a second delivery
+                    // must not fail its version conditions against our own first write. A new token for each of our
+                    // attempts: a retry after a conflict is a new attempt, not a replay of the cancelled one.
+                    request.ClientRequestToken = Guid.NewGuid().ToString("N");
+                    await _client.TransactWriteItemsAsync(request, token).ConfigureAwait(false);
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (TransactionCanceledException ex)
         {
-            try
+            if (Translate(actions, ex) is { } failure)
             {
-                await client.TransactWriteItemsAsync(request, cancellationToken).ConfigureAwait(false);
-                return;
+                throw failure;
             }
-            catch (TransactionCanceledException ex)
+
+            if (IsConflictOnly(ex))
             {
-                var failure = Translate(actions, ex);
-                if (failure is not null)
-                {
-                    throw failure;
-                }
-
-                if (!IsConflictOnly(ex) || attempt >= MaxAttempts)
-                {
-                    if (IsConflictOnly(ex))
-                    {
-                        throw new ConflictException("Another write to the same data was in progress; retry the request.");
-                    }
-
-                    throw;
-                }
-
-                // A new token: the retry is a new attempt, not a replay of the cancelled one.
-                request.ClientRequestToken = Guid.NewGuid().ToString("N");
-                var jitter = Random.Shared.Next(0, (int)BaseBackoff.TotalMilliseconds);
-                var delay = TimeSpan.FromMilliseconds((BaseBackoff.TotalMilliseconds * (1 << attempt)) + jitter);
-                await Task.Delay(delay, timeProvider, cancellationToken).ConfigureAwait(false);
+                throw new ConflictException("Another write to the same data was in progress; retry the request.");
             }
+
+            throw;
         }
     }
 

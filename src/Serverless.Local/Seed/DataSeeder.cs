@@ -27,7 +27,7 @@ public sealed class DataSeeder(IAmazonDynamoDB client, TimeProvider timeProvider
     {
         ArgumentNullException.ThrowIfNull(request);
         await TableSetup.EnsureCreatedAsync(client, tableName, cancellationToken).ConfigureAwait(false);
-        var writer = new BatchItemWriter(client, new BatchWriteOptions { Parallelism = request.Parallelism }, timeProvider);
-        return await writer.WriteAsync(tableName, Items(request), onWritten, cancellationToken).ConfigureAwait(false);
+        var writer = new BatchWriter(client, new BatchWriteOptions { Parallelism = request.Parallelism }, timeProvider);
+        return await writer.PutAllAsync(tableName, Items(request), onWritten, cancellationToken).ConfigureAwait(false);
     }
 }

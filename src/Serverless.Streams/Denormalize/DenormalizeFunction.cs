@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Logging;
+using Polly;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
+using Serverless.Data.Writing;
 using Serverless.Domain.Users;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Events;
 using Serverless.Streams.Decoding;
-using Serverless.Streams.Retries;
 
 namespace Serverless.Streams.Denormalize;
 
@@ -19,7 +20,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
 {
     private readonly OrderRepository _orders;
     private readonly DenormalizeOptions _options;
-    private readonly ThrottlingRetry _retry;
+    private readonly ResiliencePipeline _retry;
     private readonly ILogger _logger;
 
     public DenormalizeFunction(OrderRepository orders, DenormalizeOptions options, TimeProvider timeProvider, ILogger<DenormalizeFunction> logger)
@@ -35,7 +36,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
 
         _orders = orders;
         _options = options;
-        _retry = new ThrottlingRetry(options.Retry, timeProvider);
+        _retry = Retries.OnException(options.Retry, Retries.IsTransient, timeProvider);
         _logger = logger;
     }
 
@@ -78,7 +79,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
         do
         {
             var page = await _retry.ExecuteAsync(
-                ct => _orders.ListOrderIdsOfUserAsync(user.Id, new PageRequest(_options.PageSize, cursor), ct),
+                async ct => await _orders.ListOrderIdsOfUserAsync(user.Id, new PageRequest(_options.PageSize, cursor), ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
 
             await Parallel.ForEachAsync(
@@ -87,7 +88,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
                 async (orderId, ct) =>
                 {
                     var changed = await _retry.ExecuteAsync(
-                        token => _orders.UpdateUserDenormalizationAsync(orderId, user.Email, user.Name, user.Version, Writers.Denormalize, token),
+                        async token => await _orders.UpdateUserDenormalizationAsync(orderId, user.Email, user.Name, user.Version, Writers.Denormalize, token).ConfigureAwait(false),
                         ct).ConfigureAwait(false);
                     if (changed)
                     {

@@ -1,4 +1,4 @@
-using Serverless.Streams.Retries;
+using Serverless.Data.Writing;
 
 namespace Serverless.Streams.Denormalize;
 
@@ -13,5 +13,6 @@ public sealed record DenormalizeOptions
     /// <summary>Order ids read per Query page (the table's page limit caps it).</summary>
     public int PageSize { get; init; } = 100;
 
-    public RetryOptions Retry { get; init; } = new();
+    /// <summary>Throttled reads and writes: retried with the data layer's backoff, more patiently than the SDK alone would.</summary>
+    public RetryOptions Retry { get; init; } = new() { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(50), MaxDelay = TimeSpan.FromSeconds(2) };
 }

@@ -4,6 +4,7 @@ using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Audit;
 using Serverless.Data.Table;
 using Serverless.Data.Tests.Purge;
+using Serverless.Data.Writing;
 using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Testing;
@@ -34,7 +35,7 @@ public sealed class AuditBatchWriterTests(DynamoDbLocalFixture fixture) : IAsync
         SequenceNumber = (1000 + n).ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private AuditBatchWriter Writer(IAmazonDynamoDB? client = null, AuditBatchWriterOptions? options = null) =>
+    private AuditBatchWriter Writer(IAmazonDynamoDB? client = null, BatchWriteOptions? options = null) =>
         new(client ?? _data.Table.Client, _data.Table.Options(), TimeProvider.System, options);
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class AuditBatchWriterTests(DynamoDbLocalFixture fixture) : IAsync
     public async Task Entries_DynamoDB_leaves_unprocessed_are_sent_again_until_all_are_stored()
     {
         var (client, proxy) = UnprocessedBatchWrites.Wrap(_data.Table.Client, throttledCalls: 3);
-        var writer = Writer(client, new AuditBatchWriterOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) });
+        var writer = Writer(client, AuditBatchWriter.DefaultOptions with { Retry = new RetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) } });
         var entries = Enumerable.Range(0, 10).Select(n => Entry(n)).ToList();
 
         await Task.WhenAll(entries.Select(e => Task.Run(() => writer.WriteAsync(e, Ct), Ct)));
@@ -110,9 +111,9 @@ public sealed class AuditBatchWriterTests(DynamoDbLocalFixture fixture) : IAsync
     public async Task An_entry_still_unprocessed_after_every_attempt_fails_its_caller_and_is_not_stored()
     {
         var (client, _) = UnprocessedBatchWrites.Wrap(_data.Table.Client, throttledCalls: int.MaxValue);
-        var writer = Writer(client, new AuditBatchWriterOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) });
+        var writer = Writer(client, AuditBatchWriter.DefaultOptions with { Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) } });
 
-        var error = await Assert.ThrowsAsync<AuditWriteException>(() => writer.WriteAsync(Entry(1), Ct));
+        var error = await Assert.ThrowsAsync<BatchWriteException>(() => writer.WriteAsync(Entry(1), Ct));
 
         Assert.Contains("3 attempts", error.Message, StringComparison.Ordinal);
         Assert.Empty(await _data.AllItemsAsync());
@@ -122,7 +123,7 @@ public sealed class AuditBatchWriterTests(DynamoDbLocalFixture fixture) : IAsync
     public async Task When_a_call_fails_whole_each_entry_is_tried_alone_and_only_the_one_DynamoDB_refuses_fails()
     {
         var client = RefusingOneRecord.Wrap(_data.Table.Client, refusedRecordId: "order-bad");
-        var writer = Writer(client, new AuditBatchWriterOptions { MaxCallsInFlight = 1 });
+        var writer = Writer(client, AuditBatchWriter.DefaultOptions with { Parallelism = 1 });
         var good = Enumerable.Range(0, 12).Select(n => Entry(n)).ToList();
         var bad = Entry(50, "order-bad");
 

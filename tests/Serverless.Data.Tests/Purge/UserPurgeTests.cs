@@ -125,12 +125,12 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
     public async Task A_batch_that_stays_unprocessed_gives_up_after_the_attempt_limit_with_an_error()
     {
         var (client, proxy) = UnprocessedBatchWrites.Wrap(_data.Table.Client, throttledCalls: int.MaxValue);
-        var deleter = new BatchDeleter(client, TimeProvider.System);
+        var deleter = new BatchWriter(client, UserPurge.DeleteOptions, TimeProvider.System);
         ItemKey[] keys = [new("A", "1"), new("A", "2"), new("A", "3")];
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => deleter.DeleteAsync(_data.Table.Name, keys, Ct));
+        await Assert.ThrowsAsync<BatchWriteException>(() => deleter.DeleteAllAsync(_data.Table.Name, keys, Ct));
 
-        Assert.Equal(BatchDeleter.MaxAttempts, proxy.BatchWriteCalls);
+        Assert.Equal(UserPurge.DeleteOptions.Retry.MaxAttempts, proxy.BatchWriteCalls);
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ internal static class V1Users
     public static async Task<List<Dictionary<string, AttributeValue>>> WriteAsync(IAmazonDynamoDB client, string tableName, int count, CancellationToken cancellationToken)
     {
         var items = Build(count);
-        await new BatchItemWriter(client, new BatchWriteOptions(), TimeProvider.System).WriteAsync(tableName, items, null, cancellationToken);
+        await new BatchWriter(client, new BatchWriteOptions(), TimeProvider.System).PutAllAsync(tableName, items, null, cancellationToken);
         return items;
     }
 }

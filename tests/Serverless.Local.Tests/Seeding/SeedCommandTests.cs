@@ -131,10 +131,10 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
         var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single)).ToList();
-        var writer = new BatchItemWriter(client, new BatchWriteOptions { BaseBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System);
+        var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
         long reported = 0;
 
-        var written = await writer.WriteAsync(table.Name, items, n => Interlocked.Add(ref reported, n), Ct);
+        var written = await writer.PutAllAsync(table.Name, items, n => Interlocked.Add(ref reported, n), Ct);
 
         Assert.True(client.ReturnedUnprocessed > 0, "the fake should have throttled part of a batch");
         Assert.Equal(items.Count, written);
@@ -148,10 +148,10 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     {
         await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig()) { Always = true };
-        var writer = new BatchItemWriter(client, new BatchWriteOptions { MaxAttempts = 3, BaseBackoff = TimeSpan.FromMilliseconds(1) }, TimeProvider.System);
+        var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<BatchWriteException>(() =>
-            writer.WriteAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single)), null, Ct));
+            writer.PutAllAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single)), null, Ct));
 
         Assert.Contains("after 3 attempts", error.Message, StringComparison.Ordinal);
     }

@@ -5,7 +5,7 @@ using Serverless.Data.Users;
 using Serverless.DynamoDbLocal;
 using Serverless.Lambda.Events;
 using Serverless.Streams.Denormalize;
-using Serverless.Streams.Retries;
+using Serverless.Data.Writing;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
 

@@ -1,3 +1,4 @@
+using Polly;
 using Serverless.Data.Writing;
 using Serverless.Domain;
 
@@ -25,8 +26,10 @@ public static class ConditionalWrites
     public const int MaxAttempts = 24;
 
     // Jittered, so writers that lost the same race do not all come back at once.
-    private static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(10);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly RetryOptions RaceRetry = new() { MaxAttempts = MaxAttempts, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(200) };
+
+    // Only a lost race under "*" is retried: with the client's own ETag a conflict is the client's 412 to see.
+    private static readonly ResiliencePipeline OnLostRace = Retries.OnException(RaceRetry, e => e is ConcurrencyException, TimeProvider.System);
 
     /// <param name="entity">The resource's name in messages ("User").</param>
     /// <param name="read">The current state; null when there is none (404).</param>
@@ -50,24 +53,27 @@ public static class ConditionalWrites
         ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(write);
         var expected = Preconditions.ExpectedVersion(request, options);
-        for (var attempt = 1; ; attempt++)
+        if (expected is { } version)
         {
             var current = await read(cancellationToken) ?? throw new NotFoundException(entity, id.ToString("D"));
-            try
-            {
-                return await write(current, expected ?? current.Version, cancellationToken);
-            }
-            catch (ConcurrencyException) when (expected is null)
-            {
-                if (attempt >= MaxAttempts)
-                {
-                    throw new ConflictException(
-                        $"{entity} '{id:D}' kept changing while this change was being applied to it ({MaxAttempts} attempts); retry the request.");
-                }
+            return await write(current, version, cancellationToken);
+        }
 
-                // Someone else's write landed first: theirs stays, and ours is made again on top of it.
-                await Task.Delay(Backoff.Delay(attempt, BaseDelay, MaxDelay, Random.Shared), cancellationToken);
-            }
+        try
+        {
+            return await OnLostRace.ExecuteAsync(
+                async token =>
+                {
+                    var current = await read(token) ?? throw new NotFoundException(entity, id.ToString("D"));
+                    // Someone else's write may land first: theirs stays, and ours is made again on top of it.
+                    return await write(current, current.Version, token);
+                },
+                cancellationToken);
+        }
+        catch (ConcurrencyException)
+        {
+            throw new ConflictException(
+                $"{entity} '{id:D}' kept changing while this change was being applied to it ({MaxAttempts} attempts); retry the request.");
         }
     }
 }
