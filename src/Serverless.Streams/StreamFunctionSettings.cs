@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Serverless.Data.Client;
 using Serverless.Data.Table;
 using Serverless.Lambda.Runtime;
 using Serverless.Streams.Denormalize;
@@ -21,7 +22,7 @@ public sealed record StreamFunctionSettings
     public const string TableNameConfigurationVariable = "Table__TableName";
     public const string AuditRetentionDaysVariable = "AUDIT_RETENTION_DAYS";
     public const string MaxParallelWritesVariable = "DENORMALIZE_MAX_PARALLEL_WRITES";
-    public const string EndpointVariable = "DYNAMODB_ENDPOINT";
+    public const string EndpointVariable = DynamoDbClients.EndpointVariable;
     public const string RegionVariable = "AWS_REGION";
 
     public required TableOptions Table { get; init; }
@@ -31,7 +32,7 @@ public sealed record StreamFunctionSettings
     /// <summary>DynamoDB Local's URL, when running locally.</summary>
     public string? ServiceUrl { get; init; }
 
-    public string Region { get; init; } = "us-east-1";
+    public string Region { get; init; } = DynamoDbClients.DefaultRegion;
 
     /// <exception cref="InvalidOperationException">A variable is set to something unusable (fails the function's init, loudly).</exception>
     public static StreamFunctionSettings FromEnvironment(IRuntimeEnvironment environment)
@@ -58,7 +59,7 @@ public sealed record StreamFunctionSettings
                 PageSize = Math.Min(denormalize.PageSize, table.MaxPageLimit),
             },
             ServiceUrl = Variable(environment, EndpointVariable),
-            Region = Variable(environment, RegionVariable) ?? "us-east-1",
+            Region = Variable(environment, RegionVariable) ?? DynamoDbClients.DefaultRegion,
         };
     }
 

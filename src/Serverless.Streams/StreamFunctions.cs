@@ -1,7 +1,7 @@
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
 using Microsoft.Extensions.Logging;
 using Serverless.Data.Audit;
+using Serverless.Data.Client;
 using Serverless.Data.Orders;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
@@ -86,10 +86,7 @@ public static class StreamFunctions
         cancellationToken.ThrowIfCancellationRequested();
         var settings = StreamFunctionSettings.FromEnvironment(environment);
         var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJsonLogging(configureLogging));
-        IAmazonDynamoDB client = settings.ServiceUrl is { } url
-            // DynamoDB Local takes any credentials; real ones are never needed (or sent) there.
-            ? new AmazonDynamoDBClient(new BasicAWSCredentials("local", "local"), new AmazonDynamoDBConfig { ServiceURL = url, AuthenticationRegion = settings.Region })
-            : new AmazonDynamoDBClient();
+        var client = DynamoDbClients.Create(settings.ServiceUrl, settings.Region);
         try
         {
             var function = Create(name, client, settings, loggerFactory, TimeProvider.System);

@@ -4,6 +4,7 @@ using Serverless.Data.Items;
 using Serverless.Data.Paging;
 using Serverless.Data.Reading;
 using Serverless.Data.Table;
+using Serverless.Data.Writing;
 using Serverless.Domain;
 using Serverless.Domain.Audit;
 
@@ -15,22 +16,21 @@ namespace Serverless.Data.Audit;
 /// </summary>
 public sealed class AuditRepository
 {
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly QueryPaging _paging;
+
+    private readonly TableAccess _table;
 
     public AuditRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public AuditRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <summary>
     /// Writes the entry once. The key comes from the stream record (its time, sequence number and event id), so a
@@ -43,26 +43,9 @@ public sealed class AuditRepository
     {
         ArgumentNullException.ThrowIfNull(entry);
         AuditEntryRules.EnsureValid(entry);
-        var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + _options.AuditRetention);
-        ItemSize.EnsureWithinLimit(item);
-        var request = new PutItemRequest
-        {
-            TableName = Table,
-            Item = item,
-            // Idempotence: the first write of a stream record's entry wins; a replay must neither duplicate nor alter it.
-            ConditionExpression = "attribute_not_exists(#pk)",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK },
-        };
-
-        try
-        {
-            await _client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
+        var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + _table.Options.AuditRetention);
+        // Idempotence: the first write of a stream record's entry wins; a replay must neither duplicate nor alter it.
+        return await _table.Writer.TryPutAsync(Table, item, WriteCondition.NotExists, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -78,7 +61,7 @@ public sealed class AuditRepository
         errors.RequiredString("entityType", entityType, Limits.MaxAuditEntityType);
         errors.RequiredString("recordId", recordId);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -87,7 +70,7 @@ public sealed class AuditRepository
             ExpressionAttributeValues = new() { [":pk"] = Av.S(Keys.AuditPartition(entityType, recordId)) },
             ScanIndexForward = false,
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("audit.record", entityType, recordId), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
             .ConfigureAwait(false);
         return new Page<AuditEntry>([.. result.Items.Select(AuditEntryMapper.FromItem)], result.NextCursor);

@@ -20,26 +20,21 @@ namespace Serverless.Data.Comments;
 /// </summary>
 public sealed class CommentRepository
 {
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
-    private readonly TransactionWriter _transactions;
-    private readonly ConditionalWriter _writer;
-    private readonly QueryPaging _paging;
+
+    private readonly TableAccess _table;
 
     public CommentRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _options = options;
-        _time = timeProvider;
-        _transactions = new TransactionWriter(client, timeProvider);
-        _writer = new ConditionalWriter(client);
-        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public CommentRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <summary>Adds the comment at version 1, created now.</summary>
     /// <exception cref="ValidationException">The comment breaks a rule, or its author is no user (or a deleted one); nothing was written.</exception>
@@ -48,7 +43,7 @@ public sealed class CommentRepository
     {
         ArgumentNullException.ThrowIfNull(comment);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Now();
+        var now = _table.Now();
         var created = comment with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         CommentRules.EnsureValid(created);
 
@@ -79,12 +74,12 @@ public sealed class CommentRepository
         var conflict = ConditionFailures.Conflict("A comment with this id already exists.", "id");
         if (actions.Count == 0)
         {
-            await _writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
+            await _table.Writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             actions.Add(WriteAction.Put(Table, item, WriteCondition.NotExists, conflict));
-            await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+            await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         }
 
         return created;
@@ -98,7 +93,7 @@ public sealed class CommentRepository
         var errors = new FieldErrorCollector();
         errors.Defined("targetType", targetType, EnumNames.CommentTarget);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -112,7 +107,7 @@ public sealed class CommentRepository
             },
             ScanIndexForward = false,
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request,
             QueryFingerprint.Of("comments.target", targetType.ToName(), Keys.Id(targetId)),
             TableDefinition.KeyNamesOf(null),
@@ -122,6 +117,4 @@ public sealed class CommentRepository
         return new Page<Comment>([.. result.Items.Select(CommentMapper.FromItem)], result.NextCursor);
     }
 
-    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -26,7 +26,7 @@ public sealed partial class OrderRepository
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Now();
+        var now = _table.Now();
         var created = order with
         {
             UserEmail = order.UserEmail?.Trim()!,
@@ -78,7 +78,7 @@ public sealed partial class OrderRepository
         // No conditions on the lines: the header's condition already makes the transaction all-or-nothing.
         actions.AddRange(created.Items.Select(line => WriteAction.Put(Table, OrderMapper.ToLineItem(created, line), null, null)));
 
-        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -103,7 +103,7 @@ public sealed partial class OrderRepository
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
-        var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = Now(), LastWriter = lastWriter };
+        var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = _table.Now(), LastWriter = lastWriter };
         // The update sets only the status and the write stamps, so the header as read decides whether it changes anything.
         if (ItemContent.Same(OrderMapper.ToHeaderItem(current), OrderMapper.ToHeaderItem(updated)))
         {
@@ -112,40 +112,26 @@ public sealed partial class OrderRepository
 
         OrderStatusTransitions.EnsureAllowed(current.Status, status);
 
-        var request = new UpdateItemRequest
-        {
-            TableName = Table,
-            Key = Keys.Order(orderId).ToAttributes(),
-            UpdateExpression = "SET #status = :status, #version = :next, #updatedAt = :now, #lastWriter = :writer",
-            // The transition was checked against the order at this version; any write since (another status change,
-            // a denormalization) moved the version on, so the check would have to be made again.
-            ConditionExpression = "#version = :expected",
-            ExpressionAttributeNames = new()
+        var update = new ItemUpdate(
+            "SET #status = :status, #version = :next, #updatedAt = :now, #lastWriter = :writer",
+            new Dictionary<string, string>
             {
                 ["#status"] = Attr.Status,
                 ["#version"] = Attr.Version,
                 ["#updatedAt"] = Attr.UpdatedAt,
                 ["#lastWriter"] = Attr.LastWriter,
             },
-            ExpressionAttributeValues = new()
+            new Dictionary<string, AttributeValue>
             {
                 [":status"] = Av.S(status.ToName()),
                 [":next"] = Av.N(updated.Version),
-                [":expected"] = Av.N(expectedVersion),
                 [":now"] = Av.Time(updated.UpdatedAt),
                 [":writer"] = Av.S(lastWriter),
-            },
-            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
-
-        try
-        {
-            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            throw ConditionFailures.StaleOrMissing(Entity, id, expectedVersion)(ex.Item is { Count: > 0 } stored ? stored : null);
-        }
+            });
+        // The transition was checked against the order at this version; any write since (another status change,
+        // a denormalization) moved the version on, so the check would have to be made again.
+        await _table.Writer.UpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.VersionIs(expectedVersion),
+            ConditionFailures.StaleOrMissing(Entity, id, expectedVersion), cancellationToken).ConfigureAwait(false);
 
         return updated;
     }
@@ -181,19 +167,10 @@ public sealed partial class OrderRepository
 
         errors.ThrowIfAny();
 
-        var request = new UpdateItemRequest
-        {
-            TableName = Table,
-            Key = Keys.Order(orderId).ToAttributes(),
-            UpdateExpression = "SET #userEmail = :email, #userName = :name, #userVersion = :userVersion, "
-                + "#version = #version + :one, #updatedAt = :now, #lastWriter = :writer",
-            // Exists: an update must not create a header-less stub for an order that was deleted or purged.
-            // Older user version only: streams deliver at least once and the function may see records late, so
-            // the newest user data wins whatever order the records arrive in.
-            ConditionExpression = "attribute_exists(#pk) AND (attribute_not_exists(#userVersion) OR #userVersion < :userVersion)",
-            ExpressionAttributeNames = new()
+        var update = new ItemUpdate(
+            "SET #userEmail = :email, #userName = :name, #userVersion = :userVersion, #version = #version + :one, #updatedAt = :now, #lastWriter = :writer",
+            new Dictionary<string, string>
             {
-                ["#pk"] = Attr.PK,
                 ["#userEmail"] = Attr.UserEmail,
                 ["#userName"] = Attr.UserName,
                 ["#userVersion"] = Attr.UserVersion,
@@ -201,33 +178,24 @@ public sealed partial class OrderRepository
                 ["#updatedAt"] = Attr.UpdatedAt,
                 ["#lastWriter"] = Attr.LastWriter,
             },
-            ExpressionAttributeValues = new()
+            new Dictionary<string, AttributeValue>
             {
                 [":email"] = Av.S(userEmail.Trim()),
                 [":name"] = Av.S(userName),
-                [":userVersion"] = Av.N(userVersion),
                 [":one"] = Av.N(1),
-                [":now"] = Av.Time(Now()),
+                [":now"] = Av.Time(_table.Now()),
                 [":writer"] = Av.S(lastWriter),
-            },
-        };
-
-        try
-        {
-            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // Not an error for the stream function: the order already has what this record carries, or newer.
-            return false;
-        }
+            });
+        // A failed condition is no error for the stream function: the order already has what this record carries, or
+        // newer, or it is gone.
+        return await _table.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.OlderUserVersion(userVersion), cancellationToken)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Every line must name a product that exists (one BatchGetItem); the line's name and price are the caller's snapshot.</summary>
     private async Task EnsureProductsExistAsync(IReadOnlyList<OrderItem> lines, CancellationToken cancellationToken)
     {
-        var found = await _reads.BatchGetAsync(Table, lines.Select(l => Keys.Product(l.ProductId)), cancellationToken).ConfigureAwait(false);
+        var found = await _table.Reads.BatchGetAsync(Table, lines.Select(l => Keys.Product(l.ProductId)), cancellationToken).ConfigureAwait(false);
         var errors = new FieldErrorCollector();
         for (var i = 0; i < lines.Count; i++)
         {

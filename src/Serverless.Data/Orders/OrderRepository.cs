@@ -17,28 +17,20 @@ public sealed partial class OrderRepository
 {
     private const string Entity = "Order";
 
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ItemReads _reads;
-    private readonly TransactionWriter _transactions;
-    private readonly QueryPaging _paging;
+    private readonly TableAccess _table;
 
     public OrderRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _time = timeProvider;
-        _reads = new ItemReads(client, timeProvider);
-        _transactions = new TransactionWriter(client, timeProvider);
-        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public OrderRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <summary>The order with all its items (one Query on the order's partition); null when there is none.</summary>
     public async Task<Order?> GetAsync(Guid orderId, CancellationToken cancellationToken)
@@ -51,13 +43,13 @@ public sealed partial class OrderRepository
             ExpressionAttributeValues = new() { [":pk"] = Av.S(Keys.OrderPartition(orderId)) },
             // Consistent: callers use the version read here as If-Match for the next write.
             ConsistentRead = true,
-        }.ExcludeExpired(Now());
+        }.ExcludeExpired(_table.Now());
 
         var items = new List<Dictionary<string, AttributeValue>>();
         do
         {
             // At most 51 small items, so one round in practice; the loop only guards against the 1 MB page limit.
-            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             items.AddRange(response.Items ?? []);
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
         }
@@ -74,8 +66,8 @@ public sealed partial class OrderRepository
     public async Task<Page<Order>> ListByUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
-        var result = await _paging.QueryPageAsync(
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
+        var result = await _table.Paging.QueryPageAsync(
             OrdersOfUserQuery(userId),
             QueryFingerprint.Of("orders.user", Keys.Id(userId)),
             TableDefinition.KeyNamesOf(IndexNames.Gsi1),
@@ -92,11 +84,11 @@ public sealed partial class OrderRepository
     public async Task<Page<Guid>> ListOrderIdsOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = OrdersOfUserQuery(userId);
         request.ProjectionExpression = "#id";
         request.ExpressionAttributeNames["#id"] = Attr.Id;
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request,
             // Its own fingerprint: a cursor of the full listing must not be replayed here, or the other way round.
             QueryFingerprint.Of("orders.user.ids", Keys.Id(userId)),
@@ -114,7 +106,7 @@ public sealed partial class OrderRepository
     public async Task<Page<StoredOrderItem>> ListByProductAsync(Guid productId, PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -128,7 +120,7 @@ public sealed partial class OrderRepository
             },
             ScanIndexForward = false,
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request,
             QueryFingerprint.Of("orders.product", Keys.Id(productId)),
             TableDefinition.KeyNamesOf(IndexNames.Gsi1),
@@ -153,6 +145,4 @@ public sealed partial class OrderRepository
         ScanIndexForward = false,
     };
 
-    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -19,28 +19,20 @@ public sealed class ProductRepository
 {
     private const string Entity = "Product";
 
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ItemReads _reads;
-    private readonly ConditionalWriter _writer;
-    private readonly QueryPaging _paging;
+    private readonly TableAccess _table;
 
     public ProductRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _time = timeProvider;
-        _reads = new ItemReads(client, timeProvider);
-        _writer = new ConditionalWriter(client);
-        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public ProductRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <exception cref="ValidationException">The product breaks a rule; nothing was written.</exception>
     /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
@@ -48,11 +40,11 @@ public sealed class ProductRepository
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Now();
+        var now = _table.Now();
         var created = product with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         ProductRules.EnsureValid(created);
         // A random id should never collide; if it does, the other product must not be overwritten.
-        await _writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,
+        await _table.Writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,
             ConditionFailures.Conflict("A product with this id already exists.", "id"), cancellationToken).ConfigureAwait(false);
         return created;
     }
@@ -60,7 +52,7 @@ public sealed class ProductRepository
     public async Task<Product?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version read here as If-Match for the next write.
-        var item = await _reads.GetAsync(Table, Keys.Product(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await _table.Reads.GetAsync(Table, Keys.Product(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : ProductMapper.FromItem(item);
     }
 
@@ -74,7 +66,7 @@ public sealed class ProductRepository
         ArgumentNullException.ThrowIfNull(product);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var id = Keys.Id(product.Id);
-        var stored = await _reads.GetAsync(Table, Keys.Product(product.Id), consistent: true, cancellationToken).ConfigureAwait(false)
+        var stored = await _table.Reads.GetAsync(Table, Keys.Product(product.Id), consistent: true, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, id);
         var current = ProductMapper.FromItem(stored);
         if (current.Version != expectedVersion)
@@ -82,7 +74,7 @@ public sealed class ProductRepository
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
-        var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
+        var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = _table.Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
         if (ItemContent.Same(stored, ProductMapper.ToItem(updated)))
         {
             // The put would store what is stored: it would only bump the version and leave an audit entry of no change.
@@ -91,7 +83,7 @@ public sealed class ProductRepository
 
         ProductRules.EnsureValid(updated);
         // Optimistic concurrency: written only if nobody wrote since the caller read expectedVersion.
-        await _writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
+        await _table.Writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, id, expectedVersion), cancellationToken).ConfigureAwait(false);
         return updated;
     }
@@ -110,34 +102,21 @@ public sealed class ProductRepository
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var text = Keys.Id(id);
         var stamped = expectedVersion + 1;
-        var request = new UpdateItemRequest
-        {
-            TableName = Table,
-            Key = Keys.Product(id).ToAttributes(),
-            UpdateExpression = "SET #lastWriter = :writer, #version = :stamped, #updatedAt = :now",
-            // Optimistic concurrency: a stale caller must not delete what someone else just changed.
-            ConditionExpression = "#version = :expected",
-            ExpressionAttributeNames = new() { ["#lastWriter"] = Attr.LastWriter, ["#version"] = Attr.Version, ["#updatedAt"] = Attr.UpdatedAt },
-            ExpressionAttributeValues = new()
+        var stamp = new ItemUpdate(
+            "SET #lastWriter = :writer, #version = :stamped, #updatedAt = :now",
+            new Dictionary<string, string> { ["#lastWriter"] = Attr.LastWriter, ["#version"] = Attr.Version, ["#updatedAt"] = Attr.UpdatedAt },
+            new Dictionary<string, AttributeValue>
             {
                 [":writer"] = Av.S(lastWriter),
                 [":stamped"] = Av.N(stamped),
-                [":expected"] = Av.N(expectedVersion),
-                [":now"] = Av.Time(Now()),
-            },
-            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
-        try
-        {
-            await _client.UpdateItemAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            throw ConditionFailures.StaleOrMissing(Entity, text, expectedVersion)(ex.Item is { Count: > 0 } stored ? stored : null);
-        }
+                [":now"] = Av.Time(_table.Now()),
+            });
+        // Optimistic concurrency: a stale caller must not delete what someone else just changed.
+        await _table.Writer.UpdateAsync(Table, Keys.Product(id), stamp, WriteCondition.VersionIs(expectedVersion),
+            ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
 
         // Only the version we stamped: a write that slipped in between wins over our delete.
-        await _writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
+        await _table.Writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
             ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
     }
 
@@ -145,7 +124,7 @@ public sealed class ProductRepository
     public async Task<Page<Product>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -154,11 +133,9 @@ public sealed class ProductRepository
             ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
             ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllProducts) },
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("products.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
         return new Page<Product>([.. result.Items.Select(ProductMapper.FromItem)], result.NextCursor);
     }
 
-    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }

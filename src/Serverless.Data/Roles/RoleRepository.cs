@@ -24,28 +24,20 @@ public sealed partial class RoleRepository
     private const string UserEntity = "User";
     private const string LinkEntity = "UserRole";
 
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ItemReads _reads;
-    private readonly TransactionWriter _transactions;
-    private readonly QueryPaging _paging;
+    private readonly TableAccess _table;
 
     public RoleRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _time = timeProvider;
-        _reads = new ItemReads(client, timeProvider);
-        _transactions = new TransactionWriter(client, timeProvider);
-        _paging = new QueryPaging(client, new CursorCodec(options), timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public RoleRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <exception cref="ValidationException">The role breaks a rule; nothing was written.</exception>
     /// <exception cref="ConflictException">The name (or the id) is taken; nothing was written.</exception>
@@ -53,7 +45,7 @@ public sealed partial class RoleRepository
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Now();
+        var now = _table.Now();
         var created = role with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         RoleRules.EnsureValid(created);
         var nameTaken = ConditionFailures.Conflict("A role with this name already exists (names are compared ignoring case and spacing).", "name");
@@ -62,7 +54,7 @@ public sealed partial class RoleRepository
             throw nameTaken(null);
         }
 
-        await _transactions.WriteAsync(
+        await _table.Transactions.WriteAsync(
             [
                 // A random id should never collide; if it does, the other role must not be overwritten.
                 WriteAction.Put(Table, RoleMapper.ToItem(created), WriteCondition.NotExists, ConditionFailures.Conflict("A role with this id already exists.", "id")),
@@ -89,7 +81,7 @@ public sealed partial class RoleRepository
         Dictionary<string, AttributeValue>? start = null;
         do
         {
-            var response = await _client.QueryAsync(
+            var response = await _table.Client.QueryAsync(
                 new QueryRequest
                 {
                     TableName = Table,
@@ -113,7 +105,7 @@ public sealed partial class RoleRepository
 
     public async Task<Role?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        var item = await _reads.GetAsync(Table, Keys.Role(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await _table.Reads.GetAsync(Table, Keys.Role(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : RoleMapper.FromItem(item);
     }
 
@@ -121,7 +113,7 @@ public sealed partial class RoleRepository
     public async Task<Page<Role>> ListAsync(PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -130,7 +122,7 @@ public sealed partial class RoleRepository
             ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
             ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllRoles) },
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("roles.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
         return new Page<Role>([.. result.Items.Select(RoleMapper.FromItem)], result.NextCursor);
     }
@@ -142,7 +134,7 @@ public sealed partial class RoleRepository
     public async Task<Page<UserRole>> ListRolesOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -157,7 +149,7 @@ public sealed partial class RoleRepository
             // Consistent: a grant or revoke is seen by the next read of the same user's roles.
             ConsistentRead = true,
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("roles.ofUser", Keys.Id(userId)), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
             .ConfigureAwait(false);
         return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
@@ -167,7 +159,7 @@ public sealed partial class RoleRepository
     public async Task<Page<UserRole>> ListUsersOfRoleAsync(Guid roleId, PageRequest page, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -176,12 +168,10 @@ public sealed partial class RoleRepository
             ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
             ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.UsersOfRole(roleId)) },
         };
-        var result = await _paging.QueryPageAsync(
+        var result = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("roles.users", Keys.Id(roleId)), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken)
             .ConfigureAwait(false);
         return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
     }
 
-    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -56,30 +56,29 @@ public sealed class UserPurge
     /// </summary>
     public static BatchWriteOptions DeleteOptions { get; } = new() { Parallelism = 4, Retry = new RetryOptions { MaxAttempts = 8 } };
 
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
     private readonly BatchWriter _deleter;
 
+    private readonly TableAccess _table;
+
     public UserPurge(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _time = timeProvider;
-        _deleter = new BatchWriter(client, DeleteOptions, timeProvider);
     }
 
-    private string Table => _options.TableName;
+    public UserPurge(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+        _deleter = new BatchWriter(table.Client, DeleteOptions, table.Time);
+    }
+
+    private string Table => _table.TableName;
 
     /// <param name="email">The user's email from the stream record's old image (finds the marker once the user item is gone); null to use the user item's, if it is still there.</param>
     public async Task<PurgeReport> PurgeAsync(Guid userId, string? email, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        var user = (await _client.GetItemAsync(
+        var now = _table.Time.GetUtcNow();
+        var user = (await _table.Client.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Keys.User(userId).ToAttributes(), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false)).Item;
         var userPresent = user is { Count: > 0 };
@@ -134,7 +133,7 @@ public sealed class UserPurge
         int orders = 0, lines = 0;
         do
         {
-            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             var partitions = (response.Items ?? []).Select(i => i[Attr.PK].S).Distinct(StringComparer.Ordinal).ToList();
             var keys = (await Task.WhenAll(partitions.Select(p => PartitionKeysAsync(p, cancellationToken))).ConfigureAwait(false))
                 .SelectMany(k => k)
@@ -180,7 +179,7 @@ public sealed class UserPurge
         var keys = new List<(ItemKey, string)>();
         do
         {
-            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             keys.AddRange((response.Items ?? []).Select(i => (new ItemKey(i[Attr.PK].S, i[Attr.SK].S), i.GetValueOrDefault(Attr.EntityType)?.S ?? "")));
             request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
         }
@@ -189,51 +188,12 @@ public sealed class UserPurge
         return keys;
     }
 
-    private async Task<bool> DeleteEmailMarkerAsync(Guid userId, string email, CancellationToken cancellationToken)
-    {
-        var condition = WriteCondition.BelongsTo(userId);
-        try
-        {
-            await _client.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = Table,
-                    Key = Keys.EmailMarker(EmailAddress.Normalize(email)).ToAttributes(),
-                    // Only our own marker: once it expired, the address may already belong to someone new.
-                    ConditionExpression = condition.Expression,
-                    ExpressionAttributeNames = new(condition.Names!, StringComparer.Ordinal),
-                    ExpressionAttributeValues = new(condition.Values!, StringComparer.Ordinal),
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            // Gone already (a repeated run, or it expired) or taken by another user: either way not ours to delete.
-            return false;
-        }
-    }
+    // Only our own marker: once it expired, the address may already belong to someone new. False: gone already (a
+    // repeated run, or it expired) or taken by another user; either way not ours to delete.
+    private Task<bool> DeleteEmailMarkerAsync(Guid userId, string email, CancellationToken cancellationToken) =>
+        _table.Writer.TryDeleteAsync(Table, Keys.EmailMarker(EmailAddress.Normalize(email)), WriteCondition.BelongsTo(userId), cancellationToken);
 
-    private async Task<bool> DeleteExpiredUserAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _client.DeleteItemAsync(
-                new DeleteItemRequest
-                {
-                    TableName = Table,
-                    Key = Keys.User(userId).ToAttributes(),
-                    // Only while it is still expired as checked above: a live user item is never deleted by the purge.
-                    ConditionExpression = "#ttl <= :now",
-                    ExpressionAttributeNames = new() { ["#ttl"] = Attr.Ttl },
-                    ExpressionAttributeValues = new() { [":now"] = Av.EpochSeconds(now) },
-                },
-                cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return false;
-        }
-    }
+    // Only while it is still expired as checked above: a live user item is never deleted by the purge.
+    private Task<bool> DeleteExpiredUserAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _table.Writer.TryDeleteAsync(Table, Keys.User(userId), WriteCondition.ExpiredBy(now), cancellationToken);
 }

@@ -27,24 +27,24 @@ public sealed partial class UserRepository
     {
         ArgumentNullException.ThrowIfNull(page);
         var errors = new FieldErrorCollector();
-        if (days < 1 || days > _options.MaxRecentDays)
+        if (days < 1 || days > _table.Options.MaxRecentDays)
         {
-            errors.Add("days", $"must be between 1 and {_options.MaxRecentDays}.");
+            errors.Add("days", $"must be between 1 and {_table.Options.MaxRecentDays}.");
         }
 
         RejectDeletedStatus(status, errors);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _options);
-        var shards = _options.CreatedDateShards;
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
+        var shards = _table.Options.CreatedDateShards;
         var fingerprint = QueryFingerprint.Of("users.recent", Invariant(days), status?.ToName(), Invariant(shards));
 
         // The cut-off is fixed by the first page and travels in the cursor, so later pages do not shift with the clock.
-        var now = Now();
+        var now = _table.Now();
         var cutoff = now.AddDays(-days);
         RecentPosition? after = null;
         if (page.Cursor is not null)
         {
-            var position = _cursors.Decode(page.Cursor, fingerprint);
+            var position = _table.Cursors.Decode(page.Cursor, fingerprint);
             after = RecentPosition.From(position);
             cutoff = DateTimeOffset.FromUnixTimeMilliseconds(after.CutoffMs);
         }
@@ -57,7 +57,7 @@ public sealed partial class UserRepository
             var queries = Enumerable.Range(0, shards)
                 .Select(shard => RecentQuery(CreatedDatePartitions.Month(month, shard, shards), cutoff, after, status, now))
                 .ToList();
-            collected.AddRange(await _merged.FetchAsync(queries, item => after is null || after.Precedes(item), CompareNewestFirst, need, cancellationToken).ConfigureAwait(false));
+            collected.AddRange(await _table.Merged.FetchAsync(queries, item => after is null || after.Precedes(item), CompareNewestFirst, need, cancellationToken).ConfigureAwait(false));
             if (collected.Count > limit)
             {
                 break;
@@ -66,7 +66,7 @@ public sealed partial class UserRepository
 
         var users = collected.Take(limit).Select(UserMapper.FromItem).ToList();
         var next = collected.Count > limit
-            ? _cursors.Encode(fingerprint, new RecentPosition(cutoff.ToUnixTimeMilliseconds(), users[^1].CreatedAt.ToUnixTimeMilliseconds(), users[^1].Id).ToPosition())
+            ? _table.Cursors.Encode(fingerprint, new RecentPosition(cutoff.ToUnixTimeMilliseconds(), users[^1].CreatedAt.ToUnixTimeMilliseconds(), users[^1].Id).ToPosition())
             : null;
         return new Page<User>(users, next);
     }
@@ -79,19 +79,19 @@ public sealed partial class UserRepository
         errors.Defined("status", status, EnumNames.UserStatus);
         RejectDeletedStatus(status, errors);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _options);
-        var shards = _options.CreatedDateShards;
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
+        var shards = _table.Options.CreatedDateShards;
         var fingerprint = QueryFingerprint.Of("users.status", status.ToName(), Invariant(shards));
         string? afterSort = null;
         if (page.Cursor is not null)
         {
-            var position = _cursors.Decode(page.Cursor, fingerprint);
+            var position = _table.Cursors.Decode(page.Cursor, fingerprint);
             afterSort = position.TryGetValue(Attr.Gsi1SK, out var sort) && position.Count == 1
                 ? sort
                 : throw new InvalidCursorException("The cursor does not fit this query.");
         }
 
-        var now = Now();
+        var now = _table.Now();
         var queries = Enumerable.Range(0, shards).Select(shard =>
         {
             var request = new QueryRequest
@@ -112,7 +112,7 @@ public sealed partial class UserRepository
             return request.ExcludeExpired(now);
         }).ToList();
 
-        var items = await _merged.FetchAsync(
+        var items = await _table.Merged.FetchAsync(
             queries,
             _ => true,
             (a, b) => string.CompareOrdinal(b[Attr.Gsi1SK].S, a[Attr.Gsi1SK].S),
@@ -121,7 +121,7 @@ public sealed partial class UserRepository
 
         var pageItems = items.Take(limit).ToList();
         var next = items.Count > limit
-            ? _cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
+            ? _table.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
             : null;
         return new Page<User>([.. pageItems.Select(UserMapper.FromItem)], next);
     }
@@ -136,7 +136,7 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("city", $"is required and at most {Limits.MaxString} characters.")]);
         }
 
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         var request = new QueryRequest
         {
             TableName = Table,
@@ -145,7 +145,7 @@ public sealed partial class UserRepository
             ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
             ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.City(normalized)) },
         };
-        var cityItems = await _paging.QueryPageAsync(
+        var cityItems = await _table.Paging.QueryPageAsync(
             request, QueryFingerprint.Of("users.city", normalized), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
 
         var users = await LoadUsersAsync(cityItems.Items.Select(UserIndexItemMapper.UserIdOf), cancellationToken).ConfigureAwait(false);
@@ -165,7 +165,7 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("q", $"must contain 1 to {MaxSearchWords} words.")]);
         }
 
-        var limit = PageLimits.Resolve(page.Limit, _options);
+        var limit = PageLimits.Resolve(page.Limit, _table.Options);
         // The longest stem drives the Query: a cheap guess at the rarest word, so fewer candidates need checking.
         var driver = terms.OrderByDescending(t => t.Length).First();
         var others = terms.Where(t => t != driver).ToList();
@@ -179,15 +179,15 @@ public sealed partial class UserRepository
             KeyConditionExpression = "#pk = :pk",
             ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
             ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.Word(driver)) },
-            ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(_cursors.Decode(page.Cursor, fingerprint), [.. keyNames]),
-        }.ExcludeExpired(Now());
+            ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(_table.Cursors.Decode(page.Cursor, fingerprint), [.. keyNames]),
+        }.ExcludeExpired(_table.Now());
 
         var matches = new List<Guid>();
         Dictionary<string, AttributeValue>? resumeAt = null;
         for (var round = 0; round < MaxSearchRounds; round++)
         {
             request.Limit = limit;
-            var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             var candidates = response.Items ?? [];
             var complete = await WithAllWordsAsync(candidates.Select(UserIndexItemMapper.UserIdOf).ToList(), others, cancellationToken).ConfigureAwait(false);
 
@@ -225,7 +225,7 @@ public sealed partial class UserRepository
         }
 
         var users = await LoadUsersAsync(matches, cancellationToken).ConfigureAwait(false);
-        var next = resumeAt is null ? null : _cursors.Encode(fingerprint, CursorPosition.FromKey(resumeAt));
+        var next = resumeAt is null ? null : _table.Cursors.Encode(fingerprint, CursorPosition.FromKey(resumeAt));
         return new Page<User>(users, next);
     }
 
@@ -237,7 +237,7 @@ public sealed partial class UserRepository
             return [.. candidates];
         }
 
-        var found = await _reads.BatchGetAsync(
+        var found = await _table.Reads.BatchGetAsync(
             Table,
             candidates.SelectMany(id => otherWords.Select(word => Keys.UserWord(id, word))),
             cancellationToken).ConfigureAwait(false);
@@ -253,7 +253,7 @@ public sealed partial class UserRepository
             return [];
         }
 
-        var items = await _reads.BatchGetAsync(Table, order.Select(Keys.User), cancellationToken).ConfigureAwait(false);
+        var items = await _table.Reads.BatchGetAsync(Table, order.Select(Keys.User), cancellationToken).ConfigureAwait(false);
         return [.. order
             .Select(id => items.TryGetValue(Keys.User(id), out var item) ? UserMapper.FromItem(item) : null)
             .OfType<User>()

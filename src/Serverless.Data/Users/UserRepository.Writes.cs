@@ -18,7 +18,7 @@ public sealed partial class UserRepository
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Now();
+        var now = _table.Now();
         var created = user with
         {
             Email = user.Email?.Trim()!,
@@ -34,7 +34,7 @@ public sealed partial class UserRepository
         var actions = new List<WriteAction>
         {
             // A random id should never collide; if it does, the other user must not be overwritten.
-            WriteAction.Put(Table, UserMapper.ToItem(created, _options.CreatedDateShards), WriteCondition.NotExists,
+            WriteAction.Put(Table, UserMapper.ToItem(created, _table.Options.CreatedDateShards), WriteCondition.NotExists,
                 ConditionFailures.Conflict("A user with this id already exists.", "id")),
             // The marker is the uniqueness rule: whoever creates it first owns the email.
             WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(now),
@@ -43,7 +43,7 @@ public sealed partial class UserRepository
         actions.AddRange(UserIndexItemMapper.WordsOf(created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
         actions.AddRange(UserIndexItemMapper.CitiesOf(created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
 
-        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -61,7 +61,7 @@ public sealed partial class UserRepository
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var (current, stored) = await GetForWriteAsync(user.Id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
-        var now = Now();
+        var now = _table.Now();
         var updated = user with
         {
             Email = user.Email?.Trim()!,
@@ -72,7 +72,7 @@ public sealed partial class UserRepository
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
-        if (ItemContent.Same(stored, UserMapper.ToItem(updated, _options.CreatedDateShards)))
+        if (ItemContent.Same(stored, UserMapper.ToItem(updated, _table.Options.CreatedDateShards)))
         {
             // The put would store what is stored (so a version 1 item, which it would upgrade, still gets written):
             // it would only bump the version and leave an audit entry of no change.
@@ -93,7 +93,7 @@ public sealed partial class UserRepository
         }
 
         actions.AddRange(IndexItemChanges(current, updated));
-        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
@@ -109,12 +109,12 @@ public sealed partial class UserRepository
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
 
-        var now = Now();
+        var now = _table.Now();
         var deleted = current with
         {
             Status = UserStatus.Deleted,
             DeletedAt = now,
-            PurgeAfter = now + _options.SoftDeleteRetention,
+            PurgeAfter = now + _table.Options.SoftDeleteRetention,
             UpdatedAt = now,
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
@@ -128,7 +128,7 @@ public sealed partial class UserRepository
                 _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
         };
         actions.AddRange(IndexItemChanges(current, deleted));
-        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 
@@ -144,7 +144,7 @@ public sealed partial class UserRepository
             Status = UserStatus.Active,
             DeletedAt = null,
             PurgeAfter = null,
-            UpdatedAt = Now(),
+            UpdatedAt = _table.Now(),
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
@@ -158,7 +158,7 @@ public sealed partial class UserRepository
                 ConditionFailures.Conflict("The email was taken by another user.", "email")),
         };
         actions.AddRange(IndexItemChanges(current, restored));
-        await _transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return restored;
     }
 
@@ -172,7 +172,7 @@ public sealed partial class UserRepository
         Guid id, long expectedVersion, bool expectDeleted, CancellationToken cancellationToken)
     {
         // Consistent: the version checked here is the one the write is conditional on.
-        var stored = await _reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
+        var stored = await _table.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, id.ToString("D"));
         var current = UserMapper.FromItem(stored);
         if (expectDeleted != (current.Status == UserStatus.Deleted))
@@ -187,7 +187,7 @@ public sealed partial class UserRepository
 
     /// <summary>The user item, written only if nobody wrote it since the caller read <paramref name="expectedVersion"/>.</summary>
     private WriteAction PutUserAtVersion(User user, long expectedVersion) =>
-        WriteAction.Put(Table, UserMapper.ToItem(user, _options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
+        WriteAction.Put(Table, UserMapper.ToItem(user, _table.Options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, user.Id.ToString("D"), expectedVersion));
 
     /// <summary>Deletes the word and city items the user no longer has and puts the new ones; unchanged ones are left alone.</summary>

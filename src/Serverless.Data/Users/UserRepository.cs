@@ -17,38 +17,26 @@ public sealed partial class UserRepository
 {
     private const string Entity = "User";
 
-    private readonly IAmazonDynamoDB _client;
-    private readonly TableOptions _options;
-    private readonly TimeProvider _time;
-    private readonly ItemReads _reads;
-    private readonly TransactionWriter _transactions;
-    private readonly QueryPaging _paging;
-    private readonly MergedQuery _merged;
-    private readonly CursorCodec _cursors;
+    private readonly TableAccess _table;
 
     public UserRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+        : this(new TableAccess(client, options, timeProvider))
     {
-        ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(timeProvider);
-        options.Validate();
-        _client = client;
-        _options = options;
-        _time = timeProvider;
-        _cursors = new CursorCodec(options);
-        _reads = new ItemReads(client, timeProvider);
-        _transactions = new TransactionWriter(client, timeProvider);
-        _paging = new QueryPaging(client, _cursors, timeProvider);
-        _merged = new MergedQuery(client);
     }
 
-    private string Table => _options.TableName;
+    public UserRepository(TableAccess table)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        _table = table;
+    }
+
+    private string Table => _table.TableName;
 
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version they read here as If-Match for the next write.
-        var item = await _reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await _table.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : UserMapper.FromItem(item);
     }
 
@@ -63,12 +51,10 @@ public sealed partial class UserRepository
             KeyConditionExpression = "#emailKey = :emailKey",
             ExpressionAttributeNames = new() { ["#emailKey"] = Attr.EmailKey },
             ExpressionAttributeValues = new() { [":emailKey"] = Av.S(EmailAddress.Normalize(email)) },
-        }.ExcludeExpired(Now());
+        }.ExcludeExpired(_table.Now());
 
-        var response = await _client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
         return response.Items is { Count: > 0 } items ? UserMapper.FromItem(items[0]) : null;
     }
 
-    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
-    private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 }

@@ -5,65 +5,173 @@ using Serverless.Data.Table;
 
 namespace Serverless.Data.Writing;
 
-/// <summary>Single-item conditional writes whose failure becomes a domain error (for items written alone).</summary>
+/// <summary>
+/// Single-item writes, each with its condition (for items written alone; <see cref="TransactionWriter"/> writes
+/// several together). A failed condition is either turned into the domain error the caller names
+/// (<c>PutAsync</c>, <c>UpdateAsync</c>, <c>DeleteAsync</c>) or answered as false where it is an expected outcome
+/// (<c>TryPutAsync</c> and its siblings: the entry is already there, the link is already gone).
+/// </summary>
 public sealed class ConditionalWriter(IAmazonDynamoDB client)
 {
-    public async Task PutAsync(
+    public Task PutAsync(
         string tableName,
         Dictionary<string, AttributeValue> item,
         WriteCondition condition,
         ConditionFailureTranslator onConditionFailed,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(onConditionFailed);
-        ItemSize.EnsureWithinLimit(item);
-        var request = new PutItemRequest
-        {
-            TableName = tableName,
-            Item = item,
-            ConditionExpression = condition.Expression,
-            ExpressionAttributeNames = condition.NamesCopy(),
-            ExpressionAttributeValues = condition.ValuesCopy(),
-            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
-
-        try
-        {
-            await client.PutItemAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ConditionalCheckFailedException ex)
-        {
-            throw onConditionFailed(ConditionFailures.IsEmpty(ex.Item) ? null : ex.Item);
-        }
+        return SendAsync(PutRequest(tableName, item, condition, returnOld: true), onConditionFailed, cancellationToken);
     }
 
-    public async Task DeleteAsync(
+    /// <returns>False when the condition did not hold (nothing was written).</returns>
+    public Task<bool> TryPutAsync(string tableName, Dictionary<string, AttributeValue> item, WriteCondition condition, CancellationToken cancellationToken) =>
+        TrySendAsync(PutRequest(tableName, item, condition, returnOld: false), cancellationToken);
+
+    public Task UpdateAsync(
+        string tableName,
+        ItemKey key,
+        ItemUpdate update,
+        WriteCondition condition,
+        ConditionFailureTranslator onConditionFailed,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onConditionFailed);
+        return SendAsync(UpdateRequest(tableName, key, update, condition, returnOld: true), onConditionFailed, cancellationToken);
+    }
+
+    /// <returns>False when the condition did not hold (nothing was written).</returns>
+    public Task<bool> TryUpdateAsync(string tableName, ItemKey key, ItemUpdate update, WriteCondition condition, CancellationToken cancellationToken) =>
+        TrySendAsync(UpdateRequest(tableName, key, update, condition, returnOld: false), cancellationToken);
+
+    public Task DeleteAsync(
         string tableName,
         ItemKey key,
         WriteCondition condition,
         ConditionFailureTranslator onConditionFailed,
         CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(condition);
         ArgumentNullException.ThrowIfNull(onConditionFailed);
-        var request = new DeleteItemRequest
-        {
-            TableName = tableName,
-            Key = key.ToAttributes(),
-            ConditionExpression = condition.Expression,
-            ExpressionAttributeNames = condition.NamesCopy(),
-            ExpressionAttributeValues = condition.ValuesCopy(),
-            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.ALL_OLD,
-        };
+        return SendAsync(DeleteRequest(tableName, key, condition, returnOld: true), onConditionFailed, cancellationToken);
+    }
 
+    /// <returns>False when the condition did not hold (nothing was deleted).</returns>
+    public Task<bool> TryDeleteAsync(string tableName, ItemKey key, WriteCondition condition, CancellationToken cancellationToken) =>
+        TrySendAsync(DeleteRequest(tableName, key, condition, returnOld: false), cancellationToken);
+
+    private async Task SendAsync(AmazonDynamoDBRequest request, ConditionFailureTranslator onConditionFailed, CancellationToken cancellationToken)
+    {
         try
         {
-            await client.DeleteItemAsync(request, cancellationToken).ConfigureAwait(false);
+            await CallAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (ConditionalCheckFailedException ex)
         {
             throw onConditionFailed(ConditionFailures.IsEmpty(ex.Item) ? null : ex.Item);
         }
     }
+
+    private async Task<bool> TrySendAsync(AmazonDynamoDBRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CallAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConditionalCheckFailedException)
+        {
+            return false;
+        }
+    }
+
+    private Task CallAsync(AmazonDynamoDBRequest request, CancellationToken cancellationToken) => request switch
+    {
+        PutItemRequest put => client.PutItemAsync(put, cancellationToken),
+        UpdateItemRequest update => client.UpdateItemAsync(update, cancellationToken),
+        DeleteItemRequest delete => client.DeleteItemAsync(delete, cancellationToken),
+        _ => throw new ArgumentException($"Not a single-item write: {request.GetType().Name}.", nameof(request)),
+    };
+
+    private static PutItemRequest PutRequest(string tableName, Dictionary<string, AttributeValue> item, WriteCondition condition, bool returnOld)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        ItemSize.EnsureWithinLimit(item);
+        return new PutItemRequest
+        {
+            TableName = tableName,
+            Item = item,
+            ConditionExpression = condition.Expression,
+            ExpressionAttributeNames = condition.NamesCopy(),
+            ExpressionAttributeValues = condition.ValuesCopy(),
+            ReturnValuesOnConditionCheckFailure = ReturnedOnFailure(returnOld),
+        };
+    }
+
+    private static UpdateItemRequest UpdateRequest(string tableName, ItemKey key, ItemUpdate update, WriteCondition condition, bool returnOld)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentNullException.ThrowIfNull(condition);
+        return new UpdateItemRequest
+        {
+            TableName = tableName,
+            Key = key.ToAttributes(),
+            UpdateExpression = update.Expression,
+            ConditionExpression = condition.Expression,
+            ExpressionAttributeNames = Merge(update.Names, condition.Names),
+            ExpressionAttributeValues = Merge(update.Values, condition.Values),
+            ReturnValuesOnConditionCheckFailure = ReturnedOnFailure(returnOld),
+        };
+    }
+
+    private static DeleteItemRequest DeleteRequest(string tableName, ItemKey key, WriteCondition condition, bool returnOld)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        return new DeleteItemRequest
+        {
+            TableName = tableName,
+            Key = key.ToAttributes(),
+            ConditionExpression = condition.Expression,
+            ExpressionAttributeNames = condition.NamesCopy(),
+            ExpressionAttributeValues = condition.ValuesCopy(),
+            ReturnValuesOnConditionCheckFailure = ReturnedOnFailure(returnOld),
+        };
+    }
+
+    // The stored item is fetched on a failure only where a translator reads it; an expected failure costs no read.
+    private static ReturnValuesOnConditionCheckFailure ReturnedOnFailure(bool returnOld) =>
+        returnOld ? ReturnValuesOnConditionCheckFailure.ALL_OLD : ReturnValuesOnConditionCheckFailure.NONE;
+
+    /// <summary>The update's and the condition's placeholders in one map; a placeholder both use must mean the same.</summary>
+    private static Dictionary<string, T>? Merge<T>(IReadOnlyDictionary<string, T>? first, IReadOnlyDictionary<string, T>? second)
+    {
+        if (first is null && second is null)
+        {
+            return null;
+        }
+
+        var merged = new Dictionary<string, T>(first ?? new Dictionary<string, T>(), StringComparer.Ordinal);
+        foreach (var (name, value) in second ?? new Dictionary<string, T>())
+        {
+            if (merged.TryGetValue(name, out var existing) && !Equals(Describe(existing), Describe(value)))
+            {
+                throw new ArgumentException($"The placeholder {name} means one thing in the update and another in the condition.");
+            }
+
+            merged[name] = value;
+        }
+
+        return merged;
+    }
+
+    private static string? Describe<T>(T value) => value switch
+    {
+        AttributeValue av => av.S ?? av.N ?? av.BOOL?.ToString(),
+        _ => value?.ToString(),
+    };
 }
+
+/// <summary>An UpdateItem's update expression with its own placeholders.</summary>
+public sealed record ItemUpdate(
+    string Expression,
+    IReadOnlyDictionary<string, string> Names,
+    IReadOnlyDictionary<string, AttributeValue>? Values = null);

@@ -48,6 +48,22 @@ public sealed record WriteCondition(
         new Dictionary<string, string> { ["#userId"] = Attr.UserId },
         new Dictionary<string, AttributeValue> { [":userId"] = Av.Guid(userId) });
 
+    /// <summary>
+    /// A denormalized copy of a user on an existing order is older than <paramref name="userVersion"/>. Exists: an
+    /// update must not create a header-less stub for an order that was deleted or purged. Older only: streams deliver
+    /// at least once and records may arrive late, so the newest user data wins whatever order they come in.
+    /// </summary>
+    public static WriteCondition OlderUserVersion(long userVersion) => new(
+        "attribute_exists(#pk) AND (attribute_not_exists(#userVersion) OR #userVersion < :userVersion)",
+        new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#userVersion"] = Attr.UserVersion },
+        new Dictionary<string, AttributeValue> { [":userVersion"] = Av.N(userVersion) });
+
+    /// <summary>The item's ttl has passed by <paramref name="now"/> (it is expired, whether or not DynamoDB has removed it yet).</summary>
+    public static WriteCondition ExpiredBy(DateTimeOffset now) => new(
+        "#ttl <= :now",
+        new Dictionary<string, string> { ["#ttl"] = Attr.Ttl },
+        new Dictionary<string, AttributeValue> { [":now"] = Av.EpochSeconds(now) });
+
     internal Dictionary<string, string>? NamesCopy() => Names is null ? null : new(Names, StringComparer.Ordinal);
 
     internal Dictionary<string, AttributeValue>? ValuesCopy() => Values is null ? null : new(Values, StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Net;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Client;
 using Serverless.DynamoDbLocal;
 
 namespace Serverless.Local;
@@ -107,22 +107,11 @@ public sealed class TableTarget : IDisposable
         return names;
     }
 
-    private static AmazonDynamoDBClient CreateClient(Uri endpoint)
-    {
-        var config = new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), MaxErrorRetry = 3, Timeout = TimeSpan.FromSeconds(30) };
-        if (IsLocal(endpoint))
+    // The CLI's calls are interactive or bulk: a few retries and a bounded wait, then a clear error instead of a hang.
+    private static IAmazonDynamoDB CreateClient(Uri endpoint) =>
+        DynamoDbClients.Create(endpoint.ToString(), DynamoDbLocalServer.LocalRegion, config =>
         {
-            // DynamoDB Local accepts any credentials (started with -sharedDb, every client sees the same tables).
-            config.AuthenticationRegion = DynamoDbLocalServer.LocalRegion;
-            return new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config);
-        }
-
-        // A real endpoint: the SDK's usual credential and region chain (environment, profile, instance role).
-        return new AmazonDynamoDBClient(config);
-    }
-
-    private static bool IsLocal(Uri endpoint) =>
-        endpoint.IsLoopback
-        || (IPAddress.TryParse(endpoint.Host, out var ip) && IPAddress.IsLoopback(ip))
-        || endpoint.Host.Equals("host.docker.internal", StringComparison.OrdinalIgnoreCase);
+            config.MaxErrorRetry = 3;
+            config.Timeout = TimeSpan.FromSeconds(30);
+        });
 }

@@ -1,10 +1,11 @@
 using Amazon.DynamoDBv2;
-using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Audit;
+using Serverless.Data.Client;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
 using Serverless.Data.Products;
@@ -41,27 +42,22 @@ internal static class DataSetup
             return options;
         });
 
-        services.TryAddSingleton<IAmazonDynamoDB>(sp =>
+        services.TryAddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<DynamoDbOptions>>().Value;
-            if (settings.EffectiveServiceUrl is { Length: > 0 } url)
-            {
-                // DynamoDB Local accepts any credentials; real ones are never needed (or sent) there.
-                return new AmazonDynamoDBClient(
-                    new BasicAWSCredentials("local", "local"),
-                    new AmazonDynamoDBConfig { ServiceURL = url, AuthenticationRegion = settings.Region });
-            }
-
-            return new AmazonDynamoDBClient();
+            return DynamoDbClients.Create(settings.EffectiveServiceUrl, settings.Region);
         });
 
-        // Repositories are stateless over the shared client: one each for the process.
-        services.TryAddSingleton<UserRepository>();
-        services.TryAddSingleton<OrderRepository>();
-        services.TryAddSingleton<ProductRepository>();
-        services.TryAddSingleton<RoleRepository>();
-        services.TryAddSingleton<CommentRepository>();
-        services.TryAddSingleton<AuditRepository>();
+        // One table access (client, settings, clock and the machinery over them) shared by the repositories, which
+        // are stateless over it: one each for the process.
+        services.TryAddSingleton(sp => new TableAccess(
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton(sp => new UserRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new OrderRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new ProductRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new RoleRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new CommentRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new AuditRepository(sp.GetRequiredService<TableAccess>()));
         return services;
     }
 }

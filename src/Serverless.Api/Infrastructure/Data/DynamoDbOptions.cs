@@ -1,3 +1,5 @@
+using Serverless.Data.Client;
+
 namespace Serverless.Api.Infrastructure.Data;
 
 /// <summary>Where the table lives (configuration section <c>DynamoDb</c>).</summary>
@@ -6,7 +8,7 @@ public sealed class DynamoDbOptions
     public const string Section = "DynamoDb";
 
     /// <summary>The local stack's variable for DynamoDB Local's endpoint; used when <see cref="ServiceUrl"/> is not set.</summary>
-    public const string EndpointVariable = "DYNAMODB_ENDPOINT";
+    public const string EndpointVariable = DynamoDbClients.EndpointVariable;
 
     /// <summary>
     /// An explicit endpoint (DynamoDB Local). Unset on AWS, where the SDK finds region and credentials in the
@@ -15,7 +17,7 @@ public sealed class DynamoDbOptions
     public string? ServiceUrl { get; set; }
 
     /// <summary>Signing region for an explicit endpoint.</summary>
-    public string Region { get; set; } = "us-east-1";
+    public string Region { get; set; } = DynamoDbClients.DefaultRegion;
 
     public string? EffectiveServiceUrl =>
         string.IsNullOrWhiteSpace(ServiceUrl) ? Environment.GetEnvironmentVariable(EndpointVariable) : ServiceUrl;

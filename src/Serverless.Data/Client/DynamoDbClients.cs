@@ -1,0 +1,50 @@
+using System.Net;
+using Amazon.DynamoDBv2;
+using Amazon.Runtime;
+
+namespace Serverless.Data.Client;
+
+/// <summary>
+/// The one way every host (the API, the stream functions, the CLI) builds its DynamoDB client from configuration:
+/// no endpoint on AWS (region and credentials from the Lambda environment), or an explicit endpoint such as DynamoDB
+/// Local's.
+/// </summary>
+public static class DynamoDbClients
+{
+    /// <summary>The local stack's variable for DynamoDB Local's endpoint.</summary>
+    public const string EndpointVariable = "DYNAMODB_ENDPOINT";
+
+    public const string DefaultRegion = "us-east-1";
+
+    // DynamoDB Local takes any credentials (started with -sharedDb, every client sees the same tables); real ones are
+    // never needed there, nor sent.
+    private static readonly BasicAWSCredentials LocalCredentials = new("local", "local");
+
+    /// <param name="serviceUrl">An explicit endpoint; null or blank for AWS's own.</param>
+    /// <param name="region">The signing region for an explicit endpoint.</param>
+    /// <param name="configure">Further settings of the client (timeouts, retries) for a host that needs others.</param>
+    public static IAmazonDynamoDB Create(string? serviceUrl, string? region = null, Action<AmazonDynamoDBConfig>? configure = null)
+    {
+        if (string.IsNullOrWhiteSpace(serviceUrl))
+        {
+            var defaults = new AmazonDynamoDBConfig();
+            configure?.Invoke(defaults);
+            return new AmazonDynamoDBClient(defaults);
+        }
+
+        var endpoint = new Uri(serviceUrl.Trim(), UriKind.Absolute);
+        var config = new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = region ?? DefaultRegion };
+        configure?.Invoke(config);
+        // Only a local endpoint gets the stand-in credentials; any other (a real service URL) uses the SDK's chain.
+        return IsLocal(endpoint) ? new AmazonDynamoDBClient(LocalCredentials, config) : new AmazonDynamoDBClient(config);
+    }
+
+    /// <summary>Loopback, or the host as seen from a container (sam local's functions reach the local stack this way).</summary>
+    public static bool IsLocal(Uri endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        return endpoint.IsLoopback
+            || (IPAddress.TryParse(endpoint.Host, out var ip) && IPAddress.IsLoopback(ip))
+            || endpoint.Host.Equals("host.docker.internal", StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,56 @@
+using Amazon.DynamoDBv2;
+using Serverless.Data.Paging;
+using Serverless.Data.Reading;
+using Serverless.Data.Table;
+using Serverless.Data.Writing;
+
+namespace Serverless.Data;
+
+/// <summary>
+/// What every repository works through, built once per table: the client, the table's settings, the clock, and the
+/// shared machinery over them (reads that never return expired items, paged queries with signed cursors,
+/// conditional writes, transactions, batches). A repository holds one and adds only its entity's knowledge.
+/// </summary>
+public sealed class TableAccess
+{
+    /// <exception cref="InvalidOperationException">The options are invalid (see <see cref="TableOptions.Validate"/>).</exception>
+    public TableAccess(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        Client = client;
+        Options = options;
+        Time = timeProvider;
+        Cursors = new CursorCodec(options);
+        Reads = new ItemReads(client, timeProvider);
+        Paging = new QueryPaging(client, Cursors, timeProvider);
+        Merged = new MergedQuery(client);
+        Writer = new ConditionalWriter(client);
+        Transactions = new TransactionWriter(client, timeProvider);
+    }
+
+    public IAmazonDynamoDB Client { get; }
+
+    public TableOptions Options { get; }
+
+    public string TableName => Options.TableName;
+
+    public TimeProvider Time { get; }
+
+    public CursorCodec Cursors { get; }
+
+    public ItemReads Reads { get; }
+
+    public QueryPaging Paging { get; }
+
+    public MergedQuery Merged { get; }
+
+    public ConditionalWriter Writer { get; }
+
+    public TransactionWriter Transactions { get; }
+
+    /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
+    public DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(Time.GetUtcNow().ToUnixTimeMilliseconds());
+}
