@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2;
 using Microsoft.Extensions.Logging;
+using Serverless.Data;
 using Serverless.Data.Audit;
 using Serverless.Data.Client;
 using Serverless.Data.Orders;
@@ -44,7 +45,7 @@ public static class StreamFunctions
         ArgumentNullException.ThrowIfNull(loggerFactory);
         var settings = options ?? new DenormalizeOptions { PageSize = Math.Min(new DenormalizeOptions().PageSize, table.MaxPageLimit) };
         var handler = new DenormalizeFunction(
-            new OrderRepository(client, table, timeProvider), settings, timeProvider, loggerFactory.CreateLogger<DenormalizeFunction>());
+            new OrderRepository(new TableAccess(client, table, timeProvider)), settings, timeProvider, loggerFactory.CreateLogger<DenormalizeFunction>());
         // Different users' renames touch different orders; each already writes MaxParallelWrites orders at once.
         return Wrap(handler, loggerFactory, DenormalizeConcurrency);
     }
@@ -52,7 +53,7 @@ public static class StreamFunctions
     public static ILambdaFunction CreatePurge(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        var handler = new PurgeFunction(new UserPurge(client, table, timeProvider), loggerFactory.CreateLogger<PurgeFunction>());
+        var handler = new PurgeFunction(new UserPurge(new TableAccess(client, table, timeProvider)), loggerFactory.CreateLogger<PurgeFunction>());
         return Wrap(handler, loggerFactory);
     }
 

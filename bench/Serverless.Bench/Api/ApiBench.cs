@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net;
 using System.Text;
-using Amazon.DynamoDBv2.Model;
 using Amazon.DynamoDBv2;
+using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
+using Serverless.Data;
 using Serverless.Data.Reading;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
@@ -32,7 +33,7 @@ public static class ApiBench
     {
         var table = await context.CreateTableAsync("api", ct);
         var options = new TableOptions { TableName = table, CursorSigningKey = ApiHost.CursorKey };
-        var users = new UserRepository(context.Client, options, TimeProvider.System);
+        var users = new UserRepository(new TableAccess(context.Client, options, TimeProvider.System));
 
         // The users the reads pick from, written through the data layer (so every index item exists).
         var population = context.Quick ? 200 : 1000;

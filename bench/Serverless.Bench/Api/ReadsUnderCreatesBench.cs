@@ -1,10 +1,11 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
@@ -31,7 +32,7 @@ public static class ReadsUnderCreatesBench
     {
         var table = await context.CreateTableAsync("reads-under-creates", ct);
         var options = new TableOptions { TableName = table, CursorSigningKey = ApiHost.CursorKey };
-        var users = new UserRepository(context.Client, options, TimeProvider.System);
+        var users = new UserRepository(new TableAccess(context.Client, options, TimeProvider.System));
         var population = context.Quick ? 200 : 1000;
         var stored = new List<Guid>(population);
         await Parallel.ForEachAsync(Enumerable.Range(0, population), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (n, token) =>

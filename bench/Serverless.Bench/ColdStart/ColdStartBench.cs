@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 
@@ -36,7 +37,7 @@ public static class ColdStartBench
 
         var table = await context.CreateTableAsync("coldstart", ct);
         var options = new TableOptions { TableName = table, CursorSigningKey = CursorKey };
-        var user = await new UserRepository(context.Client, options, TimeProvider.System)
+        var user = await new UserRepository(new TableAccess(context.Client, options, TimeProvider.System))
             .CreateAsync(BenchUsers.Create(1, DateTimeOffset.UtcNow), "bench", ct);
         var userPath = $"/users/{user.Id}";
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Serverless.Bench.Report;
 using Serverless.Bench.Support;
+using Serverless.Data;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Data.Tools.Seeding;
@@ -27,7 +28,7 @@ public static class GrowthBench
         {
             var table = await context.CreateTableAsync("growth", ct);
             var users = await FillAsync(context, table, size, ct);
-            var repository = new UserRepository(context.Client, new TableOptions { TableName = table, CursorSigningKey = ApiHost.CursorKey }, TimeProvider.System);
+            var repository = new UserRepository(new TableAccess(context.Client, new TableOptions { TableName = table, CursorSigningKey = ApiHost.CursorKey }, TimeProvider.System));
 
             // Warm the path before anything counts.
             for (var i = 0; i < 20; i++)

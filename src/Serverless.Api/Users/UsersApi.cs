@@ -294,10 +294,7 @@ public static class UsersApi
             errors.Add(new FieldError("status", "cannot be set to deleted; delete the user instead."));
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
+        ValidationException.ThrowIfAny(errors);
 
         return await hashing.HashAsync(password!, cancellationToken);
     }

@@ -14,21 +14,10 @@ namespace Serverless.Data.Audit;
 /// The audit trail: AUDIT#entityType#recordId / changedAt#sequenceNumber#eventId, one item per change, kept for
 /// <see cref="TableOptions.AuditRetention"/> through its ttl. Written by the audit stream function only.
 /// </summary>
-public sealed class AuditRepository
+public sealed class AuditRepository(TableAccess table)
 {
 
-    private readonly TableAccess _table;
-
-    public AuditRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public AuditRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

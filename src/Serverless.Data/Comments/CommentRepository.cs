@@ -18,21 +18,10 @@ namespace Serverless.Data.Comments;
 /// taken as given. <see cref="Comment.AuthorId"/> is optional (the seed's comments have no author column), but when
 /// given it must name a user that exists and is not deleted.
 /// </summary>
-public sealed class CommentRepository
+public sealed class CommentRepository(TableAccess table)
 {
 
-    private readonly TableAccess _table;
-
-    public CommentRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public CommentRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

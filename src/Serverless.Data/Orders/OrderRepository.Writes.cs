@@ -42,10 +42,7 @@ public sealed partial class OrderRepository
             errors.Add(new FieldError("userVersion", "must be the version of the user the email and name were read from (at least 1)."));
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
+        ValidationException.ThrowIfAny(errors);
 
         await EnsureProductsExistAsync(created.Items, cancellationToken).ConfigureAwait(false);
 

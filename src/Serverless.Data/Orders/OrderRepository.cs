@@ -13,22 +13,11 @@ namespace Serverless.Data.Orders;
 /// Orders: a header item plus one item per line in the order's own partition, listed per user and per product
 /// through GSI1. Every read is a Query or GetItem (never a Scan); every write carries its condition.
 /// </summary>
-public sealed partial class OrderRepository
+public sealed partial class OrderRepository(TableAccess table)
 {
     private const string Entity = "Order";
 
-    private readonly TableAccess _table;
-
-    public OrderRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public OrderRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

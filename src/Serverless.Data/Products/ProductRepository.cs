@@ -15,22 +15,11 @@ namespace Serverless.Data.Products;
 /// their own copy of the product's name and price on each line, so nothing needs the product afterwards; the
 /// lines stay listed under "orders containing a product" and comments on the product stay in its partition.
 /// </summary>
-public sealed class ProductRepository
+public sealed class ProductRepository(TableAccess table)
 {
     private const string Entity = "Product";
 
-    private readonly TableAccess _table;
-
-    public ProductRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public ProductRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

@@ -18,24 +18,13 @@ namespace Serverless.Data.Roles;
 /// unique. Roles have no update or delete here, so no marker is ever moved or released, and the role name copied
 /// onto each link never goes stale.
 /// </summary>
-public sealed partial class RoleRepository
+public sealed partial class RoleRepository(TableAccess table)
 {
     private const string Entity = "Role";
     private const string UserEntity = "User";
     private const string LinkEntity = "UserRole";
 
-    private readonly TableAccess _table;
-
-    public RoleRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public RoleRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

@@ -45,7 +45,7 @@ public sealed record PurgeReport
 /// wrote on other targets (the seed's comments have no author column to cascade on).
 /// Idempotent and restartable: each step deletes what it finds, and a repeated run finds nothing.
 /// </summary>
-public sealed class UserPurge
+public sealed class UserPurge(TableAccess table)
 {
     // Orders read and cleared per round: bounds memory and the fan-out of partition Queries.
     private const int OrdersPerRound = 25;
@@ -56,21 +56,8 @@ public sealed class UserPurge
     /// </summary>
     public static BatchWriteOptions DeleteOptions { get; } = new() { Parallelism = 4, Retry = new RetryOptions { MaxAttempts = 8 } };
 
-    private readonly BatchWriter _deleter;
-
-    private readonly TableAccess _table;
-
-    public UserPurge(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public UserPurge(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-        _deleter = new BatchWriter(table.Client, DeleteOptions, table.Time);
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
+    private readonly BatchWriter _deleter = new(table.Client, DeleteOptions, table.Time);
 
     private string Table => _table.TableName;
 

@@ -228,9 +228,6 @@ public sealed partial class UserRepository
             errors.Add(new FieldError("status", "cannot be set to deleted; delete the user instead."));
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
+        ValidationException.ThrowIfAny(errors);
     }
 }

@@ -13,22 +13,11 @@ namespace Serverless.Data.Users;
 /// Users and the items kept in step with them (email marker, name words, address cities). Every write is one
 /// transaction; every read is a GetItem, a Query, or a bounded few followed by BatchGetItem. Never a Scan.
 /// </summary>
-public sealed partial class UserRepository
+public sealed partial class UserRepository(TableAccess table)
 {
     private const string Entity = "User";
 
-    private readonly TableAccess _table;
-
-    public UserRepository(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
-        : this(new TableAccess(client, options, timeProvider))
-    {
-    }
-
-    public UserRepository(TableAccess table)
-    {
-        ArgumentNullException.ThrowIfNull(table);
-        _table = table;
-    }
+    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
 
     private string Table => _table.TableName;
 

@@ -42,12 +42,5 @@ public static class AuditEntryRules
     public static bool IsSequenceNumber(string? value) =>
         value is { Length: > 0 and <= Limits.MaxSequenceNumberDigits } && value.All(char.IsAsciiDigit);
 
-    public static void EnsureValid(AuditEntry entry)
-    {
-        var errors = Validate(entry);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(AuditEntry entry) => ValidationException.ThrowIfAny(Validate(entry));
 }

@@ -18,12 +18,5 @@ public static class CommentRules
         return errors.Errors;
     }
 
-    public static void EnsureValid(Comment comment)
-    {
-        var errors = Validate(comment);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(Comment comment) => ValidationException.ThrowIfAny(Validate(comment));
 }

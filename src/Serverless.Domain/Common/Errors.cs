@@ -10,6 +10,16 @@ public sealed class ValidationException(IReadOnlyList<FieldError> errors)
     : DomainException("Validation failed: " + string.Join("; ", errors.Select(e => $"{e.Field}: {e.Message}")))
 {
     public IReadOnlyList<FieldError> Errors { get; } = errors;
+
+    /// <summary>Throws when a rule check found anything (each entity's <c>EnsureValid</c> is its <c>Validate</c> through this).</summary>
+    public static void ThrowIfAny(IReadOnlyList<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (errors.Count > 0)
+        {
+            throw new ValidationException(errors);
+        }
+    }
 }
 
 /// <summary>The thing asked for does not exist (or has expired).</summary>

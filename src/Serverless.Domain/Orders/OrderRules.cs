@@ -26,14 +26,7 @@ public static class OrderRules
         return errors.Errors;
     }
 
-    public static void EnsureValid(Order order)
-    {
-        var errors = Validate(order);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(Order order) => ValidationException.ThrowIfAny(Validate(order));
 
     /// <summary>The total an order must carry: the sum of its line totals (never a client's number).</summary>
     public static decimal TotalOf(IEnumerable<OrderItem> items) => items.Sum(i => i.LineTotal);

@@ -13,12 +13,5 @@ public static class ProductRules
         return errors.Errors;
     }
 
-    public static void EnsureValid(Product product)
-    {
-        var errors = Validate(product);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(Product product) => ValidationException.ThrowIfAny(Validate(product));
 }

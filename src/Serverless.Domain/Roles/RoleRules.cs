@@ -12,12 +12,5 @@ public static class RoleRules
         return errors.Errors;
     }
 
-    public static void EnsureValid(Role role)
-    {
-        var errors = Validate(role);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(Role role) => ValidationException.ThrowIfAny(Validate(role));
 }

@@ -12,12 +12,5 @@ public static class UserRoleRules
         return errors.Errors;
     }
 
-    public static void EnsureValid(UserRole link)
-    {
-        var errors = Validate(link);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(UserRole link) => ValidationException.ThrowIfAny(Validate(link));
 }

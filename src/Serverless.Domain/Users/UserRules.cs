@@ -46,14 +46,7 @@ public static class UserRules
     }
 
     /// <summary>Throws a <see cref="ValidationException"/> listing every broken rule.</summary>
-    public static void EnsureValid(User user)
-    {
-        var errors = Validate(user);
-        if (errors.Count > 0)
-        {
-            throw new ValidationException(errors);
-        }
-    }
+    public static void EnsureValid(User user) => ValidationException.ThrowIfAny(Validate(user));
 
     private static void ValidateAddresses(IReadOnlyList<Address>? addresses, FieldErrorCollector errors)
     {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
@@ -73,9 +74,9 @@ public sealed class UserCascade
         return deleted;
     }
 
-    private UserPurge Purge(string tableName) => new(
+    private UserPurge Purge(string tableName) => new(new TableAccess(
         _client,
         // The purge signs no cursor, but TableOptions are validated whole: a throwaway key that signs nothing.
         new TableOptions { TableName = tableName, CursorSigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) },
-        _clock);
+        _clock));
 }

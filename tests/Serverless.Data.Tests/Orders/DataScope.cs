@@ -27,13 +27,13 @@ internal sealed class DataScope : IAsyncDisposable
         Table = table;
         Clock = new ManualTimeProvider(Start);
         var options = table.Options();
-        Users = new UserRepository(table.Client, options, Clock);
-        Orders = new OrderRepository(table.Client, options, Clock);
-        Products = new ProductRepository(table.Client, options, Clock);
-        Roles = new RoleRepository(table.Client, options, Clock);
-        Comments = new CommentRepository(table.Client, options, Clock);
-        Audit = new AuditRepository(table.Client, options, Clock);
-        Purge = new UserPurge(table.Client, options, Clock);
+        Users = new UserRepository(new TableAccess(table.Client, options, Clock));
+        Orders = new OrderRepository(new TableAccess(table.Client, options, Clock));
+        Products = new ProductRepository(new TableAccess(table.Client, options, Clock));
+        Roles = new RoleRepository(new TableAccess(table.Client, options, Clock));
+        Comments = new CommentRepository(new TableAccess(table.Client, options, Clock));
+        Audit = new AuditRepository(new TableAccess(table.Client, options, Clock));
+        Purge = new UserPurge(new TableAccess(table.Client, options, Clock));
     }
 
     public TestTable Table { get; }

@@ -110,7 +110,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var world = await BuildAsync();
         await ExpireByTtlAsync(world.Doomed);
         var (client, proxy) = UnprocessedBatchWrites.Wrap(_data.Table.Client, throttledCalls: 6);
-        var purge = new UserPurge(client, _data.Table.Options(), _data.Clock);
+        var purge = new UserPurge(new TableAccess(client, _data.Table.Options(), _data.Clock));
 
         var report = await purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
 

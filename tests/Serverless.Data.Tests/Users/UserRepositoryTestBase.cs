@@ -25,7 +25,7 @@ public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int sh
     public async ValueTask InitializeAsync()
     {
         Table = await TestTable.CreateAsync(dynamo, Ct);
-        Users = new UserRepository(Table.Client, Table.Options(shards), Clock);
+        Users = new UserRepository(new TableAccess(Table.Client, Table.Options(shards), Clock));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,6 +1,7 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
+using Serverless.Data;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
@@ -76,7 +77,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var edge = EdgeCaseData.Create(seed: 5, createdDateShards: 1);
         var options = table.Options();
 
-        var users = new UserRepository(table.Client, options, TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, options, TimeProvider.System));
         foreach (var expected in edge.Users)
         {
             Assert.Equal(Json.Of(expected), Json.Of(await users.GetAsync(expected.Id, Ct)));
@@ -90,13 +91,13 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var longest = edge.Users[0];
         Assert.Contains(longest.Id, (await users.ByCityAsync(longest.Addresses[9].City, new PageRequest(), Ct)).Items.Select(u => u.Id));
 
-        var products = new ProductRepository(table.Client, options, TimeProvider.System);
+        var products = new ProductRepository(new TableAccess(table.Client, options, TimeProvider.System));
         foreach (var expected in edge.Products)
         {
             Assert.Equal(Json.Of(expected), Json.Of(await products.GetAsync(expected.Id, Ct)));
         }
 
-        var roles = new RoleRepository(table.Client, options, TimeProvider.System);
+        var roles = new RoleRepository(new TableAccess(table.Client, options, TimeProvider.System));
         foreach (var expected in edge.Roles)
         {
             Assert.Equal(Json.Of(expected), Json.Of(await roles.GetAsync(expected.Id, Ct)));
@@ -106,7 +107,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
             edge.UserRoles.Where(l => l.UserId == unicode.Id).Select(l => l.RoleName).Order(StringComparer.Ordinal),
             (await roles.ListRolesOfUserAsync(unicode.Id, new PageRequest(), Ct)).Items.Select(l => l.RoleName).Order(StringComparer.Ordinal));
 
-        var orders = new OrderRepository(table.Client, options, TimeProvider.System);
+        var orders = new OrderRepository(new TableAccess(table.Client, options, TimeProvider.System));
         foreach (var expected in edge.Orders)
         {
             var stored = await orders.GetAsync(expected.Id, Ct);
@@ -117,7 +118,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
                 Json.Of(stored with { Items = [.. stored.Items.OrderBy(i => i.ProductId)] }));
         }
 
-        var comments = new CommentRepository(table.Client, options, TimeProvider.System);
+        var comments = new CommentRepository(new TableAccess(table.Client, options, TimeProvider.System));
         foreach (var expected in edge.Comments)
         {
             var page = await comments.ListByTargetAsync(expected.TargetType, expected.TargetId, new PageRequest(), Ct);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Users;
@@ -29,9 +30,9 @@ public sealed partial class SweepCommandTests(DynamoDbLocalFixture fixture)
         var users = DataSeeder.Items(seed).Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(UserMapper.FromItem).ToList();
         var (expired, retained) = (users[0], users[1]);
         var now = DateTimeOffset.UtcNow;
-        var gone = await new UserRepository(table.Admin, table.Options(), new ManualTimeProvider(now)).DeleteAsync(expired.Id, expired.Version, "test:deleter", Ct);
+        var gone = await new UserRepository(new TableAccess(table.Admin, table.Options(), new ManualTimeProvider(now))).DeleteAsync(expired.Id, expired.Version, "test:deleter", Ct);
         // Soft-deleted ten days later: its retention is still running at the sweep's --as-of.
-        var kept = await new UserRepository(table.Admin, table.Options(), new ManualTimeProvider(now.AddDays(10))).DeleteAsync(retained.Id, retained.Version, "test:deleter", Ct);
+        var kept = await new UserRepository(new TableAccess(table.Admin, table.Options(), new ManualTimeProvider(now.AddDays(10)))).DeleteAsync(retained.Id, retained.Version, "test:deleter", Ct);
         var before = await table.AllItemsAsync(Ct);
         var cascade = ItemsOf(before, expired);
         Assert.Contains(cascade, i => i[Attr.EntityType].S == EntityTypes.Order);

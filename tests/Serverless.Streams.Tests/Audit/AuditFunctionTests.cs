@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;
 using Serverless.Data.Table;
@@ -25,7 +26,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
         var audit = AuditFunction(table);
         await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
 
         var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await users.UpdateAsync(created with { Name = "Ada King" }, 1, "user:admin", _ct);
@@ -78,9 +79,9 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
         var audit = AuditFunction(table);
         await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
-        var products = new ProductRepository(table.Client, table.Options(), TimeProvider.System);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
-        var roles = new RoleRepository(table.Client, table.Options(), TimeProvider.System);
+        var products = new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
+        var roles = new RoleRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
 
         var product = await products.CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Kettle", Price = 20m }, "user:alice", _ct);
         await products.DeleteAsync(product.Id, 1, "user:bob", _ct);
@@ -104,8 +105,8 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
         var audit = AuditFunction(table);
         await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
-        var products = new ProductRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
+        var products = new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
 
         var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         var product = await products.CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Kettle", Price = 20m }, "user:alice", _ct);
@@ -186,7 +187,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
         var audit = AuditFunction(table);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         await using (await Emulation.StartAsync(dynamo, table.Name, [(audit, Emulation.Settings("AuditFunction"))], _ct))
         {
             var created = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
@@ -246,7 +247,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
 
         await table.Admin.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = CorruptUserItem() }, _ct);
         await Eventually.WaitUntilAsync(() => Task.FromResult(destination.Records.Count > 0), "the poison record was given up", _ct);
-        var after = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+        var after = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3m }, "user:carol", _ct);
         await Eventually.WaitUntilAsync(
             async () => (await TableReads.HistoryAsync(table, EntityTypes.Product, after.Id, _ct)).Count == 1, "the next record was audited", _ct);
@@ -272,7 +273,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await using var emulation = await Emulation.StartAsync(dynamo, table.Name, [(audit, settings)], _ct, onFailure: destination);
 
         await Eventually.WaitUntilAsync(() => Task.FromResult(destination.Records.Count > 0), "the poison's batch was given up", _ct);
-        var after = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+        var after = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3m }, "user:carol", _ct);
         await Eventually.WaitUntilAsync(
             async () => (await TableReads.HistoryAsync(table, EntityTypes.Product, after.Id, _ct)).Count == 1, "the next record was audited", _ct);
@@ -298,7 +299,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
     /// </summary>
     private async Task WaitForSentinelAsync(TestTable table, RecordedFunction audit)
     {
-        var sentinel = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+        var sentinel = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Sentinel", Price = 1m }, "test:sentinel", _ct);
         await Eventually.WaitUntilAsync(
             () => Task.FromResult(audit.HasAnswered(Keys.Product(sentinel.Id).PK)), "the sentinel's batch was answered", _ct);

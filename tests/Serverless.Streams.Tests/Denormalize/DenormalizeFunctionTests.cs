@@ -1,11 +1,12 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
+using Serverless.Data.Writing;
 using Serverless.DynamoDbLocal;
 using Serverless.Lambda.Events;
 using Serverless.Streams.Denormalize;
-using Serverless.Data.Writing;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
 
@@ -21,7 +22,7 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
     public async Task A_name_change_of_a_user_with_500_orders_reaches_all_500()
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await OrderSeeding.AddOrderHeadersAsync(table.Admin, table.Name, user, 500, _ct);
         var denormalize = Denormalizer(table);
@@ -42,7 +43,7 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
     public async Task Replayed_records_and_an_older_record_after_a_newer_one_change_nothing()
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await OrderSeeding.AddOrderHeadersAsync(table.Admin, table.Name, user, 20, _ct);
         var denormalize = Denormalizer(table);
@@ -75,7 +76,7 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
     public async Task Throttled_writes_are_retried_and_no_more_than_the_configured_few_run_at_once()
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await OrderSeeding.AddOrderHeadersAsync(table.Admin, table.Name, user, 30, _ct);
         var renamed = await users.UpdateAsync(user with { Name = "Ada King" }, 1, "user:alice", _ct);
@@ -101,7 +102,7 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
     public async Task A_user_change_that_keeps_email_and_name_touches_no_order()
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
-        var users = new UserRepository(table.Client, table.Options(), TimeProvider.System);
+        var users = new UserRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         var user = await users.CreateAsync(TestData.NewUser(), "user:alice", _ct);
         await OrderSeeding.AddOrderHeadersAsync(table.Admin, table.Name, user, 3, _ct);
         var changed = await users.UpdateAsync(user with { Balance = 99m }, 1, "user:alice", _ct);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
 using Serverless.Data.Products;
@@ -63,7 +64,7 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         // Redelivered, the TTL record finds nothing left to delete and succeeds without changing anything. The
         // audit of the cascade's own deletions must be complete first: a later change's entry marks the point
         // (one shard, in order), and the mapping is stopped so the snapshot holds still.
-        var sentinel = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+        var sentinel = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Sentinel", Price = 1m }, "test:sentinel", _ct);
         await Eventually.WaitUntilAsync(
             () => Task.FromResult(audit.HasAnswered(Keys.Product(sentinel.Id).PK)), "the sentinel's audit batch was answered", _ct);
@@ -90,7 +91,7 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
             () => Task.FromResult(purge.Records.Any(r => r.EventName == "REMOVE" && r.Dynamodb!.Keys![Attr.SK].S == KeyPrefix.ProfileSort)),
             "the purge function saw the removal", _ct);
 
-        Assert.NotNull(await new OrderRepository(table.Admin, table.Options(), TimeProvider.System).GetAsync(order.Id, _ct));
+        Assert.NotNull(await new OrderRepository(new TableAccess(table.Admin, table.Options(), TimeProvider.System)).GetAsync(order.Id, _ct));
         Assert.All(purge.Invocations, i => Assert.Empty(i.Answer.BatchItemFailures));
         Assert.Contains(_logs.Lines, l => l.Message.Contains("removed by a caller, not by TTL", StringComparison.Ordinal));
     }
@@ -108,7 +109,7 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
             StreamEvents.Payload(StreamEvents.Record("REMOVE", UserMapper.ToItem(active, 1), null, timeToLive: true)), TestEnvironment.Context(), _ct);
 
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
-        Assert.NotNull(await new OrderRepository(table.Admin, table.Options(), TimeProvider.System).GetAsync(order.Id, _ct));
+        Assert.NotNull(await new OrderRepository(new TableAccess(table.Admin, table.Options(), TimeProvider.System)).GetAsync(order.Id, _ct));
         Assert.Contains(_logs.Lines, l => l.Level == "WARN" && l.Message.Contains("not deleted; no purge", StringComparison.Ordinal));
     }
 
@@ -116,13 +117,13 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
     private async Task<(User User, Order Order, Role Role)> UserWithEverythingAsync(TestTable table)
     {
         var user = await Users(table).CreateAsync(TestData.NewUser(), "user:alice", _ct);
-        var roles = new RoleRepository(table.Client, table.Options(), TimeProvider.System);
+        var roles = new RoleRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System));
         var role = await roles.CreateAsync(new Role { Id = Guid.NewGuid(), Name = "auditor" }, "user:root", _ct);
         await roles.AssignAsync(user.Id, role.Id, "user:root", _ct);
-        var product = await new ProductRepository(table.Client, table.Options(), TimeProvider.System)
+        var product = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Tea", Price = 3.5m }, "user:root", _ct);
         var line = new OrderItem { ProductId = product.Id, ProductName = product.Name, Quantity = 2, UnitPrice = product.Price };
-        var order = await new OrderRepository(table.Client, table.Options(), TimeProvider.System).CreateAsync(
+        var order = await new OrderRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System)).CreateAsync(
             new Order
             {
                 Id = Guid.NewGuid(),
@@ -135,12 +136,12 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
             },
             "user:alice",
             _ct);
-        await new CommentRepository(table.Client, table.Options(), TimeProvider.System).AddAsync(
+        await new CommentRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System)).AddAsync(
             new Comment { Id = Guid.NewGuid(), TargetType = CommentTarget.User, TargetId = user.Id, Content = "Welcome!" }, "user:bob", _ct);
         return (user, order, role);
     }
 
-    private static UserRepository Users(TestTable table) => new(table.Client, table.Options(), TimeProvider.System);
+    private static UserRepository Users(TestTable table) => new(new TableAccess(table.Client, table.Options(), TimeProvider.System));
 
     /// <summary>Every item that still belongs to the user: in its partition, naming it, or its email marker.</summary>
     private async Task<List<string>> RemainsOfAsync(TestTable table, User user)

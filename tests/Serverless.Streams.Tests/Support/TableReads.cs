@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data;
 using Serverless.Data.Audit;
 using Serverless.Data.Items;
 using Serverless.Data.Paging;
@@ -16,7 +17,7 @@ internal static class TableReads
 
     public static async Task<IReadOnlyList<AuditEntry>> HistoryAsync(TestTable table, string entityType, string recordId, CancellationToken ct)
     {
-        var audit = new AuditRepository(table.Admin, table.Options(), TimeProvider.System);
+        var audit = new AuditRepository(new TableAccess(table.Admin, table.Options(), TimeProvider.System));
         var entries = new List<AuditEntry>();
         string? cursor = null;
         do
