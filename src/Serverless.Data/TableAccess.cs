@@ -1,9 +1,3 @@
-using Amazon.DynamoDBv2;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-
 namespace Serverless.Data;
 
 /// <summary>
@@ -50,6 +44,27 @@ public sealed class TableAccess
     public ConditionalWriter Writer { get; }
 
     public TransactionWriter Transactions { get; }
+
+    /// <summary>
+    /// One page of a partition, each item mapped: the page size from the caller's limit within the table's bounds, the
+    /// caller's cursor checked against <paramref name="fingerprint"/>, expired items left out.
+    /// </summary>
+    /// <param name="fingerprint">See <see cref="QueryFingerprint"/>: every parameter that shapes the results.</param>
+    public async Task<Page<T>> PageAsync<T>(
+        PartitionQuery query,
+        string fingerprint,
+        PageRequest page,
+        Func<Dictionary<string, AttributeValue>, T> map,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentNullException.ThrowIfNull(page);
+        ArgumentNullException.ThrowIfNull(map);
+        var result = await Paging.QueryPageAsync(
+            query.ToRequest(TableName), fingerprint, query.KeyNames, PageLimits.Resolve(page.Limit, Options), page.Cursor, cancellationToken)
+            .ConfigureAwait(false);
+        return new Page<T>([.. result.Items.Select(map)], result.NextCursor);
+    }
 
     /// <summary>Now, to the millisecond: what is stored is exactly what is returned.</summary>
     public DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(Time.GetUtcNow().ToUnixTimeMilliseconds());

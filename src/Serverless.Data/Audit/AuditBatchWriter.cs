@@ -1,8 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
 using Serverless.Domain.Audit;
 
 namespace Serverless.Data.Audit;

@@ -1,11 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Audit;
 
 namespace Serverless.Data.Audit;
@@ -50,18 +42,11 @@ public sealed class AuditRepository(TableAccess table)
         errors.RequiredString("entityType", entityType, Limits.MaxAuditEntityType);
         errors.RequiredString("recordId", recordId);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(Keys.AuditPartition(entityType, recordId)) },
-            ScanIndexForward = false,
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("audit.record", entityType, recordId), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
-            .ConfigureAwait(false);
-        return new Page<AuditEntry>([.. result.Items.Select(AuditEntryMapper.FromItem)], result.NextCursor);
+        return await _table.PageAsync(
+            PartitionQuery.OnTable(Keys.AuditPartition(entityType, recordId)) with { NewestFirst = true },
+            QueryFingerprint.Of("audit.record", entityType, recordId),
+            page,
+            AuditEntryMapper.FromItem,
+            cancellationToken).ConfigureAwait(false);
     }
 }

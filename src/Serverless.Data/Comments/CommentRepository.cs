@@ -1,11 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Users;
 
@@ -82,28 +74,13 @@ public sealed class CommentRepository(TableAccess table)
         var errors = new FieldErrorCollector();
         errors.Defined("targetType", targetType, EnumNames.CommentTarget);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            // begins_with: a product's or user's partition also holds the product or user item and its index items.
-            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :comment)",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK },
-            ExpressionAttributeValues = new()
-            {
-                [":pk"] = Av.S(Keys.CommentPartition(targetType, targetId)),
-                [":comment"] = Av.S(KeyPrefix.Comment),
-            },
-            ScanIndexForward = false,
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request,
+        return await _table.PageAsync(
+            // The prefix: a product's or user's partition also holds the product or user item and its index items.
+            PartitionQuery.OnTable(Keys.CommentPartition(targetType, targetId), KeyPrefix.Comment) with { NewestFirst = true },
             QueryFingerprint.Of("comments.target", targetType.ToName(), Keys.Id(targetId)),
-            TableDefinition.KeyNamesOf(null),
-            limit,
-            page.Cursor,
+            page,
+            CommentMapper.FromItem,
             cancellationToken).ConfigureAwait(false);
-        return new Page<Comment>([.. result.Items.Select(CommentMapper.FromItem)], result.NextCursor);
     }
 
 }

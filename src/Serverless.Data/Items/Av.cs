@@ -1,5 +1,4 @@
 using System.Globalization;
-using Amazon.DynamoDBv2.Model;
 
 namespace Serverless.Data.Items;
 

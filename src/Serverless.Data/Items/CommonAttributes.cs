@@ -1,7 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Table;
-using Serverless.Domain;
-
 namespace Serverless.Data.Items;
 
 /// <summary>The attributes every item carries, written in one place so no mapper forgets one.</summary>

@@ -1,7 +1,4 @@
 using System.Globalization;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Table;
-using Serverless.Domain;
 
 namespace Serverless.Data.Items;
 

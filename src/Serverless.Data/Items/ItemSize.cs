@@ -1,6 +1,4 @@
 using System.Text;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Domain;
 
 namespace Serverless.Data.Items;
 

@@ -1,7 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Table;
-using Serverless.Domain;
 using Serverless.Domain.Orders;
 
 namespace Serverless.Data.Orders;

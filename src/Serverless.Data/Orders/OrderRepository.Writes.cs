@@ -1,9 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Users;
 

@@ -2,8 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Serverless.Data.Table;
-using Serverless.Domain;
 
 namespace Serverless.Data.Paging;
 

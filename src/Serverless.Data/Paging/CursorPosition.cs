@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Domain;
-
 namespace Serverless.Data.Paging;
 
 /// <summary>Turns a Query's LastEvaluatedKey into a cursor position and back (key attributes are only ever S or N).</summary>

@@ -1,6 +1,3 @@
-using Serverless.Data.Table;
-using Serverless.Domain;
-
 namespace Serverless.Data.Paging;
 
 public static class PageLimits

@@ -1,11 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Products;
 
 namespace Serverless.Data.Products;
@@ -110,21 +102,7 @@ public sealed class ProductRepository(TableAccess table)
     }
 
     /// <summary>All products by name (case-insensitive, then id): one Query on GSI1 PRODUCTS per page.</summary>
-    public async Task<Page<Product>> ListAsync(PageRequest page, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllProducts) },
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("products.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
-        return new Page<Product>([.. result.Items.Select(ProductMapper.FromItem)], result.NextCursor);
-    }
+    public Task<Page<Product>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
+        _table.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllProducts), QueryFingerprint.Of("products.all"), page, ProductMapper.FromItem, cancellationToken);
 
 }

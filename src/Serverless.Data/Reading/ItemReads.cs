@@ -1,8 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Polly;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
 
 namespace Serverless.Data.Reading;
 

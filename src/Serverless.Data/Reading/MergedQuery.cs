@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-
 namespace Serverless.Data.Reading;
 
 /// <summary>

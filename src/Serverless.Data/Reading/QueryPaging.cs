@@ -1,7 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Paging;
-
 namespace Serverless.Data.Reading;
 
 /// <summary>
@@ -48,5 +44,20 @@ public sealed class QueryPaging(IAmazonDynamoDB client, CursorCodec cursors, Tim
 
         var next = lastKey is null ? null : cursors.Encode(fingerprint, CursorPosition.FromKey(lastKey));
         return new Page<Dictionary<string, AttributeValue>>(items, next);
+    }
+
+    /// <summary>Every item the Query matches, page after page (for a partition known to be small, or read whole on purpose).</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> AllAsync(QueryRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var items = new List<Dictionary<string, AttributeValue>>();
+        do
+        {
+            var response = await client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            items.AddRange(response.Items ?? []);
+            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
+        }
+        while (request.ExclusiveStartKey is not null);
+        return items;
     }
 }

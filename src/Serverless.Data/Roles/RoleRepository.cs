@@ -1,11 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Roles;
 
 namespace Serverless.Data.Roles;
@@ -70,17 +62,9 @@ public sealed partial class RoleRepository(TableAccess table)
         Dictionary<string, AttributeValue>? start = null;
         do
         {
-            var response = await _table.Client.QueryAsync(
-                new QueryRequest
-                {
-                    TableName = Table,
-                    IndexName = IndexNames.Gsi1,
-                    KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :name)",
-                    ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK, ["#sk"] = Attr.Gsi1SK },
-                    ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllRoles), [":name"] = Av.S(KeyPrefix.Role + firstWord) },
-                    ExclusiveStartKey = start,
-                },
-                cancellationToken).ConfigureAwait(false);
+            var request = PartitionQuery.OnGsi1(IndexKeys.AllRoles, KeyPrefix.Role + firstWord).ToRequest(Table);
+            request.ExclusiveStartKey = start;
+            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             if ((response.Items ?? []).Select(RoleMapper.FromItem).Any(r => RoleName.Normalize(r.Name) == normalized))
             {
                 return true;
@@ -99,68 +83,26 @@ public sealed partial class RoleRepository(TableAccess table)
     }
 
     /// <summary>All roles by name (case-insensitive, then id): one Query on GSI1 ROLES per page.</summary>
-    public async Task<Page<Role>> ListAsync(PageRequest page, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.AllRoles) },
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("roles.all"), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
-        return new Page<Role>([.. result.Items.Select(RoleMapper.FromItem)], result.NextCursor);
-    }
+    public Task<Page<Role>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
+        _table.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllRoles), QueryFingerprint.Of("roles.all"), page, RoleMapper.FromItem, cancellationToken);
 
     /// <summary>
     /// A user's roles, as links (role id, role name, when assigned), in role id order: one Query per page on the
     /// user's partition. Paged like every list, so a user with many roles costs bounded reads per request.
     /// </summary>
-    public async Task<Page<UserRole>> ListRolesOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            // begins_with: the user's partition also holds the profile, its index items and comments on the user.
-            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :role)",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK },
-            ExpressionAttributeValues = new()
-            {
-                [":pk"] = Av.S(Keys.UserPartition(userId)),
-                [":role"] = Av.S(KeyPrefix.Role),
-            },
+    public Task<Page<UserRole>> ListRolesOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
+        _table.PageAsync(
+            // The prefix: the user's partition also holds the profile, its index items and comments on the user.
             // Consistent: a grant or revoke is seen by the next read of the same user's roles.
-            ConsistentRead = true,
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("roles.ofUser", Keys.Id(userId)), TableDefinition.KeyNamesOf(null), limit, page.Cursor, cancellationToken)
-            .ConfigureAwait(false);
-        return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
-    }
+            PartitionQuery.OnTable(Keys.UserPartition(userId), KeyPrefix.Role) with { Consistent = true },
+            QueryFingerprint.Of("roles.ofUser", Keys.Id(userId)),
+            page,
+            UserRoleMapper.FromItem,
+            cancellationToken);
 
     /// <summary>A role's users, as links (user id and when assigned), in user id order: GSI1 ROLE#roleId, paged.</summary>
-    public async Task<Page<UserRole>> ListUsersOfRoleAsync(Guid roleId, PageRequest page, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.UsersOfRole(roleId)) },
-        };
-        var result = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("roles.users", Keys.Id(roleId)), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken)
-            .ConfigureAwait(false);
-        return new Page<UserRole>([.. result.Items.Select(UserRoleMapper.FromItem)], result.NextCursor);
-    }
+    public Task<Page<UserRole>> ListUsersOfRoleAsync(Guid roleId, PageRequest page, CancellationToken cancellationToken) =>
+        _table.PageAsync(
+            PartitionQuery.OnGsi1(IndexKeys.UsersOfRole(roleId)), QueryFingerprint.Of("roles.users", Keys.Id(roleId)), page, UserRoleMapper.FromItem, cancellationToken);
 
 }

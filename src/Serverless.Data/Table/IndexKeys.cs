@@ -1,4 +1,3 @@
-using Serverless.Domain;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Table;

@@ -1,5 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-
 namespace Serverless.Data.Table;
 
 /// <summary>The primary key of one item.</summary>

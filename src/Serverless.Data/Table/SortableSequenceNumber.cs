@@ -1,4 +1,3 @@
-using Serverless.Domain;
 using Serverless.Domain.Audit;
 
 namespace Serverless.Data.Table;

@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-
 namespace Serverless.Data.Table;
 
 /// <summary>Creates the table from <see cref="TableDefinition"/> where nothing deploys it (DynamoDB Local, tests).</summary>

@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Table;
 using Serverless.Domain.Search;
 using Serverless.Domain.Users;
 

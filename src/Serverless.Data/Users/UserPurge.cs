@@ -1,9 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;
@@ -101,21 +95,9 @@ public sealed class UserPurge(TableAccess table)
     /// </summary>
     private async Task<(int Orders, int Lines)> DeleteOrdersAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk AND begins_with(#sk, :order)",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK, ["#sk"] = Attr.Gsi1SK, ["#tablePk"] = Attr.PK },
-            ExpressionAttributeValues = new()
-            {
-                [":pk"] = Av.S(IndexKeys.OrdersOfUser(userId)),
-                [":order"] = Av.S(KeyPrefix.Order),
-            },
-            // The header's table key names the order's partition; nothing else is needed.
-            ProjectionExpression = "#tablePk",
-            Limit = OrdersPerRound,
-        };
+        // The header's table key names the order's partition; nothing else is needed.
+        var request = (PartitionQuery.OnGsi1(IndexKeys.OrdersOfUser(userId), KeyPrefix.Order) with { Attributes = [Attr.PK] }).ToRequest(Table);
+        request.Limit = OrdersPerRound;
 
         int orders = 0, lines = 0;
         do
@@ -153,26 +135,9 @@ public sealed class UserPurge(TableAccess table)
     /// <summary>Every key in one partition with its entity type; expired items included, since they go too.</summary>
     private async Task<List<(ItemKey Key, string EntityType)>> PartitionKeysAsync(string partition, CancellationToken cancellationToken)
     {
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.PK, ["#sk"] = Attr.SK, ["#type"] = Attr.EntityType },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(partition) },
-            ProjectionExpression = "#pk, #sk, #type",
-            ConsistentRead = true,
-        };
-
-        var keys = new List<(ItemKey, string)>();
-        do
-        {
-            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            keys.AddRange((response.Items ?? []).Select(i => (new ItemKey(i[Attr.PK].S, i[Attr.SK].S), i.GetValueOrDefault(Attr.EntityType)?.S ?? "")));
-            request.ExclusiveStartKey = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
-        }
-        while (request.ExclusiveStartKey is not null);
-
-        return keys;
+        var query = PartitionQuery.OnTable(partition) with { Consistent = true, Attributes = [Attr.PK, Attr.SK, Attr.EntityType] };
+        var items = await _table.Paging.AllAsync(query.ToRequest(Table), cancellationToken).ConfigureAwait(false);
+        return [.. items.Select(i => (new ItemKey(i[Attr.PK].S, i[Attr.SK].S), i.GetValueOrDefault(Attr.EntityType)?.S ?? ""))];
     }
 
     // Only our own marker: once it expired, the address may already belong to someone new. False: gone already (a

@@ -1,12 +1,6 @@
 using System.Globalization;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
 using Serverless.Domain.Search;
 using Serverless.Domain.Users;
-using Serverless.Domain;
 
 namespace Serverless.Data.Users;
 
@@ -136,20 +130,11 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("city", $"is required and at most {Limits.MaxString} characters.")]);
         }
 
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.City(normalized)) },
-        };
-        var cityItems = await _table.Paging.QueryPageAsync(
-            request, QueryFingerprint.Of("users.city", normalized), TableDefinition.KeyNamesOf(IndexNames.Gsi1), limit, page.Cursor, cancellationToken).ConfigureAwait(false);
-
-        var users = await LoadUsersAsync(cityItems.Items.Select(UserIndexItemMapper.UserIdOf), cancellationToken).ConfigureAwait(false);
-        return new Page<User>(users, cityItems.NextCursor);
+        var ids = await _table.PageAsync(
+            PartitionQuery.OnGsi1(IndexKeys.City(normalized)), QueryFingerprint.Of("users.city", normalized), page, UserIndexItemMapper.UserIdOf, cancellationToken)
+            .ConfigureAwait(false);
+        var users = await LoadUsersAsync(ids.Items, cancellationToken).ConfigureAwait(false);
+        return new Page<User>(users, ids.NextCursor);
     }
 
     /// <summary>
@@ -170,17 +155,9 @@ public sealed partial class UserRepository
         var driver = terms.OrderByDescending(t => t.Length).First();
         var others = terms.Where(t => t != driver).ToList();
         var fingerprint = QueryFingerprint.Of("users.search", string.Join(' ', terms.Order(StringComparer.Ordinal)));
-        var keyNames = TableDefinition.KeyNamesOf(IndexNames.Gsi1);
-
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Gsi1,
-            KeyConditionExpression = "#pk = :pk",
-            ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-            ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.Word(driver)) },
-            ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(_table.Cursors.Decode(page.Cursor, fingerprint), [.. keyNames]),
-        }.ExcludeExpired(_table.Now());
+        var words = PartitionQuery.OnGsi1(IndexKeys.Word(driver));
+        var request = words.ToRequest(Table).ExcludeExpired(_table.Now());
+        request.ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(_table.Cursors.Decode(page.Cursor, fingerprint), [.. words.KeyNames]);
 
         var matches = new List<Guid>();
         Dictionary<string, AttributeValue>? resumeAt = null;
@@ -204,7 +181,7 @@ public sealed partial class UserRepository
                 {
                     // Resume after this candidate, unless it was the last one of the whole index partition.
                     var more = i < candidates.Count - 1 || response.LastEvaluatedKey is { Count: > 0 };
-                    resumeAt = more ? KeyOf(candidates[i], keyNames) : null;
+                    resumeAt = more ? KeyOf(candidates[i], words.KeyNames) : null;
                     stoppedEarly = true;
                     break;
                 }

@@ -1,7 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
-using Serverless.Domain;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;

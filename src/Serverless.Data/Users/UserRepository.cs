@@ -1,10 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Items;
-using Serverless.Data.Paging;
-using Serverless.Data.Reading;
-using Serverless.Data.Table;
-using Serverless.Data.Writing;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;
@@ -33,14 +26,7 @@ public sealed partial class UserRepository(TableAccess table)
     public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
-        var request = new QueryRequest
-        {
-            TableName = Table,
-            IndexName = IndexNames.Email,
-            KeyConditionExpression = "#emailKey = :emailKey",
-            ExpressionAttributeNames = new() { ["#emailKey"] = Attr.EmailKey },
-            ExpressionAttributeValues = new() { [":emailKey"] = Av.S(EmailAddress.Normalize(email)) },
-        }.ExcludeExpired(_table.Now());
+        var request = new PartitionQuery(IndexNames.Email, EmailAddress.Normalize(email)).ToRequest(Table).ExcludeExpired(_table.Now());
 
         var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
         return response.Items is { Count: > 0 } items ? UserMapper.FromItem(items[0]) : null;

@@ -1,10 +1,5 @@
 using System.Threading.Channels;
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Polly;
-using Serverless.Data.Items;
-using Serverless.Data.Table;
-using Serverless.Domain;
 
 namespace Serverless.Data.Writing;
 

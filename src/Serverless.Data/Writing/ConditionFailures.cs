@@ -1,6 +1,3 @@
-using Amazon.DynamoDBv2.Model;
-using Serverless.Domain;
-
 namespace Serverless.Data.Writing;
 
 /// <summary>The usual translations of a failed condition, shared by every repository.</summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Table;
 
 namespace Serverless.Data.Writing;
 

@@ -1,8 +1,4 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
 using Polly;
-using Serverless.Data.Items;
-using Serverless.Domain;
 
 namespace Serverless.Data.Writing;
 

@@ -1,8 +1,3 @@
-using Amazon.DynamoDBv2;
-using Amazon.DynamoDBv2.Model;
-using Serverless.Data.Table;
-using Serverless.Domain;
-
 namespace Serverless.Data.Writing;
 
 /// <summary>
