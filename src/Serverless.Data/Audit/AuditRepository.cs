@@ -6,13 +6,8 @@ namespace Serverless.Data.Audit;
 /// The audit trail: AUDIT#entityType#recordId / changedAt#sequenceNumber#eventId, one item per change, kept for
 /// <see cref="TableOptions.AuditRetention"/> through its ttl. Written by the audit stream function only.
 /// </summary>
-public sealed class AuditRepository(TableAccess table)
+public sealed class AuditRepository(TableAccess table) : TableRepository(table)
 {
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
-
     /// <summary>
     /// Writes the entry once. The key comes from the stream record (its time, sequence number and event id), so a
     /// retried or duplicated record addresses the same item; that second write changes nothing and still counts as
@@ -24,9 +19,9 @@ public sealed class AuditRepository(TableAccess table)
     {
         ArgumentNullException.ThrowIfNull(entry);
         AuditEntryRules.EnsureValid(entry);
-        var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + _table.Options.AuditRetention);
+        var item = AuditEntryMapper.ToItem(entry, entry.ChangedAt + Access.Options.AuditRetention);
         // Idempotence: the first write of a stream record's entry wins; a replay must neither duplicate nor alter it.
-        return await _table.Writer.TryPutAsync(Table, item, WriteCondition.NotExists, cancellationToken).ConfigureAwait(false);
+        return await Access.Writer.TryPutAsync(Table, item, WriteCondition.NotExists, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -42,7 +37,7 @@ public sealed class AuditRepository(TableAccess table)
         errors.RequiredString("entityType", entityType, Limits.MaxAuditEntityType);
         errors.RequiredString("recordId", recordId);
         errors.ThrowIfAny();
-        return await _table.PageAsync(
+        return await Access.PageAsync(
             PartitionQuery.OnTable(Keys.AuditPartition(entityType, recordId)) with { NewestFirst = true },
             QueryFingerprint.Of("audit.record", entityType, recordId),
             page,

@@ -10,13 +10,8 @@ namespace Serverless.Data.Comments;
 /// taken as given. <see cref="Comment.AuthorId"/> is optional (the seed's comments have no author column), but when
 /// given it must name a user that exists and is not deleted.
 /// </summary>
-public sealed class CommentRepository(TableAccess table)
+public sealed class CommentRepository(TableAccess table) : TableRepository(table)
 {
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
-
     /// <summary>Adds the comment at version 1, created now.</summary>
     /// <exception cref="ValidationException">The comment breaks a rule, or its author is no user (or a deleted one); nothing was written.</exception>
     /// <exception cref="NotFoundException">The product or user commented on does not exist (or the user is deleted); nothing was written.</exception>
@@ -24,7 +19,7 @@ public sealed class CommentRepository(TableAccess table)
     {
         ArgumentNullException.ThrowIfNull(comment);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = _table.Now();
+        var now = Access.Now();
         var created = comment with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         CommentRules.EnsureValid(created);
 
@@ -55,12 +50,12 @@ public sealed class CommentRepository(TableAccess table)
         var conflict = ConditionFailures.Conflict("A comment with this id already exists.", "id");
         if (actions.Count == 0)
         {
-            await _table.Writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
+            await Access.Writer.PutAsync(Table, item, WriteCondition.NotExists, conflict, cancellationToken).ConfigureAwait(false);
         }
         else
         {
             actions.Add(WriteAction.Put(Table, item, WriteCondition.NotExists, conflict));
-            await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+            await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         }
 
         return created;
@@ -74,7 +69,7 @@ public sealed class CommentRepository(TableAccess table)
         var errors = new FieldErrorCollector();
         errors.Defined("targetType", targetType, EnumNames.CommentTarget);
         errors.ThrowIfAny();
-        return await _table.PageAsync(
+        return await Access.PageAsync(
             // The prefix: a product's or user's partition also holds the product or user item and its index items.
             PartitionQuery.OnTable(Keys.CommentPartition(targetType, targetId), KeyPrefix.Comment) with { NewestFirst = true },
             QueryFingerprint.Of("comments.target", targetType.ToName(), Keys.Id(targetId)),

@@ -20,7 +20,7 @@ public sealed partial class OrderRepository
     {
         ArgumentNullException.ThrowIfNull(order);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = _table.Now();
+        var now = Access.Now();
         var created = order with
         {
             UserEmail = order.UserEmail?.Trim()!,
@@ -69,7 +69,7 @@ public sealed partial class OrderRepository
         // No conditions on the lines: the header's condition already makes the transaction all-or-nothing.
         actions.AddRange(created.Items.Select(line => WriteAction.Put(Table, OrderMapper.ToLineItem(created, line), null, null)));
 
-        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -94,7 +94,7 @@ public sealed partial class OrderRepository
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
-        var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = _table.Now(), LastWriter = lastWriter };
+        var updated = current with { Status = status, Version = expectedVersion + 1, UpdatedAt = Access.Now(), LastWriter = lastWriter };
         // The update sets only the status and the write stamps, so the header as read decides whether it changes anything.
         if (ItemContent.Same(OrderMapper.ToHeaderItem(current), OrderMapper.ToHeaderItem(updated)))
         {
@@ -121,7 +121,7 @@ public sealed partial class OrderRepository
             });
         // The transition was checked against the order at this version; any write since (another status change,
         // a denormalization) moved the version on, so the check would have to be made again.
-        await _table.Writer.UpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.VersionIs(expectedVersion),
+        await Access.Writer.UpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, id, expectedVersion), cancellationToken).ConfigureAwait(false);
 
         return updated;
@@ -174,19 +174,19 @@ public sealed partial class OrderRepository
                 [":email"] = Av.S(userEmail.Trim()),
                 [":name"] = Av.S(userName),
                 [":one"] = Av.N(1),
-                [":now"] = Av.Time(_table.Now()),
+                [":now"] = Av.Time(Access.Now()),
                 [":writer"] = Av.S(lastWriter),
             });
         // A failed condition is no error for the stream function: the order already has what this record carries, or
         // newer, or it is gone.
-        return await _table.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.OlderUserVersion(userVersion), cancellationToken)
+        return await Access.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.OlderUserVersion(userVersion), cancellationToken)
             .ConfigureAwait(false);
     }
 
     /// <summary>Every line must name a product that exists (one BatchGetItem); the line's name and price are the caller's snapshot.</summary>
     private async Task EnsureProductsExistAsync(IReadOnlyList<OrderItem> lines, CancellationToken cancellationToken)
     {
-        var found = await _table.Reads.BatchGetAsync(Table, lines.Select(l => Keys.Product(l.ProductId)), cancellationToken).ConfigureAwait(false);
+        var found = await Access.Reads.BatchGetAsync(Table, lines.Select(l => Keys.Product(l.ProductId)), cancellationToken).ConfigureAwait(false);
         var errors = new FieldErrorCollector();
         for (var i = 0; i < lines.Count; i++)
         {

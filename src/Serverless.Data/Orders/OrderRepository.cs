@@ -6,21 +6,17 @@ namespace Serverless.Data.Orders;
 /// Orders: a header item plus one item per line in the order's own partition, listed per user and per product
 /// through GSI1. Every read is a Query or GetItem (never a Scan); every write carries its condition.
 /// </summary>
-public sealed partial class OrderRepository(TableAccess table)
+public sealed partial class OrderRepository(TableAccess table) : TableRepository(table)
 {
     private const string Entity = "Order";
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
 
     /// <summary>The order with all its items (one Query on the order's partition); null when there is none.</summary>
     public async Task<Order?> GetAsync(Guid orderId, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version read here as If-Match for the next write. At most 51 small items, so
         // one round in practice; reading on only guards against the 1 MB page limit.
-        var request = (PartitionQuery.OnTable(Keys.OrderPartition(orderId)) with { Consistent = true }).ToRequest(Table).ExcludeExpired(_table.Now());
-        var items = await _table.Paging.AllAsync(request, cancellationToken).ConfigureAwait(false);
+        var request = (PartitionQuery.OnTable(Keys.OrderPartition(orderId)) with { Consistent = true }).ToRequest(Table).ExcludeExpired(Access.Now());
+        var items = await Access.Paging.AllAsync(request, cancellationToken).ConfigureAwait(false);
 
         // Lines without a header are an order half-removed by a purge: the order is gone.
         return items.Any(i => i[Attr.EntityType].S == EntityTypes.Order) ? OrderMapper.FromItems(items) : null;
@@ -31,14 +27,14 @@ public sealed partial class OrderRepository(TableAccess table)
     /// <see cref="GetAsync"/> reads one order whole.
     /// </summary>
     public Task<Page<Order>> ListByUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(OrdersOfUser(userId), QueryFingerprint.Of("orders.user", Keys.Id(userId)), page, OrderMapper.FromHeaderItem, cancellationToken);
+        Access.PageAsync(OrdersOfUser(userId), QueryFingerprint.Of("orders.user", Keys.Id(userId)), page, OrderMapper.FromHeaderItem, cancellationToken);
 
     /// <summary>
     /// The ids of a user's orders, newest first, reading only the ids (for the denormalization function, which
     /// rewrites every order of a user after an email or name change).
     /// </summary>
     public Task<Page<Guid>> ListOrderIdsOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(
+        Access.PageAsync(
             OrdersOfUser(userId) with { Attributes = [Attr.Id] },
             // Its own fingerprint: a cursor of the full listing must not be replayed here, or the other way round.
             QueryFingerprint.Of("orders.user.ids", Keys.Id(userId)),
@@ -51,7 +47,7 @@ public sealed partial class OrderRepository(TableAccess table)
     /// with its order id, user, time and the line for that product.
     /// </summary>
     public Task<Page<StoredOrderItem>> ListByProductAsync(Guid productId, PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(
+        Access.PageAsync(
             PartitionQuery.OnGsi1(IndexKeys.OrdersWithProduct(productId), KeyPrefix.Order) with { NewestFirst = true },
             QueryFingerprint.Of("orders.product", Keys.Id(productId)),
             page,

@@ -7,13 +7,9 @@ namespace Serverless.Data.Products;
 /// their own copy of the product's name and price on each line, so nothing needs the product afterwards; the
 /// lines stay listed under "orders containing a product" and comments on the product stay in its partition.
 /// </summary>
-public sealed class ProductRepository(TableAccess table)
+public sealed class ProductRepository(TableAccess table) : TableRepository(table)
 {
     private const string Entity = "Product";
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
 
     /// <exception cref="ValidationException">The product breaks a rule; nothing was written.</exception>
     /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
@@ -21,11 +17,11 @@ public sealed class ProductRepository(TableAccess table)
     {
         ArgumentNullException.ThrowIfNull(product);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = _table.Now();
+        var now = Access.Now();
         var created = product with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         ProductRules.EnsureValid(created);
         // A random id should never collide; if it does, the other product must not be overwritten.
-        await _table.Writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,
+        await Access.Writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,
             ConditionFailures.Conflict("A product with this id already exists.", "id"), cancellationToken).ConfigureAwait(false);
         return created;
     }
@@ -33,7 +29,7 @@ public sealed class ProductRepository(TableAccess table)
     public async Task<Product?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version read here as If-Match for the next write.
-        var item = await _table.Reads.GetAsync(Table, Keys.Product(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await Access.Reads.GetAsync(Table, Keys.Product(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : ProductMapper.FromItem(item);
     }
 
@@ -47,7 +43,7 @@ public sealed class ProductRepository(TableAccess table)
         ArgumentNullException.ThrowIfNull(product);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var id = Keys.Id(product.Id);
-        var stored = await _table.Reads.GetAsync(Table, Keys.Product(product.Id), consistent: true, cancellationToken).ConfigureAwait(false)
+        var stored = await Access.Reads.GetAsync(Table, Keys.Product(product.Id), consistent: true, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, id);
         var current = ProductMapper.FromItem(stored);
         if (current.Version != expectedVersion)
@@ -55,7 +51,7 @@ public sealed class ProductRepository(TableAccess table)
             throw new ConcurrencyException(Entity, id, expectedVersion);
         }
 
-        var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = _table.Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
+        var updated = product with { CreatedAt = current.CreatedAt, UpdatedAt = Access.Now(), Version = expectedVersion + 1, LastWriter = lastWriter };
         if (ItemContent.Same(stored, ProductMapper.ToItem(updated)))
         {
             // The put would store what is stored: it would only bump the version and leave an audit entry of no change.
@@ -64,7 +60,7 @@ public sealed class ProductRepository(TableAccess table)
 
         ProductRules.EnsureValid(updated);
         // Optimistic concurrency: written only if nobody wrote since the caller read expectedVersion.
-        await _table.Writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
+        await Access.Writer.PutAsync(Table, ProductMapper.ToItem(updated), WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, id, expectedVersion), cancellationToken).ConfigureAwait(false);
         return updated;
     }
@@ -90,19 +86,19 @@ public sealed class ProductRepository(TableAccess table)
             {
                 [":writer"] = Av.S(lastWriter),
                 [":stamped"] = Av.N(stamped),
-                [":now"] = Av.Time(_table.Now()),
+                [":now"] = Av.Time(Access.Now()),
             });
         // Optimistic concurrency: a stale caller must not delete what someone else just changed.
-        await _table.Writer.UpdateAsync(Table, Keys.Product(id), stamp, WriteCondition.VersionIs(expectedVersion),
+        await Access.Writer.UpdateAsync(Table, Keys.Product(id), stamp, WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
 
         // Only the version we stamped: a write that slipped in between wins over our delete.
-        await _table.Writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
+        await Access.Writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
             ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>All products by name (case-insensitive, then id): one Query on GSI1 PRODUCTS per page.</summary>
     public Task<Page<Product>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllProducts), QueryFingerprint.Of("products.all"), page, ProductMapper.FromItem, cancellationToken);
+        Access.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllProducts), QueryFingerprint.Of("products.all"), page, ProductMapper.FromItem, cancellationToken);
 
 }

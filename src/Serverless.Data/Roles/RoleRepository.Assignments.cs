@@ -19,7 +19,7 @@ public sealed partial class RoleRepository
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var role = await GetAsync(roleId, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, Keys.Id(roleId));
-        var link = new UserRole { UserId = userId, RoleId = roleId, RoleName = role.Name, AssignedAt = _table.Now(), LastWriter = lastWriter };
+        var link = new UserRole { UserId = userId, RoleId = roleId, RoleName = role.Name, AssignedAt = Access.Now(), LastWriter = lastWriter };
         UserRoleRules.EnsureValid(link);
 
         var actions = new List<WriteAction>
@@ -35,12 +35,12 @@ public sealed partial class RoleRepository
 
         try
         {
-            await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+            await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
             return new RoleAssignment(link, Created: true);
         }
         catch (AlreadyAssignedException)
         {
-            var existing = await _table.Reads.GetAsync(Table, Keys.UserRole(userId, roleId), consistent: true, cancellationToken).ConfigureAwait(false);
+            var existing = await Access.Reads.GetAsync(Table, Keys.UserRole(userId, roleId), consistent: true, cancellationToken).ConfigureAwait(false);
             return existing is null
                 // Unassigned between our write and this read: the caller's retry decides who wins.
                 ? throw new ConflictException("The role was unassigned while it was being assigned; retry the request.")
@@ -61,13 +61,13 @@ public sealed partial class RoleRepository
         // Exists: stamping an absent link would create a stub item with only a key and a writer.
         var stamp = new ItemUpdate("SET #lastWriter = :writer", new Dictionary<string, string> { ["#lastWriter"] = Attr.LastWriter },
             new Dictionary<string, AttributeValue> { [":writer"] = Av.S(lastWriter) });
-        if (!await _table.Writer.TryUpdateAsync(Table, key, stamp, WriteCondition.Exists, cancellationToken).ConfigureAwait(false))
+        if (!await Access.Writer.TryUpdateAsync(Table, key, stamp, WriteCondition.Exists, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
 
         // Exists: tells a concurrent unassign that got here first (it removed the link) from this one.
-        return await _table.Writer.TryDeleteAsync(Table, key, WriteCondition.Exists, cancellationToken).ConfigureAwait(false);
+        return await Access.Writer.TryDeleteAsync(Table, key, WriteCondition.Exists, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Raised inside the transaction's error translation only, to turn "already linked" into success.</summary>

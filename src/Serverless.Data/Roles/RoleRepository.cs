@@ -10,15 +10,11 @@ namespace Serverless.Data.Roles;
 /// unique. Roles have no update or delete here, so no marker is ever moved or released, and the role name copied
 /// onto each link never goes stale.
 /// </summary>
-public sealed partial class RoleRepository(TableAccess table)
+public sealed partial class RoleRepository(TableAccess table) : TableRepository(table)
 {
     private const string Entity = "Role";
     private const string UserEntity = "User";
     private const string LinkEntity = "UserRole";
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
 
     /// <exception cref="ValidationException">The role breaks a rule; nothing was written.</exception>
     /// <exception cref="ConflictException">The name (or the id) is taken; nothing was written.</exception>
@@ -26,7 +22,7 @@ public sealed partial class RoleRepository(TableAccess table)
     {
         ArgumentNullException.ThrowIfNull(role);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = _table.Now();
+        var now = Access.Now();
         var created = role with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
         RoleRules.EnsureValid(created);
         var nameTaken = ConditionFailures.Conflict("A role with this name already exists (names are compared ignoring case and spacing).", "name");
@@ -35,7 +31,7 @@ public sealed partial class RoleRepository(TableAccess table)
             throw nameTaken(null);
         }
 
-        await _table.Transactions.WriteAsync(
+        await Access.Transactions.WriteAsync(
             [
                 // A random id should never collide; if it does, the other role must not be overwritten.
                 WriteAction.Put(Table, RoleMapper.ToItem(created), WriteCondition.NotExists, ConditionFailures.Conflict("A role with this id already exists.", "id")),
@@ -64,7 +60,7 @@ public sealed partial class RoleRepository(TableAccess table)
         {
             var request = PartitionQuery.OnGsi1(IndexKeys.AllRoles, KeyPrefix.Role + firstWord).ToRequest(Table);
             request.ExclusiveStartKey = start;
-            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             if ((response.Items ?? []).Select(RoleMapper.FromItem).Any(r => RoleName.Normalize(r.Name) == normalized))
             {
                 return true;
@@ -78,20 +74,20 @@ public sealed partial class RoleRepository(TableAccess table)
 
     public async Task<Role?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        var item = await _table.Reads.GetAsync(Table, Keys.Role(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await Access.Reads.GetAsync(Table, Keys.Role(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : RoleMapper.FromItem(item);
     }
 
     /// <summary>All roles by name (case-insensitive, then id): one Query on GSI1 ROLES per page.</summary>
     public Task<Page<Role>> ListAsync(PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllRoles), QueryFingerprint.Of("roles.all"), page, RoleMapper.FromItem, cancellationToken);
+        Access.PageAsync(PartitionQuery.OnGsi1(IndexKeys.AllRoles), QueryFingerprint.Of("roles.all"), page, RoleMapper.FromItem, cancellationToken);
 
     /// <summary>
     /// A user's roles, as links (role id, role name, when assigned), in role id order: one Query per page on the
     /// user's partition. Paged like every list, so a user with many roles costs bounded reads per request.
     /// </summary>
     public Task<Page<UserRole>> ListRolesOfUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(
+        Access.PageAsync(
             // The prefix: the user's partition also holds the profile, its index items and comments on the user.
             // Consistent: a grant or revoke is seen by the next read of the same user's roles.
             PartitionQuery.OnTable(Keys.UserPartition(userId), KeyPrefix.Role) with { Consistent = true },
@@ -102,7 +98,7 @@ public sealed partial class RoleRepository(TableAccess table)
 
     /// <summary>A role's users, as links (user id and when assigned), in user id order: GSI1 ROLE#roleId, paged.</summary>
     public Task<Page<UserRole>> ListUsersOfRoleAsync(Guid roleId, PageRequest page, CancellationToken cancellationToken) =>
-        _table.PageAsync(
+        Access.PageAsync(
             PartitionQuery.OnGsi1(IndexKeys.UsersOfRole(roleId)), QueryFingerprint.Of("roles.users", Keys.Id(roleId)), page, UserRoleMapper.FromItem, cancellationToken);
 
 }

@@ -39,7 +39,7 @@ public sealed record PurgeReport
 /// wrote on other targets (the seed's comments have no author column to cascade on).
 /// Idempotent and restartable: each step deletes what it finds, and a repeated run finds nothing.
 /// </summary>
-public sealed class UserPurge(TableAccess table)
+public sealed class UserPurge(TableAccess table) : TableRepository(table)
 {
     // Orders read and cleared per round: bounds memory and the fan-out of partition Queries.
     private const int OrdersPerRound = 25;
@@ -50,16 +50,13 @@ public sealed class UserPurge(TableAccess table)
     /// </summary>
     public static BatchWriteOptions DeleteOptions { get; } = new() { Parallelism = 4, Retry = new RetryOptions { MaxAttempts = 8 } };
 
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
     private readonly BatchWriter _deleter = new(table.Client, DeleteOptions, table.Time);
-
-    private string Table => _table.TableName;
 
     /// <param name="email">The user's email from the stream record's old image (finds the marker once the user item is gone); null to use the user item's, if it is still there.</param>
     public async Task<PurgeReport> PurgeAsync(Guid userId, string? email, CancellationToken cancellationToken)
     {
-        var now = _table.Time.GetUtcNow();
-        var user = (await _table.Client.GetItemAsync(
+        var now = Access.Time.GetUtcNow();
+        var user = (await Access.Client.GetItemAsync(
             new GetItemRequest { TableName = Table, Key = Keys.User(userId).ToAttributes(), ConsistentRead = true },
             cancellationToken).ConfigureAwait(false)).Item;
         var userPresent = user is { Count: > 0 };
@@ -102,7 +99,7 @@ public sealed class UserPurge(TableAccess table)
         int orders = 0, lines = 0;
         do
         {
-            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             var partitions = (response.Items ?? []).Select(i => i[Attr.PK].S).Distinct(StringComparer.Ordinal).ToList();
             var keys = (await Task.WhenAll(partitions.Select(p => PartitionKeysAsync(p, cancellationToken))).ConfigureAwait(false))
                 .SelectMany(k => k)
@@ -136,16 +133,16 @@ public sealed class UserPurge(TableAccess table)
     private async Task<List<(ItemKey Key, string EntityType)>> PartitionKeysAsync(string partition, CancellationToken cancellationToken)
     {
         var query = PartitionQuery.OnTable(partition) with { Consistent = true, Attributes = [Attr.PK, Attr.SK, Attr.EntityType] };
-        var items = await _table.Paging.AllAsync(query.ToRequest(Table), cancellationToken).ConfigureAwait(false);
+        var items = await Access.Paging.AllAsync(query.ToRequest(Table), cancellationToken).ConfigureAwait(false);
         return [.. items.Select(i => (new ItemKey(i[Attr.PK].S, i[Attr.SK].S), i.GetValueOrDefault(Attr.EntityType)?.S ?? ""))];
     }
 
     // Only our own marker: once it expired, the address may already belong to someone new. False: gone already (a
     // repeated run, or it expired) or taken by another user; either way not ours to delete.
     private Task<bool> DeleteEmailMarkerAsync(Guid userId, string email, CancellationToken cancellationToken) =>
-        _table.Writer.TryDeleteAsync(Table, Keys.EmailMarker(EmailAddress.Normalize(email)), WriteCondition.BelongsTo(userId), cancellationToken);
+        Access.Writer.TryDeleteAsync(Table, Keys.EmailMarker(EmailAddress.Normalize(email)), WriteCondition.BelongsTo(userId), cancellationToken);
 
     // Only while it is still expired as checked above: a live user item is never deleted by the purge.
     private Task<bool> DeleteExpiredUserAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        _table.Writer.TryDeleteAsync(Table, Keys.User(userId), WriteCondition.ExpiredBy(now), cancellationToken);
+        Access.Writer.TryDeleteAsync(Table, Keys.User(userId), WriteCondition.ExpiredBy(now), cancellationToken);
 }

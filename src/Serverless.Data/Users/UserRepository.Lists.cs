@@ -21,24 +21,24 @@ public sealed partial class UserRepository
     {
         ArgumentNullException.ThrowIfNull(page);
         var errors = new FieldErrorCollector();
-        if (days < 1 || days > _table.Options.MaxRecentDays)
+        if (days < 1 || days > Access.Options.MaxRecentDays)
         {
-            errors.Add("days", $"must be between 1 and {_table.Options.MaxRecentDays}.");
+            errors.Add("days", $"must be between 1 and {Access.Options.MaxRecentDays}.");
         }
 
         RejectDeletedStatus(status, errors);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var shards = _table.Options.CreatedDateShards;
+        var limit = PageLimits.Resolve(page.Limit, Access.Options);
+        var shards = Access.Options.CreatedDateShards;
         var fingerprint = QueryFingerprint.Of("users.recent", Invariant(days), status?.ToName(), Invariant(shards));
 
         // The cut-off is fixed by the first page and travels in the cursor, so later pages do not shift with the clock.
-        var now = _table.Now();
+        var now = Access.Now();
         var cutoff = now.AddDays(-days);
         RecentPosition? after = null;
         if (page.Cursor is not null)
         {
-            var position = _table.Cursors.Decode(page.Cursor, fingerprint);
+            var position = Access.Cursors.Decode(page.Cursor, fingerprint);
             after = RecentPosition.From(position);
             cutoff = DateTimeOffset.FromUnixTimeMilliseconds(after.CutoffMs);
         }
@@ -51,7 +51,7 @@ public sealed partial class UserRepository
             var queries = Enumerable.Range(0, shards)
                 .Select(shard => RecentQuery(CreatedDatePartitions.Month(month, shard, shards), cutoff, after, status, now))
                 .ToList();
-            collected.AddRange(await _table.Merged.FetchAsync(queries, item => after is null || after.Precedes(item), CompareNewestFirst, need, cancellationToken).ConfigureAwait(false));
+            collected.AddRange(await Access.Merged.FetchAsync(queries, item => after is null || after.Precedes(item), CompareNewestFirst, need, cancellationToken).ConfigureAwait(false));
             if (collected.Count > limit)
             {
                 break;
@@ -60,7 +60,7 @@ public sealed partial class UserRepository
 
         var users = collected.Take(limit).Select(UserMapper.FromItem).ToList();
         var next = collected.Count > limit
-            ? _table.Cursors.Encode(fingerprint, new RecentPosition(cutoff.ToUnixTimeMilliseconds(), users[^1].CreatedAt.ToUnixTimeMilliseconds(), users[^1].Id).ToPosition())
+            ? Access.Cursors.Encode(fingerprint, new RecentPosition(cutoff.ToUnixTimeMilliseconds(), users[^1].CreatedAt.ToUnixTimeMilliseconds(), users[^1].Id).ToPosition())
             : null;
         return new Page<User>(users, next);
     }
@@ -73,19 +73,19 @@ public sealed partial class UserRepository
         errors.Defined("status", status, EnumNames.UserStatus);
         RejectDeletedStatus(status, errors);
         errors.ThrowIfAny();
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
-        var shards = _table.Options.CreatedDateShards;
+        var limit = PageLimits.Resolve(page.Limit, Access.Options);
+        var shards = Access.Options.CreatedDateShards;
         var fingerprint = QueryFingerprint.Of("users.status", status.ToName(), Invariant(shards));
         string? afterSort = null;
         if (page.Cursor is not null)
         {
-            var position = _table.Cursors.Decode(page.Cursor, fingerprint);
+            var position = Access.Cursors.Decode(page.Cursor, fingerprint);
             afterSort = position.TryGetValue(Attr.Gsi1SK, out var sort) && position.Count == 1
                 ? sort
                 : throw new InvalidCursorException("The cursor does not fit this query.");
         }
 
-        var now = _table.Now();
+        var now = Access.Now();
         var queries = Enumerable.Range(0, shards).Select(shard =>
         {
             var request = new QueryRequest
@@ -106,7 +106,7 @@ public sealed partial class UserRepository
             return request.ExcludeExpired(now);
         }).ToList();
 
-        var items = await _table.Merged.FetchAsync(
+        var items = await Access.Merged.FetchAsync(
             queries,
             _ => true,
             (a, b) => string.CompareOrdinal(b[Attr.Gsi1SK].S, a[Attr.Gsi1SK].S),
@@ -115,7 +115,7 @@ public sealed partial class UserRepository
 
         var pageItems = items.Take(limit).ToList();
         var next = items.Count > limit
-            ? _table.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
+            ? Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
             : null;
         return new Page<User>([.. pageItems.Select(UserMapper.FromItem)], next);
     }
@@ -130,7 +130,7 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("city", $"is required and at most {Limits.MaxString} characters.")]);
         }
 
-        var ids = await _table.PageAsync(
+        var ids = await Access.PageAsync(
             PartitionQuery.OnGsi1(IndexKeys.City(normalized)), QueryFingerprint.Of("users.city", normalized), page, UserIndexItemMapper.UserIdOf, cancellationToken)
             .ConfigureAwait(false);
         var users = await LoadUsersAsync(ids.Items, cancellationToken).ConfigureAwait(false);
@@ -150,21 +150,21 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("q", $"must contain 1 to {MaxSearchWords} words.")]);
         }
 
-        var limit = PageLimits.Resolve(page.Limit, _table.Options);
+        var limit = PageLimits.Resolve(page.Limit, Access.Options);
         // The longest stem drives the Query: a cheap guess at the rarest word, so fewer candidates need checking.
         var driver = terms.OrderByDescending(t => t.Length).First();
         var others = terms.Where(t => t != driver).ToList();
         var fingerprint = QueryFingerprint.Of("users.search", string.Join(' ', terms.Order(StringComparer.Ordinal)));
         var words = PartitionQuery.OnGsi1(IndexKeys.Word(driver));
-        var request = words.ToRequest(Table).ExcludeExpired(_table.Now());
-        request.ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(_table.Cursors.Decode(page.Cursor, fingerprint), [.. words.KeyNames]);
+        var request = words.ToRequest(Table).ExcludeExpired(Access.Now());
+        request.ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(Access.Cursors.Decode(page.Cursor, fingerprint), [.. words.KeyNames]);
 
         var matches = new List<Guid>();
         Dictionary<string, AttributeValue>? resumeAt = null;
         for (var round = 0; round < MaxSearchRounds; round++)
         {
             request.Limit = limit;
-            var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
             var candidates = response.Items ?? [];
             var complete = await WithAllWordsAsync(candidates.Select(UserIndexItemMapper.UserIdOf).ToList(), others, cancellationToken).ConfigureAwait(false);
 
@@ -202,7 +202,7 @@ public sealed partial class UserRepository
         }
 
         var users = await LoadUsersAsync(matches, cancellationToken).ConfigureAwait(false);
-        var next = resumeAt is null ? null : _table.Cursors.Encode(fingerprint, CursorPosition.FromKey(resumeAt));
+        var next = resumeAt is null ? null : Access.Cursors.Encode(fingerprint, CursorPosition.FromKey(resumeAt));
         return new Page<User>(users, next);
     }
 
@@ -214,7 +214,7 @@ public sealed partial class UserRepository
             return [.. candidates];
         }
 
-        var found = await _table.Reads.BatchGetAsync(
+        var found = await Access.Reads.BatchGetAsync(
             Table,
             candidates.SelectMany(id => otherWords.Select(word => Keys.UserWord(id, word))),
             cancellationToken).ConfigureAwait(false);
@@ -230,7 +230,7 @@ public sealed partial class UserRepository
             return [];
         }
 
-        var items = await _table.Reads.BatchGetAsync(Table, order.Select(Keys.User), cancellationToken).ConfigureAwait(false);
+        var items = await Access.Reads.BatchGetAsync(Table, order.Select(Keys.User), cancellationToken).ConfigureAwait(false);
         return [.. order
             .Select(id => items.TryGetValue(Keys.User(id), out var item) ? UserMapper.FromItem(item) : null)
             .OfType<User>()

@@ -14,7 +14,7 @@ public sealed partial class UserRepository
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = _table.Now();
+        var now = Access.Now();
         var created = user with
         {
             Email = user.Email?.Trim()!,
@@ -30,7 +30,7 @@ public sealed partial class UserRepository
         var actions = new List<WriteAction>
         {
             // A random id should never collide; if it does, the other user must not be overwritten.
-            WriteAction.Put(Table, UserMapper.ToItem(created, _table.Options.CreatedDateShards), WriteCondition.NotExists,
+            WriteAction.Put(Table, UserMapper.ToItem(created, Access.Options.CreatedDateShards), WriteCondition.NotExists,
                 ConditionFailures.Conflict("A user with this id already exists.", "id")),
             // The marker is the uniqueness rule: whoever creates it first owns the email.
             WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(now),
@@ -39,7 +39,7 @@ public sealed partial class UserRepository
         actions.AddRange(UserIndexItemMapper.WordsOf(created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
         actions.AddRange(UserIndexItemMapper.CitiesOf(created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
 
-        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return created;
     }
 
@@ -57,7 +57,7 @@ public sealed partial class UserRepository
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var (current, stored) = await GetForWriteAsync(user.Id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
-        var now = _table.Now();
+        var now = Access.Now();
         var updated = user with
         {
             Email = user.Email?.Trim()!,
@@ -68,7 +68,7 @@ public sealed partial class UserRepository
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
-        if (ItemContent.Same(stored, UserMapper.ToItem(updated, _table.Options.CreatedDateShards)))
+        if (ItemContent.Same(stored, UserMapper.ToItem(updated, Access.Options.CreatedDateShards)))
         {
             // The put would store what is stored (so a version 1 item, which it would upgrade, still gets written):
             // it would only bump the version and leave an audit entry of no change.
@@ -89,7 +89,7 @@ public sealed partial class UserRepository
         }
 
         actions.AddRange(IndexItemChanges(current, updated));
-        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return updated;
     }
 
@@ -105,12 +105,12 @@ public sealed partial class UserRepository
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
 
-        var now = _table.Now();
+        var now = Access.Now();
         var deleted = current with
         {
             Status = UserStatus.Deleted,
             DeletedAt = now,
-            PurgeAfter = now + _table.Options.SoftDeleteRetention,
+            PurgeAfter = now + Access.Options.SoftDeleteRetention,
             UpdatedAt = now,
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
@@ -124,7 +124,7 @@ public sealed partial class UserRepository
                 _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
         };
         actions.AddRange(IndexItemChanges(current, deleted));
-        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return deleted;
     }
 
@@ -140,7 +140,7 @@ public sealed partial class UserRepository
             Status = UserStatus.Active,
             DeletedAt = null,
             PurgeAfter = null,
-            UpdatedAt = _table.Now(),
+            UpdatedAt = Access.Now(),
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
@@ -154,7 +154,7 @@ public sealed partial class UserRepository
                 ConditionFailures.Conflict("The email was taken by another user.", "email")),
         };
         actions.AddRange(IndexItemChanges(current, restored));
-        await _table.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
         return restored;
     }
 
@@ -168,7 +168,7 @@ public sealed partial class UserRepository
         Guid id, long expectedVersion, bool expectDeleted, CancellationToken cancellationToken)
     {
         // Consistent: the version checked here is the one the write is conditional on.
-        var stored = await _table.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
+        var stored = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
             ?? throw new NotFoundException(Entity, id.ToString("D"));
         var current = UserMapper.FromItem(stored);
         if (expectDeleted != (current.Status == UserStatus.Deleted))
@@ -183,7 +183,7 @@ public sealed partial class UserRepository
 
     /// <summary>The user item, written only if nobody wrote it since the caller read <paramref name="expectedVersion"/>.</summary>
     private WriteAction PutUserAtVersion(User user, long expectedVersion) =>
-        WriteAction.Put(Table, UserMapper.ToItem(user, _table.Options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
+        WriteAction.Put(Table, UserMapper.ToItem(user, Access.Options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, user.Id.ToString("D"), expectedVersion));
 
     /// <summary>Deletes the word and city items the user no longer has and puts the new ones; unchanged ones are left alone.</summary>

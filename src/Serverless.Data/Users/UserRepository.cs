@@ -6,19 +6,15 @@ namespace Serverless.Data.Users;
 /// Users and the items kept in step with them (email marker, name words, address cities). Every write is one
 /// transaction; every read is a GetItem, a Query, or a bounded few followed by BatchGetItem. Never a Scan.
 /// </summary>
-public sealed partial class UserRepository(TableAccess table)
+public sealed partial class UserRepository(TableAccess table) : TableRepository(table)
 {
     private const string Entity = "User";
-
-    private readonly TableAccess _table = table ?? throw new ArgumentNullException(nameof(table));
-
-    private string Table => _table.TableName;
 
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version they read here as If-Match for the next write.
-        var item = await _table.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        var item = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
         return item is null ? null : UserMapper.FromItem(item);
     }
 
@@ -26,9 +22,9 @@ public sealed partial class UserRepository(TableAccess table)
     public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
-        var request = new PartitionQuery(IndexNames.Email, EmailAddress.Normalize(email)).ToRequest(Table).ExcludeExpired(_table.Now());
+        var request = new PartitionQuery(IndexNames.Email, EmailAddress.Normalize(email)).ToRequest(Table).ExcludeExpired(Access.Now());
 
-        var response = await _table.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+        var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
         return response.Items is { Count: > 0 } items ? UserMapper.FromItem(items[0]) : null;
     }
 
