@@ -13,9 +13,10 @@ public class UnprocessedBatchWrites : DispatchProxy
 {
     private IAmazonDynamoDB _inner = null!;
     private int _throttledCalls;
+    private int _batchWriteCalls;
 
-    /// <summary>BatchWriteItem calls made so far.</summary>
-    public int BatchWriteCalls { get; private set; }
+    /// <summary>BatchWriteItem calls made so far (the writer sends several at once, so counted atomically).</summary>
+    public int BatchWriteCalls => Volatile.Read(ref _batchWriteCalls);
 
     /// <param name="throttledCalls">How many BatchWriteItem calls leave items unprocessed before the rest succeed whole.</param>
     public static (IAmazonDynamoDB Client, UnprocessedBatchWrites Proxy) Wrap(IAmazonDynamoDB inner, int throttledCalls)
@@ -47,13 +48,12 @@ public class UnprocessedBatchWrites : DispatchProxy
 
     private async Task<BatchWriteItemResponse> BatchWriteAsync(BatchWriteItemRequest request, CancellationToken ct)
     {
-        BatchWriteCalls++;
-        if (_throttledCalls <= 0)
+        Interlocked.Increment(ref _batchWriteCalls);
+        if (Interlocked.Decrement(ref _throttledCalls) < 0)
         {
             return await _inner.BatchWriteItemAsync(request, ct);
         }
 
-        _throttledCalls--;
         var (table, writes) = request.RequestItems.Single();
         if (writes.Count == 1)
         {
