@@ -44,11 +44,11 @@ public static class MigrateCommand
             await target.RequireTableAsync(ct);
 
             var migration = new UserPhoneMigration(target.Client, target.TableName, TimeProvider.System);
-            var progress = new ProgressDisplay(error, $"migrate {name}", total: 0, ProgressDisplay.IsTerminal(error));
+            await using var progress = new ProgressDisplay(error, $"migrate {name}", total: 0, ProgressDisplay.IsTerminal(error));
             var report = direction == MigrationDirection.Up
                 ? await migration.UpAsync(options, n => progress.Advance(n), ct)
                 : await migration.DownAsync(options, n => progress.Advance(n), ct);
-            progress.Complete();
+            await progress.CompleteAsync();
             await output.WriteAsync(FormatReport(report, target.TableName));
             return 0;
         }));

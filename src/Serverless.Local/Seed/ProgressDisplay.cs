@@ -1,35 +1,36 @@
 using System.Diagnostics;
 using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace Serverless.Local;
 
 /// <summary>
-/// Progress of a long write: on a terminal a bar redrawn in place with rate and ETA; when the output is
-/// redirected (CI logs, files) a plain line every few seconds, because carriage returns make logs unreadable.
-/// Thread-safe: parallel writers report into one display.
+/// Progress of a long write. On a terminal, Spectre.Console's live progress bar (count, percentage, rate, time left);
+/// when the output is redirected (CI logs, files) a plain line every few seconds, because a redrawn line makes logs
+/// unreadable. Thread-safe: parallel writers report into one display.
 /// </summary>
-public sealed class ProgressDisplay
+public sealed class ProgressDisplay : IAsyncDisposable
 {
-    private const int BarWidth = 30;
-    private static readonly TimeSpan TerminalInterval = TimeSpan.FromMilliseconds(150);
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
 
     private readonly TextWriter _writer;
     private readonly string _label;
     private readonly long _total;
-    private readonly bool _interactive;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Lock _gate = new();
+    private readonly TerminalBar? _bar;
     private long _done;
-    private TimeSpan? _lastDrawn;
+    private TimeSpan? _lastLine;
 
-    /// <param name="total">Items expected; 0 or less when unknown (then no bar and no ETA).</param>
+    /// <param name="total">Items expected; 0 or less when unknown (then no bar and no time left).</param>
+    /// <param name="interactive">Draw a live bar (a terminal); otherwise write plain lines.</param>
     public ProgressDisplay(TextWriter writer, string label, long total, bool interactive)
     {
         _writer = writer;
         _label = label;
         _total = total;
-        _interactive = interactive;
+        _bar = interactive ? new TerminalBar(writer, label, total) : null;
     }
 
     /// <summary>True when <paramref name="writer"/> is the console's error stream and that stream is a terminal.</summary>
@@ -37,74 +38,77 @@ public sealed class ProgressDisplay
 
     public long Done => Interlocked.Read(ref _done);
 
+    public TimeSpan Elapsed => _clock.Elapsed;
+
     public void Advance(long items)
     {
         var done = Interlocked.Add(ref _done, items);
+        if (_bar is not null)
+        {
+            _bar.Advance(items);
+            return;
+        }
+
         var now = _clock.Elapsed;
         lock (_gate)
         {
-            if (_lastDrawn is { } last && now - last < (_interactive ? TerminalInterval : LineInterval))
+            if (_lastLine is { } last && now - last < LineInterval)
             {
                 return;
             }
 
-            _lastDrawn = now;
-            Draw(done, now, final: false);
+            _lastLine = now;
+            WriteLine(done, now, final: false);
         }
     }
 
-    /// <summary>Draws the final state (and ends the terminal line).</summary>
-    public void Complete()
+    /// <summary>Shows the final state: the bar full and stopped, or the last line.</summary>
+    public async Task CompleteAsync()
     {
+        if (_bar is not null)
+        {
+            await _bar.StopAsync().ConfigureAwait(false);
+            return;
+        }
+
         lock (_gate)
         {
-            Draw(Done, _clock.Elapsed, final: true);
+            WriteLine(Done, _clock.Elapsed, final: true);
         }
     }
 
-    public TimeSpan Elapsed => _clock.Elapsed;
+    /// <summary>Stops a live bar that <see cref="CompleteAsync"/> did not (the work failed), so an error prints on a quiet line.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_bar is not null)
+        {
+            await _bar.StopAsync().ConfigureAwait(false);
+        }
+    }
 
     public static string Rate(long items, TimeSpan elapsed) =>
         (elapsed.TotalSeconds > 0 ? items / elapsed.TotalSeconds : 0).ToString("N0", CultureInfo.InvariantCulture) + "/s";
 
-    private void Draw(long done, TimeSpan elapsed, bool final)
+    private void WriteLine(long done, TimeSpan elapsed, bool final)
     {
-        var fraction = _total > 0 ? Math.Clamp((double)done / _total, 0, 1) : 1;
-        var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
-        var eta = rate > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / rate) : TimeSpan.Zero;
-        // Not "P0": the invariant culture writes "100 %", with a space before the sign. Floored, so 100% means done.
-        var counts = string.Create(CultureInfo.InvariantCulture, $"{done:N0}/{_total:N0} items ({Math.Floor(fraction * 100):0}%), {Rate(done, elapsed)}");
-        var timing = final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}";
-        if (_total <= 0)
+        string line;
+        if (_total > 0)
         {
-            // The total is unknown (a filtered scan): count and rate only, no bar and no ETA.
-            counts = string.Create(CultureInfo.InvariantCulture, $"{done:N0} items, {Rate(done, elapsed)}");
-            timing = final ? $"in {Format(elapsed)}" : $"{Format(elapsed)} so far";
-            _writer.Write(_interactive ? $"\r{_label}: {counts}, {timing}   " : $"{_label}: {counts}, {timing}\n");
-            if (_interactive && final)
-            {
-                _writer.WriteLine();
-            }
-
-            _writer.Flush();
-            return;
-        }
-
-        if (_interactive)
-        {
-            var filled = (int)Math.Round(fraction * BarWidth);
-            var bar = new string('#', filled) + new string('-', BarWidth - filled);
-            _writer.Write($"\r{_label} [{bar}] {counts}, {timing}   ");
-            if (final)
-            {
-                _writer.WriteLine();
-            }
+            var fraction = Math.Clamp((double)done / _total, 0, 1);
+            var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
+            var eta = rate > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / rate) : TimeSpan.Zero;
+            // Not "P0": the invariant culture writes "100 %", with a space before the sign. Floored, so 100% means done.
+            line = string.Create(CultureInfo.InvariantCulture,
+                $"{_label}: {done:N0}/{_total:N0} items ({Math.Floor(fraction * 100):0}%), {Rate(done, elapsed)}, {(final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}")}");
         }
         else
         {
-            _writer.WriteLine($"{_label}: {counts}, {timing}");
+            // The total is unknown (a filtered scan): count and rate only.
+            line = string.Create(CultureInfo.InvariantCulture,
+                $"{_label}: {done:N0} items, {Rate(done, elapsed)}, {(final ? $"in {Format(elapsed)}" : $"{Format(elapsed)} so far")}");
         }
 
+        _writer.WriteLine(line);
         _writer.Flush();
     }
 
@@ -112,4 +116,70 @@ public sealed class ProgressDisplay
         time.TotalHours >= 1
             ? time.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture)
             : time.ToString(@"m\:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>Spectre.Console's progress, running until <see cref="StopAsync"/>; its task is fed from any thread.</summary>
+    private sealed class TerminalBar
+    {
+        private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<ProgressTask> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly Task _rendering;
+        private const double Unbounded = long.MaxValue;
+
+        private readonly bool _known;
+
+        public TerminalBar(TextWriter writer, string label, long total)
+        {
+            _known = total > 0;
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+            ProgressColumn[] columns = _known
+                ? [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new CountColumn(), new RemainingTimeColumn()]
+                : [new TaskDescriptionColumn(), new SpinnerColumn(), new CountColumn(), new ElapsedTimeColumn()];
+            _rendering = console.Progress()
+                .AutoClear(false)
+                .HideCompleted(false)
+                .Columns(columns)
+                .StartAsync(async context =>
+                {
+                    // Unknown total: a spinner and a count (the task's value is capped at its maximum, so no real cap).
+                    var task = context.AddTask(Markup.Escape(label), maxValue: _known ? total : Unbounded);
+                    task.IsIndeterminate = !_known;
+                    _started.SetResult(task);
+                    await _finished.Task.ConfigureAwait(false);
+                    task.StopTask();
+                });
+        }
+
+        public void Advance(long items)
+        {
+            if (_started.Task.IsCompletedSuccessfully)
+            {
+                _started.Task.Result.Increment(items);
+                return;
+            }
+
+            // Reports that arrive before the bar is up wait for it; the bar then counts them too.
+            _ = _started.Task.ContinueWith(t => t.Result.Increment(items), TaskScheduler.Default);
+        }
+
+        public Task StopAsync()
+        {
+            // The bar's delegate waits for this; set before it runs, the bar ends as soon as it is up.
+            _finished.TrySetResult();
+            return _rendering;
+        }
+
+        /// <summary>"12,345/180,000 items, 4,100/s": what the bar stands for, in items rather than percent alone.</summary>
+        private sealed class CountColumn : ProgressColumn
+        {
+            public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            {
+                var done = (long)task.Value;
+                var rate = task.Speed is { } speed ? speed.ToString("N0", CultureInfo.InvariantCulture) + "/s" : "";
+                var count = task.MaxValue >= Unbounded
+                    ? string.Create(CultureInfo.InvariantCulture, $"{done:N0} items")
+                    : string.Create(CultureInfo.InvariantCulture, $"{done:N0}/{(long)task.MaxValue:N0} items");
+                return new Text(rate.Length > 0 ? $"{count}, {rate}" : count);
+            }
+        }
+    }
 }

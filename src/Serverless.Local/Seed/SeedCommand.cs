@@ -59,9 +59,9 @@ public static class SeedCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Seeding scenario {chosen.ToName()} (seed {request.Seed}) into table {target.TableName} at {target.Endpoint}: {expected.Total:N0} items."));
 
-            var progress = new ProgressDisplay(error, "seed", expected.Total, ProgressDisplay.IsTerminal(error));
+            await using var progress = new ProgressDisplay(error, "seed", expected.Total, ProgressDisplay.IsTerminal(error));
             var written = await new DataSeeder(target.Client, TimeProvider.System).SeedAsync(target.TableName, request, n => progress.Advance(n), ct);
-            progress.Complete();
+            await progress.CompleteAsync();
 
             foreach (var (type, count) in expected.ByEntityType)
             {

@@ -26,9 +26,9 @@ public static class StatsCommand
             using var target = TableTarget.Resolve(parse.GetValue(endpoint), parse.GetValue(table));
             var error = parse.InvocationConfiguration.Error;
             await target.RequireTableAsync(ct);
-            var progress = new ProgressDisplay(error, "scan", total: 0, ProgressDisplay.IsTerminal(error));
+            await using var progress = new ProgressDisplay(error, "scan", total: 0, ProgressDisplay.IsTerminal(error));
             var stats = await new TableStatisticsReader(target.Client).ReadAsync(target.TableName, n => progress.Advance(n), ct);
-            progress.Complete();
+            await progress.CompleteAsync();
             await parse.InvocationConfiguration.Output.WriteAsync(Format(stats, target.Endpoint));
             return 0;
         }));
