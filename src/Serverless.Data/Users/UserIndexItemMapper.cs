@@ -28,26 +28,22 @@ public static class UserIndexItemMapper
     }
 
     /// <summary>USER#id / WORD#stem, indexed in GSI1 under WORD#stem.</summary>
-    public static Dictionary<string, AttributeValue> Word(User user, string stem)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        var item = CommonAttributes.NewItem(Keys.UserWord(user.Id, stem), EntityTypes.UserWord, SchemaVersions.Initial);
-        item[Attr.UserId] = Av.Guid(user.Id);
-        item[Attr.Term] = Av.S(stem);
-        item[Attr.Gsi1PK] = Av.S(IndexKeys.Word(stem));
-        item[Attr.Gsi1SK] = Av.S(IndexKeys.UserSort(user.Id));
-        item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
-        return item;
-    }
+    public static Dictionary<string, AttributeValue> Word(User user, string stem) =>
+        TermItem(user, Keys.UserWord, EntityTypes.UserWord, stem, IndexKeys.Word(stem));
 
     /// <summary>USER#id / CITY#city, indexed in GSI1 under CITY#city.</summary>
-    public static Dictionary<string, AttributeValue> City(User user, string normalizedCity)
+    public static Dictionary<string, AttributeValue> City(User user, string normalizedCity) =>
+        TermItem(user, Keys.UserCity, EntityTypes.UserCity, normalizedCity, IndexKeys.City(normalizedCity));
+
+    /// <summary>A user found by a term (a word of the name, a city): the term in the user's partition, and in GSI1's.</summary>
+    private static Dictionary<string, AttributeValue> TermItem(
+        User user, Func<Guid, string, ItemKey> keyOf, string entityType, string term, string indexPartition)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var item = CommonAttributes.NewItem(Keys.UserCity(user.Id, normalizedCity), EntityTypes.UserCity, SchemaVersions.Initial);
+        var item = CommonAttributes.NewItem(keyOf(user.Id, term), entityType, SchemaVersions.Initial);
         item[Attr.UserId] = Av.Guid(user.Id);
-        item[Attr.Term] = Av.S(normalizedCity);
-        item[Attr.Gsi1PK] = Av.S(IndexKeys.City(normalizedCity));
+        item[Attr.Term] = Av.S(term);
+        item[Attr.Gsi1PK] = Av.S(indexPartition);
         item[Attr.Gsi1SK] = Av.S(IndexKeys.UserSort(user.Id));
         item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
         return item;
