@@ -1,11 +1,6 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Audit;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
-using Serverless.Domain;
 
 namespace Serverless.Api.Audit;
 

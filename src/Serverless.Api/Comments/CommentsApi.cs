@@ -1,11 +1,6 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Comments;
 using Serverless.Data.Paging;
-using Serverless.Domain;
 using Serverless.Domain.Comments;
 
 namespace Serverless.Api.Comments;

@@ -1,14 +1,7 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Products;
-using Serverless.Domain;
 using Serverless.Domain.Products;
 
 namespace Serverless.Api.Products;

@@ -1,12 +1,6 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Paging;
 using Serverless.Data.Roles;
-using Serverless.Domain;
 using Serverless.Domain.Roles;
 
 namespace Serverless.Api.Roles;

@@ -1,18 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
 using Serverless.Api.Infrastructure.Passwords;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Api.Orders;
 using Serverless.Api.Roles;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
-using Serverless.Domain;
 using Serverless.Domain.Security;
 using Serverless.Domain.Users;
 

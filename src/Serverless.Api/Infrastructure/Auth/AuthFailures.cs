@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
-using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure.Auth;
 

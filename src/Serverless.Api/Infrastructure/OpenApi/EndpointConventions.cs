@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Serverless.Api.Infrastructure.OpenApi;
 
 /// <summary>Problem responses declared once per kind of route, so the OpenAPI document lists them.</summary>

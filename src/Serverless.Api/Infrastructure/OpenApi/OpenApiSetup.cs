@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;
