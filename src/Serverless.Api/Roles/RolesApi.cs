@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using Serverless.Data.Paging;
 using Serverless.Data.Roles;
 using Serverless.Domain.Roles;
 
@@ -12,31 +11,29 @@ public static class RolesApi
     {
         var group = routes.MapGroup("/roles").WithTags("Roles");
 
-        group.MapPost("/", CreateAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithName("CreateRole")
-            .WithSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")
-            .WithBodyProblems()
-            .WithConflictProblem();
-
-        group.MapGet("/", ListAsync)
-            .RequireAuthorization(Scopes.Read)
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/", ListAsync)
             .WithName("ListRoles")
             .WithSummary("All roles by name.")
             .WithPageProblems();
 
-        group.MapGet("/{id}", GetAsync)
-            .RequireAuthorization(Scopes.Read)
+        reads.MapGet("/{id}", GetAsync)
             .WithName("GetRole")
             .WithSummary("A role, with its ETag.")
             .WithNotFoundProblem()
             .ProducesValidationProblem();
 
-        group.MapGet("/{id}/users", UsersAsync)
-            .RequireAuthorization(Scopes.Read)
+        reads.MapGet("/{id}/users", UsersAsync)
             .WithName("ListUsersOfRole")
             .WithSummary("The users holding the role, in user id order.")
             .WithPageProblems();
+
+        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        admin.MapPost("/", CreateAsync)
+            .WithName("CreateRole")
+            .WithSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")
+            .WithBodyProblems()
+            .WithConflictProblem();
 
         return group;
     }
@@ -44,72 +41,51 @@ public static class RolesApi
     /// <summary>The user side of the many-to-many (GET, PUT, DELETE /users/{id}/roles[/{roleId}]), under the users' group.</summary>
     internal static void MapUserRoles(this RouteGroupBuilder users)
     {
-        users.MapGet("/{id}/roles", RolesOfUserAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithTags("Roles")
+        var group = users.MapGroup("").WithTags("Roles");
+
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/{id}/roles", RolesOfUserAsync)
             .WithName("ListRolesOfUser")
             .WithSummary("The roles the user holds, in role id order.")
             .WithPageProblems();
 
-        users.MapPut("/{id}/roles/{roleId}", AssignAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithTags("Roles")
+        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        admin.MapPut("/{id}/roles/{roleId}", AssignAsync)
             .WithName("AssignRole")
             .WithSummary("Give the user the role: 201 when granted now, 200 when already held (assignedAt unchanged).")
             .WithNotFoundProblem()
             .ProducesValidationProblem()
             .WithConflictProblem();
 
-        users.MapDelete("/{id}/roles/{roleId}", UnassignAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithTags("Roles")
+        admin.MapDelete("/{id}/roles/{roleId}", UnassignAsync)
             .WithName("UnassignRole")
             .WithSummary("Take the role from the user: 204, or 404 when the user does not hold it.")
             .WithNotFoundProblem()
             .ProducesValidationProblem();
     }
 
-    private static async Task<Created<RoleResponse>> CreateAsync(
-        CreateRoleRequest request, RoleRepository roles, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+    private static async Task<Created<RoleResponse>> CreateAsync(CreateRoleRequest request, [AsParameters] Write<RoleRepository> write)
     {
         var role = new Role { Id = Guid.NewGuid(), Name = request.Name, Description = request.Description };
-        var created = await roles.CreateAsync(role, caller.GetWriter(), cancellationToken);
-        response.SetETag(created.Version);
-        return TypedResults.Created($"/roles/{created.Id:D}", RoleResponse.From(created));
+        var created = await write.Repository.CreateAsync(role, write.Writer, write.CancellationToken);
+        return write.Created($"/roles/{created.Id:D}", created, RoleResponse.From);
     }
 
-    private static async Task<Ok<PageResponse<RoleResponse>>> ListAsync(string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListAsync(PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, RoleResponse.From));
-    }
+    private static async Task<Ok<PageResponse<RoleResponse>>> ListAsync(
+        [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListAsync(page.ToRequest(), cancellationToken), RoleResponse.From));
 
     private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, RoleRepository roles, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var role = await roles.GetAsync(id, cancellationToken);
-        if (role is null)
-        {
-            return EndpointConventions.NotFound("Role", id.ToString("D"));
-        }
-
-        response.SetETag(role.Version);
-        return TypedResults.Ok(RoleResponse.From(role));
-    }
+        Guid id, RoleRepository roles, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, await roles.GetAsync(id, cancellationToken), "Role", id, RoleResponse.From);
 
     private static async Task<Ok<PageResponse<UserRoleResponse>>> UsersAsync(
-        Guid id, string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListUsersOfRoleAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListUsersOfRoleAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
     private static async Task<Ok<PageResponse<UserRoleResponse>>> RolesOfUserAsync(
-        Guid id, string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListRolesOfUserAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListRolesOfUserAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
     private static async Task<Results<Created<UserRoleResponse>, Ok<UserRoleResponse>>> AssignAsync(
         Guid id, Guid roleId, RoleRepository roles, ClaimsPrincipal caller, CancellationToken cancellationToken)
