@@ -19,39 +19,25 @@ public static class OrdersApi
         var group = routes.MapGroup("/orders").WithTags("Orders");
 
         var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync)
-            .WithName("ListOrders")
-            .WithSummary("A user's orders (?userId=), newest first, without their items.")
-            .WithPageProblems();
-
-        reads.MapGet("/{id}", GetAsync)
-            .WithName("GetOrder")
-            .WithSummary("An order with its items, and its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
 
         var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
-        writes.MapPost("/", CreateAsync)
-            .WithName("CreateOrder")
-            .WithSummary("Place an order: prices and total are computed from the products (201 with Location and ETag).")
-            .WithBodyProblems()
-            .WithConflictProblem();
-
-        writes.MapPatch("/{id}", UpdateAsync)
-            .WithName("UpdateOrderStatus")
-            .WithSummary("Move the order to its next status (409 for a step the lifecycle does not allow). Needs If-Match.")
-            .WithBodyProblems()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
+        writes.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
 
         return group;
     }
 
     /// <summary>GET /users/{id}/orders, mapped with the users but served here.</summary>
+    [EndpointName("ListOrdersOfUser")]
+    [EndpointSummary("The user's orders, newest first, without their items.")]
     internal static async Task<Ok<PageResponse<OrderResponse>>> ListOfUserAsync(
         Guid id, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await orders.ListByUserAsync(id, page.ToRequest(), cancellationToken), OrderResponse.From));
 
+    [EndpointName("CreateOrder")]
+    [EndpointSummary("Place an order: prices and total are computed from the products (201 with Location and ETag).")]
     private static async Task<Created<OrderResponse>> CreateAsync(
         CreateOrderRequest request, ProductRepository products, UserRepository users, [AsParameters] Write<OrderRepository> write)
     {
@@ -126,6 +112,8 @@ public static class OrdersApi
         return items;
     }
 
+    [EndpointName("ListOrders")]
+    [EndpointSummary("A user's orders (?userId=), newest first, without their items.")]
     private static async Task<Ok<PageResponse<OrderResponse>>> ListAsync(
         string? userId, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken)
     {
@@ -138,10 +126,14 @@ public static class OrdersApi
         return await ListOfUserAsync(id, page, orders, cancellationToken);
     }
 
+    [EndpointName("GetOrder")]
+    [EndpointSummary("An order with its items, and its ETag.")]
     private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(
         Guid id, OrderRepository orders, HttpResponse response, CancellationToken cancellationToken) =>
         Representations.OkOrNotFound(response, await orders.GetAsync(id, cancellationToken), Entity, id, OrderResponse.From);
 
+    [EndpointName("UpdateOrderStatus")]
+    [EndpointSummary("Move the order to its next status (409 for a step the lifecycle does not allow). Needs If-Match.")]
     private static async Task<Ok<OrderResponse>> UpdateAsync(Guid id, UpdateOrderRequest request, [AsParameters] Write<OrderRepository> write)
     {
         var orders = write.Repository;

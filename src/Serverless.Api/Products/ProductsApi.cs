@@ -13,45 +13,20 @@ public static class ProductsApi
         var group = routes.MapGroup("/products").WithTags("Products");
 
         var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync)
-            .WithName("ListProducts")
-            .WithSummary("All products by name.")
-            .WithPageProblems();
-
-        reads.MapGet("/{id}", GetAsync)
-            .WithName("GetProduct")
-            .WithSummary("A product, with its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        reads.MapGet("/{id}/orders", OrdersAsync)
-            .WithName("ListOrdersWithProduct")
-            .WithSummary("Orders containing the product, newest first, each with the product's line.")
-            .WithPageProblems();
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/{id}/orders", OrdersAsync).WithPageProblems();
 
         var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
-        writes.MapPost("/", CreateAsync)
-            .WithName("CreateProduct")
-            .WithSummary("Create a product (201 with Location and ETag).")
-            .WithBodyProblems();
-
-        writes.MapPatch("/{id}", UpdateAsync)
-            .WithName("UpdateProduct")
-            .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
-            .WithBodyProblems()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
-
-        writes.MapDelete("/{id}", DeleteAsync)
-            .WithName("DeleteProduct")
-            .WithSummary("Delete a product (orders keep their copy of its name and price). Needs If-Match.")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
+        writes.MapPost("/", CreateAsync).WithBodyProblems();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
+        writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
 
         return group;
     }
 
+    [EndpointName("CreateProduct")]
+    [EndpointSummary("Create a product (201 with Location and ETag).")]
     private static async Task<Created<ProductResponse>> CreateAsync(CreateProductRequest request, [AsParameters] Write<ProductRepository> write)
     {
         var product = new Product { Id = Guid.NewGuid(), Name = request.Name, Description = request.Description, Price = request.Price };
@@ -59,14 +34,20 @@ public static class ProductsApi
         return write.Created($"/products/{created.Id:D}", created, ProductResponse.From);
     }
 
+    [EndpointName("ListProducts")]
+    [EndpointSummary("All products by name.")]
     private static async Task<Ok<PageResponse<ProductResponse>>> ListAsync(
         [AsParameters] PageParameters page, ProductRepository products, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await products.ListAsync(page.ToRequest(), cancellationToken), ProductResponse.From));
 
+    [EndpointName("GetProduct")]
+    [EndpointSummary("A product, with its ETag.")]
     private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetAsync(
         Guid id, ProductRepository products, HttpResponse response, CancellationToken cancellationToken) =>
         Representations.OkOrNotFound(response, await products.GetAsync(id, cancellationToken), Entity, id, ProductResponse.From);
 
+    [EndpointName("UpdateProduct")]
+    [EndpointSummary("Change the members sent (JSON merge patch). Needs If-Match.")]
     private static async Task<Ok<ProductResponse>> UpdateAsync(Guid id, UpdateProductRequest request, [AsParameters] Write<ProductRepository> write)
     {
         var products = write.Repository;
@@ -95,6 +76,8 @@ public static class ProductsApi
         return write.Ok(updated, ProductResponse.From);
     }
 
+    [EndpointName("DeleteProduct")]
+    [EndpointSummary("Delete a product (orders keep their copy of its name and price). Needs If-Match.")]
     private static async Task<NoContent> DeleteAsync(Guid id, [AsParameters] Write<ProductRepository> write)
     {
         var products = write.Repository;
@@ -106,6 +89,8 @@ public static class ProductsApi
         return TypedResults.NoContent();
     }
 
+    [EndpointName("ListOrdersWithProduct")]
+    [EndpointSummary("Orders containing the product, newest first, each with the product's line.")]
     private static async Task<Ok<PageResponse<ProductOrderResponse>>> OrdersAsync(
         Guid id, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await orders.ListByProductAsync(id, page.ToRequest(), cancellationToken), ProductOrderResponse.From));

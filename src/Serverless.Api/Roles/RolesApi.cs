@@ -12,28 +12,12 @@ public static class RolesApi
         var group = routes.MapGroup("/roles").WithTags("Roles");
 
         var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync)
-            .WithName("ListRoles")
-            .WithSummary("All roles by name.")
-            .WithPageProblems();
-
-        reads.MapGet("/{id}", GetAsync)
-            .WithName("GetRole")
-            .WithSummary("A role, with its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        reads.MapGet("/{id}/users", UsersAsync)
-            .WithName("ListUsersOfRole")
-            .WithSummary("The users holding the role, in user id order.")
-            .WithPageProblems();
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/{id}/users", UsersAsync).WithPageProblems();
 
         var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
-        admin.MapPost("/", CreateAsync)
-            .WithName("CreateRole")
-            .WithSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")
-            .WithBodyProblems()
-            .WithConflictProblem();
+        admin.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
 
         return group;
     }
@@ -44,26 +28,15 @@ public static class RolesApi
         var group = users.MapGroup("").WithTags("Roles");
 
         var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/{id}/roles", RolesOfUserAsync)
-            .WithName("ListRolesOfUser")
-            .WithSummary("The roles the user holds, in role id order.")
-            .WithPageProblems();
+        reads.MapGet("/{id}/roles", RolesOfUserAsync).WithPageProblems();
 
         var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
-        admin.MapPut("/{id}/roles/{roleId}", AssignAsync)
-            .WithName("AssignRole")
-            .WithSummary("Give the user the role: 201 when granted now, 200 when already held (assignedAt unchanged).")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem()
-            .WithConflictProblem();
-
-        admin.MapDelete("/{id}/roles/{roleId}", UnassignAsync)
-            .WithName("UnassignRole")
-            .WithSummary("Take the role from the user: 204, or 404 when the user does not hold it.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
+        admin.MapPut("/{id}/roles/{roleId}", AssignAsync).WithLookupProblems().WithConflictProblem();
+        admin.MapDelete("/{id}/roles/{roleId}", UnassignAsync).WithLookupProblems();
     }
 
+    [EndpointName("CreateRole")]
+    [EndpointSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")]
     private static async Task<Created<RoleResponse>> CreateAsync(CreateRoleRequest request, [AsParameters] Write<RoleRepository> write)
     {
         var role = new Role { Id = Guid.NewGuid(), Name = request.Name, Description = request.Description };
@@ -71,22 +44,32 @@ public static class RolesApi
         return write.Created($"/roles/{created.Id:D}", created, RoleResponse.From);
     }
 
+    [EndpointName("ListRoles")]
+    [EndpointSummary("All roles by name.")]
     private static async Task<Ok<PageResponse<RoleResponse>>> ListAsync(
         [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await roles.ListAsync(page.ToRequest(), cancellationToken), RoleResponse.From));
 
+    [EndpointName("GetRole")]
+    [EndpointSummary("A role, with its ETag.")]
     private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> GetAsync(
         Guid id, RoleRepository roles, HttpResponse response, CancellationToken cancellationToken) =>
         Representations.OkOrNotFound(response, await roles.GetAsync(id, cancellationToken), "Role", id, RoleResponse.From);
 
+    [EndpointName("ListUsersOfRole")]
+    [EndpointSummary("The users holding the role, in user id order.")]
     private static async Task<Ok<PageResponse<UserRoleResponse>>> UsersAsync(
         Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await roles.ListUsersOfRoleAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
+    [EndpointName("ListRolesOfUser")]
+    [EndpointSummary("The roles the user holds, in role id order.")]
     private static async Task<Ok<PageResponse<UserRoleResponse>>> RolesOfUserAsync(
         Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await roles.ListRolesOfUserAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
+    [EndpointName("AssignRole")]
+    [EndpointSummary("Give the user the role: 201 when granted now, 200 when already held (assignedAt unchanged).")]
     private static async Task<Results<Created<UserRoleResponse>, Ok<UserRoleResponse>>> AssignAsync(
         Guid id, Guid roleId, RoleRepository roles, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -97,6 +80,8 @@ public static class RolesApi
             : TypedResults.Ok(body);
     }
 
+    [EndpointName("UnassignRole")]
+    [EndpointSummary("Take the role from the user: 204, or 404 when the user does not hold it.")]
     private static async Task<NoContent> UnassignAsync(Guid id, Guid roleId, RoleRepository roles, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         if (!await roles.UnassignAsync(id, roleId, caller.GetWriter(), cancellationToken))

@@ -19,62 +19,23 @@ public static class UsersApi
         var group = routes.MapGroup("/users").WithTags("Users");
 
         var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync)
-            .WithName("ListUsers")
-            .WithSummary("Users by exactly one of: ?email=, ?status=, ?city=, or ?createdWithinDays= (optionally with &status=), newest first where time-ordered.")
-            .WithPageProblems();
-
-        reads.MapGet("/{id}", GetAsync)
-            .WithName("GetUser")
-            .WithSummary("A user, with its ETag. A soft-deleted user is shown (status deleted) until it is purged.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        reads.MapGet("/search", SearchAsync)
-            .WithName("SearchUsers")
-            .WithSummary("Users whose name has every word of ?q= (English stemming).")
-            .WithPageProblems();
-
-        reads.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync)
-            .WithTags("Orders")
-            .WithName("ListOrdersOfUser")
-            .WithSummary("The user's orders, newest first, without their items.")
-            .WithPageProblems();
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/search", SearchAsync).WithPageProblems();
+        reads.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync).WithTags("Orders").WithPageProblems();
 
         var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
-        writes.MapPost("/", CreateAsync)
-            .WithName("CreateUser")
-            .WithSummary("Create a user (201 with Location and ETag).")
-            .WithBodyProblems()
-            .WithPasswordHashingProblem()
-            .WithConflictProblem();
-
-        writes.MapPatch("/{id}", UpdateAsync)
-            .WithName("UpdateUser")
-            .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
-            .WithBodyProblems()
-            .WithPasswordHashingProblem()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
-
-        writes.MapDelete("/{id}", DeleteAsync)
-            .WithName("DeleteUser")
-            .WithSummary("Soft delete: status deleted until purgeAfter, restorable until then (409 when already deleted). Needs If-Match.")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
-
-        writes.MapPost("/{id}/restore", RestoreAsync)
-            .WithName("RestoreUser")
-            .WithSummary("Undo a soft delete before the purge. If-Match optional (checked when sent).")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
+        writes.MapPost("/", CreateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConflictProblem();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems();
+        writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
+        writes.MapPost("/{id}/restore", RestoreAsync).WithConditionalWriteProblems();
 
         group.MapUserRoles();
         return group;
     }
 
+    [EndpointName("CreateUser")]
+    [EndpointSummary("Create a user (201 with Location and ETag).")]
     private static async Task<Created<UserResponse>> CreateAsync(
         CreateUserRequest request, PasswordHashing hashing, [AsParameters] Write<UserRepository> write)
     {
@@ -97,10 +58,14 @@ public static class UsersApi
         return write.Created($"/users/{created.Id:D}", created, UserResponse.From);
     }
 
+    [EndpointName("GetUser")]
+    [EndpointSummary("A user, with its ETag. A soft-deleted user is shown (status deleted) until it is purged.")]
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
         Guid id, UserRepository users, HttpResponse response, CancellationToken cancellationToken) =>
         Representations.OkOrNotFound(response, await users.GetAsync(id, cancellationToken), Entity, id, UserResponse.From);
 
+    [EndpointName("ListUsers")]
+    [EndpointSummary("Users by exactly one of: ?email=, ?status=, ?city=, or ?createdWithinDays= (optionally with &status=), newest first where time-ordered.")]
     private static async Task<Ok<PageResponse<UserResponse>>> ListAsync(
         [AsParameters] UserSelector selector, [AsParameters] PageParameters page, UserRepository users, TableOptions table, CancellationToken cancellationToken)
     {
@@ -146,10 +111,14 @@ public static class UsersApi
         return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
     }
 
+    [EndpointName("SearchUsers")]
+    [EndpointSummary("Users whose name has every word of ?q= (English stemming).")]
     private static async Task<Ok<PageResponse<UserResponse>>> SearchAsync(
         string q, [AsParameters] PageParameters page, UserRepository users, CancellationToken cancellationToken) =>
         TypedResults.Ok(PageResponse.From(await users.SearchByNameAsync(q, page.ToRequest(), cancellationToken), UserResponse.From));
 
+    [EndpointName("UpdateUser")]
+    [EndpointSummary("Change the members sent (JSON merge patch). Needs If-Match.")]
     private static async Task<Ok<UserResponse>> UpdateAsync(
         Guid id, UpdateUserRequest request, PasswordHashing hashing, [AsParameters] Write<UserRepository> write)
     {
@@ -198,6 +167,8 @@ public static class UsersApi
         return write.Ok(updated, UserResponse.From);
     }
 
+    [EndpointName("DeleteUser")]
+    [EndpointSummary("Soft delete: status deleted until purgeAfter, restorable until then (409 when already deleted). Needs If-Match.")]
     private static async Task<Ok<UserResponse>> DeleteAsync(Guid id, [AsParameters] Write<UserRepository> write)
     {
         var users = write.Repository;
@@ -209,6 +180,8 @@ public static class UsersApi
         return write.Ok(deleted, UserResponse.From);
     }
 
+    [EndpointName("RestoreUser")]
+    [EndpointSummary("Undo a soft delete before the purge. If-Match optional (checked when sent).")]
     private static async Task<Ok<UserResponse>> RestoreAsync(Guid id, [AsParameters] Write<UserRepository> write)
     {
         // Restoring cannot lose anyone's change (a deleted user accepts no other write), so If-Match is optional here.
