@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration.Memory;
 using Serverless.Api.Health;
 using Serverless.Api.Infrastructure;
-using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Audit;
 using Serverless.Api.Comments;
 using Serverless.Api.Orders;

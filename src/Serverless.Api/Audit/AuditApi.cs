@@ -1,11 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Audit;
-using Serverless.Data.Paging;
 using Serverless.Data.Table;
-using Serverless.Domain;
 
 namespace Serverless.Api.Audit;
 
@@ -18,9 +12,8 @@ public static class AuditApi
 
     public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/audit").WithTags("Audit");
+        var group = routes.MapGroup("/audit").WithTags("Audit").RequireAuthorization(Scopes.Admin);
         group.MapGet("/{entityType}/{id}", HistoryAsync)
-            .RequireAuthorization(Scopes.Admin)
             .WithName("GetAuditHistory")
             .WithSummary("Every recorded change of one record, newest first. entityType: " + string.Join(", ", Audited) + ".")
             .WithPageProblems();
@@ -28,14 +21,14 @@ public static class AuditApi
     }
 
     private static async Task<Ok<PageResponse<AuditEntryResponse>>> HistoryAsync(
-        string entityType, string id, string? cursor, string? limit, AuditRepository audit, CancellationToken cancellationToken)
+        string entityType, string id, [AsParameters] PageParameters page, AuditRepository audit, CancellationToken cancellationToken)
     {
         if (!Audited.Contains(entityType, StringComparer.Ordinal))
         {
             throw new ValidationException([new FieldError("entityType", $"must be one of: {string.Join(", ", Audited)}.")]);
         }
 
-        var page = await audit.HistoryAsync(entityType, id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, AuditEntryResponse.From));
+        var history = await audit.HistoryAsync(entityType, id, page.ToRequest(), cancellationToken);
+        return TypedResults.Ok(PageResponse.From(history, AuditEntryResponse.From));
     }
 }

@@ -1,11 +1,5 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Comments;
-using Serverless.Data.Paging;
-using Serverless.Domain;
 using Serverless.Domain.Comments;
 
 namespace Serverless.Api.Comments;
@@ -27,20 +21,20 @@ public static class CommentsApi
     public static RouteGroupBuilder MapComments(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/").WithTags("Comments");
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
         foreach (var (segment, target) in Targets)
         {
             var name = EnumNames.CommentTarget.Name(target);
-            group.MapPost($"/{segment}/{{id}}/comments", (Guid id, CreateCommentRequest request, CommentRepository comments, ClaimsPrincipal caller, CancellationToken ct) =>
+            writes.MapPost($"/{segment}/{{id}}/comments", (Guid id, CreateCommentRequest request, CommentRepository comments, ClaimsPrincipal caller, CancellationToken ct) =>
                     AddAsync(target, segment, id, request, comments, caller, ct))
-                .RequireAuthorization(Scopes.Write)
                 .WithName($"Comment{name}")
                 .WithSummary($"Comment on a {name.ToLowerInvariant()} (201, Location is the target's comment list).")
                 .WithBodyProblems()
                 .WithNotFoundProblem();
 
-            group.MapGet($"/{segment}/{{id}}/comments", (Guid id, string? cursor, string? limit, CommentRepository comments, CancellationToken ct) =>
-                    ListAsync(target, id, cursor, limit, comments, ct))
-                .RequireAuthorization(Scopes.Read)
+            reads.MapGet($"/{segment}/{{id}}/comments", (Guid id, [AsParameters] PageParameters page, CommentRepository comments, CancellationToken ct) =>
+                    ListAsync(target, id, page, comments, ct))
                 .WithName($"ListCommentsOn{name}")
                 .WithSummary($"Comments on a {name.ToLowerInvariant()}, newest first.")
                 .WithPageProblems();
@@ -60,9 +54,6 @@ public static class CommentsApi
     }
 
     private static async Task<Ok<PageResponse<CommentResponse>>> ListAsync(
-        CommentTarget target, Guid id, string? cursor, string? limit, CommentRepository comments, CancellationToken cancellationToken)
-    {
-        var page = await comments.ListByTargetAsync(target, id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, CommentResponse.From));
-    }
+        CommentTarget target, Guid id, PageParameters page, CommentRepository comments, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await comments.ListByTargetAsync(target, id, page.ToRequest(), cancellationToken), CommentResponse.From));
 }

@@ -1,13 +1,8 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
-using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Data;
-using Serverless.Api.Infrastructure.Http;
 using Serverless.Api.Infrastructure.Json;
-using Serverless.Api.Infrastructure.OpenApi;
 using Serverless.Api.Infrastructure.Passwords;
-using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure;
 

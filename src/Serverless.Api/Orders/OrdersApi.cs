@@ -1,15 +1,6 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Orders;
-using Serverless.Data.Paging;
 using Serverless.Data.Products;
 using Serverless.Data.Users;
-using Serverless.Domain;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Users;
 
@@ -27,54 +18,30 @@ public static class OrdersApi
     {
         var group = routes.MapGroup("/orders").WithTags("Orders");
 
-        group.MapPost("/", CreateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("CreateOrder")
-            .WithSummary("Place an order: prices and total are computed from the products (201 with Location and ETag).")
-            .WithBodyProblems()
-            .WithConflictProblem();
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
 
-        group.MapGet("/", ListAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListOrders")
-            .WithSummary("A user's orders (?userId=), newest first, without their items.")
-            .WithPageProblems();
-
-        group.MapGet("/{id}", GetAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("GetOrder")
-            .WithSummary("An order with its items, and its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        group.MapPatch("/{id}", UpdateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("UpdateOrderStatus")
-            .WithSummary("Move the order to its next status (409 for a step the lifecycle does not allow). Needs If-Match.")
-            .WithBodyProblems()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
+        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
+        writes.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
 
         return group;
     }
 
     /// <summary>GET /users/{id}/orders, mapped with the users but served here.</summary>
+    [EndpointName("ListOrdersOfUser")]
+    [EndpointSummary("The user's orders, newest first, without their items.")]
     internal static async Task<Ok<PageResponse<OrderResponse>>> ListOfUserAsync(
-        Guid id, string? cursor, string? limit, OrderRepository orders, CancellationToken cancellationToken)
-    {
-        var page = await orders.ListByUserAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, OrderResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await orders.ListByUserAsync(id, page.ToRequest(), cancellationToken), OrderResponse.From));
 
+    [EndpointName("CreateOrder")]
+    [EndpointSummary("Place an order: prices and total are computed from the products (201 with Location and ETag).")]
     private static async Task<Created<OrderResponse>> CreateAsync(
-        CreateOrderRequest request,
-        OrderRepository orders,
-        ProductRepository products,
-        UserRepository users,
-        ClaimsPrincipal caller,
-        HttpResponse response,
-        CancellationToken cancellationToken)
+        CreateOrderRequest request, ProductRepository products, UserRepository users, [AsParameters] Write<OrderRepository> write)
     {
+        var cancellationToken = write.CancellationToken;
         var items = await PriceItemsAsync(request.Items, products, cancellationToken);
 
         // The user's email and name are copied onto the order at the version read; if the user changes in between,
@@ -99,9 +66,8 @@ public static class OrdersApi
             };
             try
             {
-                var created = await orders.CreateAsync(order, caller.GetWriter(), cancellationToken);
-                response.SetETag(created.Version);
-                return TypedResults.Created($"/orders/{created.Id:D}", OrderResponse.From(created));
+                var created = await write.Repository.CreateAsync(order, write.Writer, cancellationToken);
+                return write.Created($"/orders/{created.Id:D}", created, OrderResponse.From);
             }
             catch (ConflictException e) when (e.Field == "userVersion" && attempt < 2)
             {
@@ -146,8 +112,10 @@ public static class OrdersApi
         return items;
     }
 
+    [EndpointName("ListOrders")]
+    [EndpointSummary("A user's orders (?userId=), newest first, without their items.")]
     private static async Task<Ok<PageResponse<OrderResponse>>> ListAsync(
-        string? userId, string? cursor, string? limit, OrderRepository orders, CancellationToken cancellationToken)
+        string? userId, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken)
     {
         // Orders are listed per user (one Query); there is no listing of every order, which would be a Scan.
         if (!Guid.TryParse(userId, out var id))
@@ -155,35 +123,22 @@ public static class OrdersApi
             throw new ValidationException([new FieldError("userId", "is required: a user id (UUID).")]);
         }
 
-        return await ListOfUserAsync(id, cursor, limit, orders, cancellationToken);
+        return await ListOfUserAsync(id, page, orders, cancellationToken);
     }
 
+    [EndpointName("GetOrder")]
+    [EndpointSummary("An order with its items, and its ETag.")]
     private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, OrderRepository orders, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var order = await orders.GetAsync(id, cancellationToken);
-        if (order is null)
-        {
-            return EndpointConventions.NotFound(Entity, id.ToString("D"));
-        }
+        Guid id, OrderRepository orders, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, await orders.GetAsync(id, cancellationToken), Entity, id, OrderResponse.From);
 
-        response.SetETag(order.Version);
-        return TypedResults.Ok(OrderResponse.From(order));
-    }
-
-    private static async Task<Ok<OrderResponse>> UpdateAsync(
-        Guid id,
-        UpdateOrderRequest request,
-        OrderRepository orders,
-        ClaimsPrincipal caller,
-        HttpRequest httpRequest,
-        HttpResponse response,
-        IOptions<ApiOptions> options,
-        CancellationToken cancellationToken)
+    [EndpointName("UpdateOrderStatus")]
+    [EndpointSummary("Move the order to its next status (409 for a step the lifecycle does not allow). Needs If-Match.")]
+    private static async Task<Ok<OrderResponse>> UpdateAsync(Guid id, UpdateOrderRequest request, [AsParameters] Write<OrderRepository> write)
     {
-        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => orders.GetAsync(id, ct),
-            (_, version, ct) => orders.UpdateStatusAsync(id, request.Status, version, caller.GetWriter(), ct), cancellationToken);
-        response.SetETag(updated.Version);
-        return TypedResults.Ok(OrderResponse.From(updated));
+        var orders = write.Repository;
+        var updated = await write.ApplyAsync(
+            Entity, id, ct => orders.GetAsync(id, ct), (_, version, ct) => orders.UpdateStatusAsync(id, request.Status, version, write.Writer, ct));
+        return write.Ok(updated, OrderResponse.From);
     }
 }

@@ -1,4 +1,3 @@
-using Serverless.Api.Infrastructure.Http;
 using Serverless.Data.Orders;
 using Serverless.Domain.Products;
 

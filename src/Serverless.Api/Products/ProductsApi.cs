@@ -1,14 +1,5 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Data.Orders;
-using Serverless.Data.Paging;
 using Serverless.Data.Products;
-using Serverless.Domain;
 using Serverless.Domain.Products;
 
 namespace Serverless.Api.Products;
@@ -21,90 +12,46 @@ public static class ProductsApi
     {
         var group = routes.MapGroup("/products").WithTags("Products");
 
-        group.MapPost("/", CreateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("CreateProduct")
-            .WithSummary("Create a product (201 with Location and ETag).")
-            .WithBodyProblems();
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/{id}/orders", OrdersAsync).WithPageProblems();
 
-        group.MapGet("/", ListAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListProducts")
-            .WithSummary("All products by name.")
-            .WithPageProblems();
-
-        group.MapGet("/{id}", GetAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("GetProduct")
-            .WithSummary("A product, with its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        group.MapPatch("/{id}", UpdateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("UpdateProduct")
-            .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
-            .WithBodyProblems()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
-
-        group.MapDelete("/{id}", DeleteAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("DeleteProduct")
-            .WithSummary("Delete a product (orders keep their copy of its name and price). Needs If-Match.")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
-
-        group.MapGet("/{id}/orders", OrdersAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListOrdersWithProduct")
-            .WithSummary("Orders containing the product, newest first, each with the product's line.")
-            .WithPageProblems();
+        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
+        writes.MapPost("/", CreateAsync).WithBodyProblems();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
+        writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
 
         return group;
     }
 
-    private static async Task<Created<ProductResponse>> CreateAsync(
-        CreateProductRequest request, ProductRepository products, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+    [EndpointName("CreateProduct")]
+    [EndpointSummary("Create a product (201 with Location and ETag).")]
+    private static async Task<Created<ProductResponse>> CreateAsync(CreateProductRequest request, [AsParameters] Write<ProductRepository> write)
     {
         var product = new Product { Id = Guid.NewGuid(), Name = request.Name, Description = request.Description, Price = request.Price };
-        var created = await products.CreateAsync(product, caller.GetWriter(), cancellationToken);
-        response.SetETag(created.Version);
-        return TypedResults.Created($"/products/{created.Id:D}", ProductResponse.From(created));
+        var created = await write.Repository.CreateAsync(product, write.Writer, write.CancellationToken);
+        return write.Created($"/products/{created.Id:D}", created, ProductResponse.From);
     }
 
+    [EndpointName("ListProducts")]
+    [EndpointSummary("All products by name.")]
     private static async Task<Ok<PageResponse<ProductResponse>>> ListAsync(
-        string? cursor, string? limit, ProductRepository products, CancellationToken cancellationToken)
-    {
-        var page = await products.ListAsync(PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, ProductResponse.From));
-    }
+        [AsParameters] PageParameters page, ProductRepository products, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await products.ListAsync(page.ToRequest(), cancellationToken), ProductResponse.From));
 
+    [EndpointName("GetProduct")]
+    [EndpointSummary("A product, with its ETag.")]
     private static async Task<Results<Ok<ProductResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, ProductRepository products, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var product = await products.GetAsync(id, cancellationToken);
-        if (product is null)
-        {
-            return EndpointConventions.NotFound(Entity, id.ToString("D"));
-        }
+        Guid id, ProductRepository products, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, await products.GetAsync(id, cancellationToken), Entity, id, ProductResponse.From);
 
-        response.SetETag(product.Version);
-        return TypedResults.Ok(ProductResponse.From(product));
-    }
-
-    private static async Task<Ok<ProductResponse>> UpdateAsync(
-        Guid id,
-        UpdateProductRequest request,
-        ProductRepository products,
-        ClaimsPrincipal caller,
-        HttpRequest httpRequest,
-        HttpResponse response,
-        IOptions<ApiOptions> options,
-        CancellationToken cancellationToken)
+    [EndpointName("UpdateProduct")]
+    [EndpointSummary("Change the members sent (JSON merge patch). Needs If-Match.")]
+    private static async Task<Ok<ProductResponse>> UpdateAsync(Guid id, UpdateProductRequest request, [AsParameters] Write<ProductRepository> write)
     {
-        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => products.GetAsync(id, ct), (current, version, ct) =>
+        var products = write.Repository;
+        var updated = await write.ApplyAsync(Entity, id, ct => products.GetAsync(id, ct), (current, version, ct) =>
         {
             var errors = new FieldErrorCollector();
             if (request.Has(nameof(request.Name)) && request.Name is null)
@@ -124,27 +71,27 @@ public static class ProductsApi
                 Description = request.Has(nameof(request.Description)) ? request.Description : current.Description,
                 Price = request.Price ?? current.Price,
             };
-            return products.UpdateAsync(changed, version, caller.GetWriter(), ct);
-        }, cancellationToken);
-        response.SetETag(updated.Version);
-        return TypedResults.Ok(ProductResponse.From(updated));
+            return products.UpdateAsync(changed, version, write.Writer, ct);
+        });
+        return write.Ok(updated, ProductResponse.From);
     }
 
-    private static async Task<NoContent> DeleteAsync(
-        Guid id, ProductRepository products, ClaimsPrincipal caller, HttpRequest request, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    [EndpointName("DeleteProduct")]
+    [EndpointSummary("Delete a product (orders keep their copy of its name and price). Needs If-Match.")]
+    private static async Task<NoContent> DeleteAsync(Guid id, [AsParameters] Write<ProductRepository> write)
     {
-        await ConditionalWrites.ApplyAsync(request, options.Value, Entity, id, ct => products.GetAsync(id, ct), async (_, version, ct) =>
+        var products = write.Repository;
+        await write.ApplyAsync(Entity, id, ct => products.GetAsync(id, ct), async (_, version, ct) =>
         {
-            await products.DeleteAsync(id, version, caller.GetWriter(), ct);
+            await products.DeleteAsync(id, version, write.Writer, ct);
             return true;
-        }, cancellationToken);
+        });
         return TypedResults.NoContent();
     }
 
+    [EndpointName("ListOrdersWithProduct")]
+    [EndpointSummary("Orders containing the product, newest first, each with the product's line.")]
     private static async Task<Ok<PageResponse<ProductOrderResponse>>> OrdersAsync(
-        Guid id, string? cursor, string? limit, OrderRepository orders, CancellationToken cancellationToken)
-    {
-        var page = await orders.ListByProductAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, ProductOrderResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await orders.ListByProductAsync(id, page.ToRequest(), cancellationToken), ProductOrderResponse.From));
 }

@@ -1,12 +1,5 @@
 using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
-using Serverless.Api.Infrastructure.Paging;
-using Serverless.Data.Paging;
 using Serverless.Data.Roles;
-using Serverless.Domain;
 using Serverless.Domain.Roles;
 
 namespace Serverless.Api.Roles;
@@ -18,31 +11,13 @@ public static class RolesApi
     {
         var group = routes.MapGroup("/roles").WithTags("Roles");
 
-        group.MapPost("/", CreateAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithName("CreateRole")
-            .WithSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")
-            .WithBodyProblems()
-            .WithConflictProblem();
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/{id}/users", UsersAsync).WithPageProblems();
 
-        group.MapGet("/", ListAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListRoles")
-            .WithSummary("All roles by name.")
-            .WithPageProblems();
-
-        group.MapGet("/{id}", GetAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("GetRole")
-            .WithSummary("A role, with its ETag.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        group.MapGet("/{id}/users", UsersAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListUsersOfRole")
-            .WithSummary("The users holding the role, in user id order.")
-            .WithPageProblems();
+        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        admin.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
 
         return group;
     }
@@ -50,73 +25,51 @@ public static class RolesApi
     /// <summary>The user side of the many-to-many (GET, PUT, DELETE /users/{id}/roles[/{roleId}]), under the users' group.</summary>
     internal static void MapUserRoles(this RouteGroupBuilder users)
     {
-        users.MapGet("/{id}/roles", RolesOfUserAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithTags("Roles")
-            .WithName("ListRolesOfUser")
-            .WithSummary("The roles the user holds, in role id order.")
-            .WithPageProblems();
+        var group = users.MapGroup("").WithTags("Roles");
 
-        users.MapPut("/{id}/roles/{roleId}", AssignAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithTags("Roles")
-            .WithName("AssignRole")
-            .WithSummary("Give the user the role: 201 when granted now, 200 when already held (assignedAt unchanged).")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem()
-            .WithConflictProblem();
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/{id}/roles", RolesOfUserAsync).WithPageProblems();
 
-        users.MapDelete("/{id}/roles/{roleId}", UnassignAsync)
-            .RequireAuthorization(Scopes.Admin)
-            .WithTags("Roles")
-            .WithName("UnassignRole")
-            .WithSummary("Take the role from the user: 204, or 404 when the user does not hold it.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
+        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        admin.MapPut("/{id}/roles/{roleId}", AssignAsync).WithLookupProblems().WithConflictProblem();
+        admin.MapDelete("/{id}/roles/{roleId}", UnassignAsync).WithLookupProblems();
     }
 
-    private static async Task<Created<RoleResponse>> CreateAsync(
-        CreateRoleRequest request, RoleRepository roles, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+    [EndpointName("CreateRole")]
+    [EndpointSummary("Create a role (201 with Location and ETag; 409 when the name is taken, whatever its case and spacing).")]
+    private static async Task<Created<RoleResponse>> CreateAsync(CreateRoleRequest request, [AsParameters] Write<RoleRepository> write)
     {
         var role = new Role { Id = Guid.NewGuid(), Name = request.Name, Description = request.Description };
-        var created = await roles.CreateAsync(role, caller.GetWriter(), cancellationToken);
-        response.SetETag(created.Version);
-        return TypedResults.Created($"/roles/{created.Id:D}", RoleResponse.From(created));
+        var created = await write.Repository.CreateAsync(role, write.Writer, write.CancellationToken);
+        return write.Created($"/roles/{created.Id:D}", created, RoleResponse.From);
     }
 
-    private static async Task<Ok<PageResponse<RoleResponse>>> ListAsync(string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListAsync(PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, RoleResponse.From));
-    }
+    [EndpointName("ListRoles")]
+    [EndpointSummary("All roles by name.")]
+    private static async Task<Ok<PageResponse<RoleResponse>>> ListAsync(
+        [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListAsync(page.ToRequest(), cancellationToken), RoleResponse.From));
 
+    [EndpointName("GetRole")]
+    [EndpointSummary("A role, with its ETag.")]
     private static async Task<Results<Ok<RoleResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, RoleRepository roles, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var role = await roles.GetAsync(id, cancellationToken);
-        if (role is null)
-        {
-            return EndpointConventions.NotFound("Role", id.ToString("D"));
-        }
+        Guid id, RoleRepository roles, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, await roles.GetAsync(id, cancellationToken), "Role", id, RoleResponse.From);
 
-        response.SetETag(role.Version);
-        return TypedResults.Ok(RoleResponse.From(role));
-    }
-
+    [EndpointName("ListUsersOfRole")]
+    [EndpointSummary("The users holding the role, in user id order.")]
     private static async Task<Ok<PageResponse<UserRoleResponse>>> UsersAsync(
-        Guid id, string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListUsersOfRoleAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListUsersOfRoleAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
+    [EndpointName("ListRolesOfUser")]
+    [EndpointSummary("The roles the user holds, in role id order.")]
     private static async Task<Ok<PageResponse<UserRoleResponse>>> RolesOfUserAsync(
-        Guid id, string? cursor, string? limit, RoleRepository roles, CancellationToken cancellationToken)
-    {
-        var page = await roles.ListRolesOfUserAsync(id, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(page, UserRoleResponse.From));
-    }
+        Guid id, [AsParameters] PageParameters page, RoleRepository roles, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await roles.ListRolesOfUserAsync(id, page.ToRequest(), cancellationToken), UserRoleResponse.From));
 
+    [EndpointName("AssignRole")]
+    [EndpointSummary("Give the user the role: 201 when granted now, 200 when already held (assignedAt unchanged).")]
     private static async Task<Results<Created<UserRoleResponse>, Ok<UserRoleResponse>>> AssignAsync(
         Guid id, Guid roleId, RoleRepository roles, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
@@ -127,6 +80,8 @@ public static class RolesApi
             : TypedResults.Ok(body);
     }
 
+    [EndpointName("UnassignRole")]
+    [EndpointSummary("Take the role from the user: 204, or 404 when the user does not hold it.")]
     private static async Task<NoContent> UnassignAsync(Guid id, Guid roleId, RoleRepository roles, ClaimsPrincipal caller, CancellationToken cancellationToken)
     {
         if (!await roles.UnassignAsync(id, roleId, caller.GetWriter(), cancellationToken))

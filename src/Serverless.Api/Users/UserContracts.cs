@@ -1,4 +1,3 @@
-using Serverless.Api.Infrastructure.Http;
 using Serverless.Domain.Users;
 
 namespace Serverless.Api.Users;

@@ -1,18 +1,10 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Api.Infrastructure.Http;
-using Serverless.Api.Infrastructure.OpenApi;
 using Serverless.Api.Infrastructure.Passwords;
-using Serverless.Api.Infrastructure.Paging;
 using Serverless.Api.Orders;
 using Serverless.Api.Roles;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
-using Serverless.Domain;
 using Serverless.Domain.Security;
 using Serverless.Domain.Users;
 
@@ -26,71 +18,26 @@ public static class UsersApi
     {
         var group = routes.MapGroup("/users").WithTags("Users");
 
-        group.MapPost("/", CreateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("CreateUser")
-            .WithSummary("Create a user (201 with Location and ETag).")
-            .WithBodyProblems()
-            .WithPasswordHashingProblem()
-            .WithConflictProblem();
+        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        reads.MapGet("/", ListAsync).WithPageProblems();
+        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
+        reads.MapGet("/search", SearchAsync).WithPageProblems();
+        reads.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync).WithTags("Orders").WithPageProblems();
 
-        group.MapGet("/{id}", GetAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("GetUser")
-            .WithSummary("A user, with its ETag. A soft-deleted user is shown (status deleted) until it is purged.")
-            .WithNotFoundProblem()
-            .ProducesValidationProblem();
-
-        group.MapGet("/", ListAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("ListUsers")
-            .WithSummary("Users by exactly one of: ?email=, ?status=, ?city=, or ?createdWithinDays= (optionally with &status=), newest first where time-ordered.")
-            .WithPageProblems();
-
-        group.MapGet("/search", SearchAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithName("SearchUsers")
-            .WithSummary("Users whose name has every word of ?q= (English stemming).")
-            .WithPageProblems();
-
-        group.MapPatch("/{id}", UpdateAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("UpdateUser")
-            .WithSummary("Change the members sent (JSON merge patch). Needs If-Match.")
-            .WithBodyProblems()
-            .WithPasswordHashingProblem()
-            .WithConditionalWriteProblems()
-            .WithConflictProblem();
-
-        group.MapDelete("/{id}", DeleteAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("DeleteUser")
-            .WithSummary("Soft delete: status deleted until purgeAfter, restorable until then (409 when already deleted). Needs If-Match.")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
-
-        group.MapPost("/{id}/restore", RestoreAsync)
-            .RequireAuthorization(Scopes.Write)
-            .WithName("RestoreUser")
-            .WithSummary("Undo a soft delete before the purge. If-Match optional (checked when sent).")
-            .WithConditionalWriteProblems()
-            .WithConflictProblem()
-            .ProducesValidationProblem();
-
-        group.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync)
-            .RequireAuthorization(Scopes.Read)
-            .WithTags("Orders")
-            .WithName("ListOrdersOfUser")
-            .WithSummary("The user's orders, newest first, without their items.")
-            .WithPageProblems();
+        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
+        writes.MapPost("/", CreateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConflictProblem();
+        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems();
+        writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
+        writes.MapPost("/{id}/restore", RestoreAsync).WithConditionalWriteProblems();
 
         group.MapUserRoles();
         return group;
     }
 
+    [EndpointName("CreateUser")]
+    [EndpointSummary("Create a user (201 with Location and ETag).")]
     private static async Task<Created<UserResponse>> CreateAsync(
-        CreateUserRequest request, UserRepository users, PasswordHashing hashing, ClaimsPrincipal caller, HttpResponse response, CancellationToken cancellationToken)
+        CreateUserRequest request, PasswordHashing hashing, [AsParameters] Write<UserRepository> write)
     {
         var user = new User
         {
@@ -105,95 +52,79 @@ public static class UsersApi
             Balance = request.Balance,
             Phone = request.Phone,
         };
-        var withHash = user with { PasswordHash = await HashAfterValidatingAsync(hashing, user, request.Password, cancellationToken) };
+        var withHash = user with { PasswordHash = await HashAfterValidatingAsync(hashing, user, request.Password, write.CancellationToken) };
 
-        var created = await users.CreateAsync(withHash, caller.GetWriter(), cancellationToken);
-        response.SetETag(created.Version);
-        return TypedResults.Created($"/users/{created.Id:D}", UserResponse.From(created));
+        var created = await write.Repository.CreateAsync(withHash, write.Writer, write.CancellationToken);
+        return write.Created($"/users/{created.Id:D}", created, UserResponse.From);
     }
 
+    [EndpointName("GetUser")]
+    [EndpointSummary("A user, with its ETag. A soft-deleted user is shown (status deleted) until it is purged.")]
     private static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, UserRepository users, HttpResponse response, CancellationToken cancellationToken)
-    {
-        var user = await users.GetAsync(id, cancellationToken);
-        if (user is null)
-        {
-            return EndpointConventions.NotFound(Entity, id.ToString("D"));
-        }
+        Guid id, UserRepository users, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, await users.GetAsync(id, cancellationToken), Entity, id, UserResponse.From);
 
-        response.SetETag(user.Version);
-        return TypedResults.Ok(UserResponse.From(user));
-    }
-
+    [EndpointName("ListUsers")]
+    [EndpointSummary("Users by exactly one of: ?email=, ?status=, ?city=, or ?createdWithinDays= (optionally with &status=), newest first where time-ordered.")]
     private static async Task<Ok<PageResponse<UserResponse>>> ListAsync(
-        string? email,
-        string? status,
-        string? city,
-        string? createdWithinDays,
-        string? cursor,
-        string? limit,
-        UserRepository users,
-        TableOptions table,
-        CancellationToken cancellationToken)
+        [AsParameters] UserSelector selector, [AsParameters] PageParameters page, UserRepository users, TableOptions table, CancellationToken cancellationToken)
     {
-        var page = PageQuery.From(cursor, limit);
-        var days = PageQuery.Int(nameof(createdWithinDays), createdWithinDays, 1, table.MaxRecentDays);
-        var selectors = new[] { email is not null, city is not null, createdWithinDays is not null, status is not null && createdWithinDays is null }.Count(s => s);
+        var request = page.ToRequest();
+        var days = PageQuery.Int("createdWithinDays", selector.CreatedWithinDays, 1, table.MaxRecentDays);
+        var selectors = new[]
+        {
+            selector.Email is not null, selector.City is not null, selector.CreatedWithinDays is not null,
+            selector.Status is not null && selector.CreatedWithinDays is null,
+        }.Count(s => s);
         if (selectors != 1)
         {
             throw new ValidationException([new FieldError("query", "give exactly one of email, status, city or createdWithinDays (which may be combined with status).")]);
         }
 
-        UserStatus? parsedStatus = status is null ? null : ParseStatus(status);
+        UserStatus? parsedStatus = selector.Status is null ? null : ParseStatus(selector.Status);
         Page<User> result;
-        if (email is not null)
+        if (selector.Email is not null)
         {
-            if (!EmailAddress.IsValid(email.Trim()))
+            if (!EmailAddress.IsValid(selector.Email.Trim()))
             {
                 throw new ValidationException([new FieldError("email", "is not a valid email address.")]);
             }
 
             // One user at most: the email is unique. The limit is still checked, so every list treats it alike.
-            _ = PageLimits.Resolve(page.Limit, table);
-            var found = await users.GetByEmailAsync(email, cancellationToken);
+            _ = PageLimits.Resolve(request.Limit, table);
+            var found = await users.GetByEmailAsync(selector.Email, cancellationToken);
             result = new Page<User>(found is null ? [] : [found], null);
         }
-        else if (city is not null)
+        else if (selector.City is not null)
         {
-            result = await users.ByCityAsync(city, page, cancellationToken);
+            result = await users.ByCityAsync(selector.City, request, cancellationToken);
         }
         else if (days is { } withinDays)
         {
-            result = await users.RecentAsync(withinDays, parsedStatus, page, cancellationToken);
+            result = await users.RecentAsync(withinDays, parsedStatus, request, cancellationToken);
         }
         else
         {
-            result = await users.ByStatusAsync(parsedStatus!.Value, page, cancellationToken);
+            result = await users.ByStatusAsync(parsedStatus!.Value, request, cancellationToken);
         }
 
         return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
     }
 
+    [EndpointName("SearchUsers")]
+    [EndpointSummary("Users whose name has every word of ?q= (English stemming).")]
     private static async Task<Ok<PageResponse<UserResponse>>> SearchAsync(
-        string q, string? cursor, string? limit, UserRepository users, CancellationToken cancellationToken)
-    {
-        var result = await users.SearchByNameAsync(q, PageQuery.From(cursor, limit), cancellationToken);
-        return TypedResults.Ok(PageResponse.From(result, UserResponse.From));
-    }
+        string q, [AsParameters] PageParameters page, UserRepository users, CancellationToken cancellationToken) =>
+        TypedResults.Ok(PageResponse.From(await users.SearchByNameAsync(q, page.ToRequest(), cancellationToken), UserResponse.From));
 
+    [EndpointName("UpdateUser")]
+    [EndpointSummary("Change the members sent (JSON merge patch). Needs If-Match.")]
     private static async Task<Ok<UserResponse>> UpdateAsync(
-        Guid id,
-        UpdateUserRequest request,
-        UserRepository users,
-        PasswordHashing hashing,
-        ClaimsPrincipal caller,
-        HttpRequest httpRequest,
-        HttpResponse response,
-        IOptions<ApiOptions> options,
-        CancellationToken cancellationToken)
+        Guid id, UpdateUserRequest request, PasswordHashing hashing, [AsParameters] Write<UserRepository> write)
     {
+        var users = write.Repository;
         string? newHash = null;
-        var updated = await ConditionalWrites.ApplyAsync(httpRequest, options.Value, Entity, id, ct => users.GetAsync(id, ct), async (current, version, ct) =>
+        var updated = await write.ApplyAsync(Entity, id, ct => users.GetAsync(id, ct), async (current, version, ct) =>
         {
             EnsureNotDeleted(current);
             var errors = new FieldErrorCollector();
@@ -231,32 +162,33 @@ public static class UsersApi
                 changed = changed with { PasswordHash = newHash };
             }
 
-            return await users.UpdateAsync(changed, version, caller.GetWriter(), ct);
-        }, cancellationToken);
-        response.SetETag(updated.Version);
-        return TypedResults.Ok(UserResponse.From(updated));
+            return await users.UpdateAsync(changed, version, write.Writer, ct);
+        });
+        return write.Ok(updated, UserResponse.From);
     }
 
-    private static async Task<Ok<UserResponse>> DeleteAsync(
-        Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, IOptions<ApiOptions> options, CancellationToken cancellationToken)
+    [EndpointName("DeleteUser")]
+    [EndpointSummary("Soft delete: status deleted until purgeAfter, restorable until then (409 when already deleted). Needs If-Match.")]
+    private static async Task<Ok<UserResponse>> DeleteAsync(Guid id, [AsParameters] Write<UserRepository> write)
     {
-        var deleted = await ConditionalWrites.ApplyAsync(request, options.Value, Entity, id, ct => users.GetAsync(id, ct), (current, version, ct) =>
+        var users = write.Repository;
+        var deleted = await write.ApplyAsync(Entity, id, ct => users.GetAsync(id, ct), (current, version, ct) =>
         {
             EnsureNotDeleted(current);
-            return users.DeleteAsync(id, version, caller.GetWriter(), ct);
-        }, cancellationToken);
-        response.SetETag(deleted.Version);
-        return TypedResults.Ok(UserResponse.From(deleted));
+            return users.DeleteAsync(id, version, write.Writer, ct);
+        });
+        return write.Ok(deleted, UserResponse.From);
     }
 
-    private static async Task<Ok<UserResponse>> RestoreAsync(
-        Guid id, UserRepository users, ClaimsPrincipal caller, HttpRequest request, HttpResponse response, CancellationToken cancellationToken)
+    [EndpointName("RestoreUser")]
+    [EndpointSummary("Undo a soft delete before the purge. If-Match optional (checked when sent).")]
+    private static async Task<Ok<UserResponse>> RestoreAsync(Guid id, [AsParameters] Write<UserRepository> write)
     {
         // Restoring cannot lose anyone's change (a deleted user accepts no other write), so If-Match is optional here.
-        var restored = await ConditionalWrites.ApplyAsync(request, new ApiOptions { RequireIfMatch = false }, Entity, id, ct => users.GetAsync(id, ct),
-            (_, version, ct) => users.RestoreAsync(id, version, caller.GetWriter(), ct), cancellationToken);
-        response.SetETag(restored.Version);
-        return TypedResults.Ok(UserResponse.From(restored));
+        var users = write.Repository;
+        var restored = await write.ApplyAsync(
+            Entity, id, ct => users.GetAsync(id, ct), (_, version, ct) => users.RestoreAsync(id, version, write.Writer, ct), ifMatchOptional: true);
+        return write.Ok(restored, UserResponse.From);
     }
 
     /// <summary>

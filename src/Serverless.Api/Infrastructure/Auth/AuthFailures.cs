@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Net.Http.Headers;
-using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure.Auth;
 
@@ -53,12 +52,14 @@ internal static class AuthFailures
     {
         ArgumentNullException.ThrowIfNull(context);
         var user = context.User;
-        var required = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
+        var declared = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
             .Select(a => a.Policy)
             .OfType<string>()
             .Where(p => Scopes.All.Contains(p, StringComparer.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .ToList() ?? [];
+        // A route that declares no scope was judged by the fallback policy.
+        List<string> required = declared.Count > 0 ? declared : [AuthSetup.FallbackScope];
         var granted = user.GetScopes();
         var missing = required.Where(s => !granted.Contains(s, StringComparer.Ordinal)).ToList();
         if (missing.Count > 0)

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
-using Serverless.Api.Infrastructure.Problems;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Serverless.Api.Infrastructure.Auth;
@@ -11,6 +9,15 @@ internal static class AuthSetup
 {
     /// <summary>The default scheme: forwards to the host's principal on Lambda and to JWT bearer validation elsewhere.</summary>
     private const string ApiScheme = "Api";
+
+    /// <summary>
+    /// The scope a route that declares no policy is held to (the fallback policy), so a new endpoint is never open by
+    /// accident: a caller authenticated by the API's scheme whose token grants data.read. Not "any authenticated
+    /// caller": that would let through a token that lists no scope at all, which no declared route admits, so a
+    /// forgotten declaration would leave that route more open than any other. The read scope is the least any
+    /// declared route asks; the endpoint tests refuse a route that declares nothing before it ships.
+    /// </summary>
+    public const string FallbackScope = Scopes.Read;
 
     public static IServiceCollection AddApiAuth(this IServiceCollection services)
     {
@@ -66,9 +73,19 @@ internal static class AuthSetup
             .AddPolicy(Scopes.Write, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
                 .RequireAssertion(c => c.User.HasScope(Scopes.Write) && c.User.GetSubject() is not null))
             .AddPolicy(Scopes.Admin, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
-                .RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null));
+                .RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null))
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiScheme)
+                .RequireAssertion(c => !IsRouteOfTheApp(c.Resource) || (c.User.Identity?.IsAuthenticated == true && c.User.HasScope(FallbackScope)))
+                .Build());
         return services;
     }
+
+    /// <summary>
+    /// The fallback policy is also asked about requests no route of the app took: those with no endpoint (404) and
+    /// those the router gives its 405 endpoint (not a <see cref="RouteEndpoint"/>). They keep their own answer for
+    /// every caller, token or not, as they had before the fallback existed.
+    /// </summary>
+    private static bool IsRouteOfTheApp(object? resource) => resource is HttpContext http && http.GetEndpoint() is RouteEndpoint;
 
     /// <summary>
     /// AddAuthentication brings ASP.NET Core data protection, whose hosted service loads (and on a first run creates

@@ -1,7 +1,5 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure.Auth;
 

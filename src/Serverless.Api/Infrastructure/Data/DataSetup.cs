@@ -1,7 +1,5 @@
 using Amazon.DynamoDBv2;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Audit;

@@ -1,6 +1,5 @@
 using Polly;
 using Serverless.Data.Writing;
-using Serverless.Domain;
 
 namespace Serverless.Api.Infrastructure.Http;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Net.Http.Headers;
-using Serverless.Api.Infrastructure.Problems;
 
 namespace Serverless.Api.Infrastructure.Http;
 

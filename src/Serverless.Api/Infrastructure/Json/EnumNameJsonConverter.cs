@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Serverless.Api.Infrastructure.OpenApi;
 
 /// <summary>Problem responses declared once per kind of route, so the OpenAPI document lists them.</summary>
@@ -17,14 +15,21 @@ public static class EndpointConventions
         builder.ProducesValidationProblem();
 
     /// <summary>
-    /// A PATCH or DELETE: 412 stale ETag, 428 no If-Match, 404 gone. (Under <c>If-Match: *</c> a resource that kept
-    /// changing through every attempt is 409: routes that can say 409 declare it with <see cref="WithConflictProblem"/>.)
+    /// A PATCH, DELETE or restore made under If-Match: 400 an If-Match that is not an entity tag (or an id that is not
+    /// a UUID), 404 gone, 409 kept changing through every attempt under <c>If-Match: *</c> (or a change its state
+    /// refuses), 412 stale ETag, 428 no If-Match.
     /// </summary>
     public static RouteHandlerBuilder WithConditionalWriteProblems(this RouteHandlerBuilder builder) =>
         builder
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-            .ProducesProblem(StatusCodes.Status428PreconditionRequired);
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithConflictProblem()
+            .ProducesValidationProblem();
+
+    /// <summary>A route addressing a resource by its id: 404 when there is none, 400 for an id that is not a UUID.</summary>
+    public static RouteHandlerBuilder WithLookupProblems(this RouteHandlerBuilder builder) =>
+        builder.WithNotFoundProblem().ProducesValidationProblem();
 
     /// <summary>A route that may hash a password: 503 with Retry-After when the host is hashing as many as it allows.</summary>
     public static RouteHandlerBuilder WithPasswordHashingProblem(this RouteHandlerBuilder builder) =>

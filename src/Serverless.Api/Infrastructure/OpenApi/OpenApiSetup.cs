@@ -1,12 +1,8 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
-using Serverless.Api.Infrastructure.Auth;
-using Serverless.Domain;
-using Serverless.Domain.Audit;
-using Serverless.Domain.Comments;
-using Serverless.Domain.Orders;
-using Serverless.Domain.Users;
+using Serverless.Api.Infrastructure.Json;
 
 namespace Serverless.Api.Infrastructure.OpenApi;
 
@@ -17,15 +13,6 @@ namespace Serverless.Api.Infrastructure.OpenApi;
 internal static class OpenApiSetup
 {
     public const string BearerScheme = "bearer";
-
-    private static readonly Dictionary<Type, IReadOnlyList<string>> EnumSchemas = new()
-    {
-        [typeof(UserStatus)] = EnumNames.UserStatus.Names,
-        [typeof(AddressType)] = EnumNames.AddressType.Names,
-        [typeof(OrderStatus)] = EnumNames.OrderStatus.Names,
-        [typeof(CommentTarget)] = EnumNames.CommentTarget.Names,
-        [typeof(AuditAction)] = EnumNames.AuditAction.Names,
-    };
 
     public static IServiceCollection AddApiOpenApi(this IServiceCollection services)
     {
@@ -86,9 +73,9 @@ internal static class OpenApiSetup
 
             options.AddSchemaTransformer((schema, context, _) =>
             {
-                // Enums are written by our own converters (the seed's spellings), which the schema generator cannot see into.
-                var type = Nullable.GetUnderlyingType(context.JsonTypeInfo.Type) ?? context.JsonTypeInfo.Type;
-                if (EnumSchemas.TryGetValue(type, out var names))
+                // Enums are written by our own converters (the seed's spellings), which the schema generator cannot see
+                // into; each converter lists the names it takes.
+                if (NamedValues(context.JsonTypeInfo) is { } names)
                 {
                     schema.Type = JsonSchemaType.String;
                     schema.Enum = [.. names.Select(n => (JsonNode)JsonValue.Create(n))];
@@ -99,6 +86,11 @@ internal static class OpenApiSetup
         });
         return services;
     }
+
+    /// <summary>The names a value of this type takes, when its converter (or, for a nullable, its value's) takes a fixed set.</summary>
+    private static IReadOnlyList<string>? NamedValues(JsonTypeInfo info) =>
+        (info.Converter as INamedValuesConverter
+            ?? (Nullable.GetUnderlyingType(info.Type) is { } value ? info.Options.GetTypeInfo(value).Converter as INamedValuesConverter : null))?.Names;
 
     private static void AddProblem(OpenApiOperation operation, string status, string description)
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Serverless.Data.Paging;
-using Serverless.Domain;
 
 namespace Serverless.Api.Infrastructure.Paging;
 

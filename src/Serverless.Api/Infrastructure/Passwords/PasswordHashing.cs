@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
-using Serverless.Api.Infrastructure.Problems;
 using Serverless.Domain.Security;
 
 namespace Serverless.Api.Infrastructure.Passwords;

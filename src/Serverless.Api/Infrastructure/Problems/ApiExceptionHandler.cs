@@ -8,8 +8,6 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-using Serverless.Domain;
 using static Serverless.Api.Infrastructure.Problems.ApiProblems;
 
 namespace Serverless.Api.Infrastructure.Problems;
