@@ -47,7 +47,7 @@ public sealed class FunctionCatalogTests
     [InlineData("arm64", "linux-arm64")]
     public async Task Each_makefile_target_publishes_the_aot_bootstrap_into_the_artifacts_dir(string arch, string runtimeIdentifier)
     {
-        var make = FindOnPath("make");
+        var make = Executables.FindOnPath("make");
         if (make is null)
         {
             Assert.Skip("make is not installed on this machine; the Makefile's recipes were not checked.");
@@ -83,10 +83,4 @@ public sealed class FunctionCatalogTests
         var project = File.ReadAllText(RepoPaths.Of("src", "Serverless.Functions", "Serverless.Functions.csproj"));
         Assert.Contains("<AssemblyName>bootstrap</AssemblyName>", project, StringComparison.Ordinal);
     }
-
-    internal static string? FindOnPath(string name) =>
-        (System.Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
+using Serverless.Testing;
 using YamlDotNet.RepresentationModel;
 
 namespace Serverless.Data.Tests.Template;
@@ -57,7 +58,7 @@ public sealed class TemplateTableTests
     [Fact]
     public async Task Cfn_lint_reports_nothing_for_the_template()
     {
-        var cfnLint = FindOnPath("cfn-lint");
+        var cfnLint = Executables.FindOnPath("cfn-lint");
         if (cfnLint is null)
         {
             Assert.Skip("cfn-lint is not installed on this machine (pip install cfn-lint); the template was not linted.");
@@ -80,7 +81,7 @@ public sealed class TemplateTableTests
     {
         var yaml = new YamlStream();
         // The representation model keeps CloudFormation's short tags (!Ref, !GetAtt) as node tags instead of failing on them.
-        using var reader = new StringReader(File.ReadAllText(Path.Combine(RepoPaths.Root(), "template.yaml")));
+        using var reader = new StringReader(File.ReadAllText(RepoPaths.Of("template.yaml")));
         yaml.Load(reader);
         return (YamlMappingNode)yaml.Documents[0].RootNode;
     }
@@ -103,10 +104,4 @@ public sealed class TemplateTableTests
     private static string KeySchema(IEnumerable<KeySchemaElement> keys) => string.Join(",", keys.Select(k => $"{k.AttributeName}:{k.KeyType.Value}"));
 
     private static string KeySchema(IEnumerable<YamlMappingNode> keys) => string.Join(",", keys.Select(k => $"{Scalar(k, "AttributeName")}:{Scalar(k, "KeyType")}"));
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

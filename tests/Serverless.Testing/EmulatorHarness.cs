@@ -1,14 +1,16 @@
-using Amazon.DynamoDBv2;
 using Serverless.Local.EventSourceMapping;
 using Serverless.Local.Streams;
 using Serverless.Local.Ttl;
 
-namespace Serverless.Local.Tests.Support;
+namespace Serverless.Testing;
 
-/// <summary>Runs the emulator for one mapping (or several) with test-speed intervals, and stops it on dispose.</summary>
-internal sealed class EmulatorHarness : IAsyncDisposable
+/// <summary>
+/// The local event-source-mapping emulator (the one <c>serve</c> runs) feeding functions from a table's stream in the
+/// test run's DynamoDB Local, with test-speed intervals; stopped on dispose.
+/// </summary>
+public sealed class EmulatorHarness : IAsyncDisposable
 {
-    public static readonly EventSourceMappingEmulatorOptions FastOptions = new()
+    private static readonly EventSourceMappingEmulatorOptions FastOptions = new()
     {
         PollInterval = TimeSpan.FromMilliseconds(50),
         ShardDiscoveryInterval = TimeSpan.FromMilliseconds(100),
@@ -27,25 +29,23 @@ internal sealed class EmulatorHarness : IAsyncDisposable
     }
 
     public static Task<EmulatorHarness> StartAsync(
-        IAmazonDynamoDB client,
-        Uri serviceUrl,
+        DynamoDbLocalFixture dynamo,
         StreamFunctionMapping mapping,
         CancellationToken ct,
-        TtlDeletionLog? ttl = null,
+        TtlDeletionLog? ttlDeletions = null,
         TimeProvider? clock = null) =>
-        StartAsync(client, serviceUrl, [mapping], ct, ttl, clock);
+        StartAsync(dynamo, [mapping], ct, ttlDeletions, clock);
 
     /// <summary>Several mappings in one emulator, as the local stack runs them: each reads the same stream on its own.</summary>
     public static async Task<EmulatorHarness> StartAsync(
-        IAmazonDynamoDB client,
-        Uri serviceUrl,
-        IReadOnlyList<StreamFunctionMapping> mappings,
+        DynamoDbLocalFixture dynamo,
+        IEnumerable<StreamFunctionMapping> mappings,
         CancellationToken ct,
-        TtlDeletionLog? ttl = null,
+        TtlDeletionLog? ttlDeletions = null,
         TimeProvider? clock = null)
     {
-        var streams = DynamoDbStreamsClient.ForLocal(serviceUrl);
-        var emulator = new EventSourceMappingEmulator(client, streams, mappings, FastOptions, ttl, clock, new StringWriter());
+        var streams = DynamoDbStreamsClient.ForLocal(dynamo.ServiceUrl);
+        var emulator = new EventSourceMappingEmulator(dynamo.Client, streams, mappings, FastOptions, ttlDeletions, clock, TextWriter.Null);
         await emulator.StartAsync(ct);
         return new EmulatorHarness(streams, emulator);
     }
@@ -55,10 +55,4 @@ internal sealed class EmulatorHarness : IAsyncDisposable
         await _emulator.DisposeAsync();
         _streams.Dispose();
     }
-}
-
-/// <summary>The system clock moved by a fixed offset: makes every record look old without waiting.</summary>
-internal sealed class ShiftedClock(TimeSpan offset) : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }
