@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Events;
-using Serverless.Streams.Tests.Support;
+using Serverless.Testing.Lambda;
 
-namespace Serverless.Streams.Tests.Batch;
+namespace Serverless.Lambda.Tests.Batch;
 
 public sealed class DynamoDBStreamBatchProcessorTests : IDisposable
 {

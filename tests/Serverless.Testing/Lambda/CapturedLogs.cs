@@ -3,10 +3,10 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Serverless.Lambda.Logging;
 
-namespace Serverless.Streams.Tests.Support;
+namespace Serverless.Testing.Lambda;
 
 /// <summary>The project's real JSON log lines (the Lambda logger), written to memory so a test can read them.</summary>
-internal sealed class CapturedLogs : IDisposable
+public sealed class CapturedLogs : IDisposable
 {
     private readonly MemoryStream _output = new();
 

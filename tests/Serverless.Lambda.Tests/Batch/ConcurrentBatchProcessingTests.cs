@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Events;
-using Serverless.Streams.Tests.Support;
+using Serverless.Testing.Lambda;
 
-namespace Serverless.Streams.Tests.Batch;
+namespace Serverless.Lambda.Tests.Batch;
 
 /// <summary><see cref="BatchProcessorOptions.MaxConcurrency"/> above 1: items at once, each item's records in order.</summary>
 public sealed class ConcurrentBatchProcessingTests : IDisposable
