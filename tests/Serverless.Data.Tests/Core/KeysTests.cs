@@ -1,6 +1,7 @@
 using Serverless.Data.Table;
 using Serverless.Domain.Comments;
 using Serverless.Domain.Users;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Core;
 

@@ -8,6 +8,7 @@ using Serverless.Data.Roles;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Mapping;
 

@@ -5,6 +5,7 @@ using Serverless.Data.Products;
 using Serverless.Data.Roles;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Mapping;
 

@@ -3,6 +3,7 @@ using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.Testing;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Users;
 

@@ -5,10 +5,10 @@ using Serverless.Domain.Products;
 using Serverless.Domain.Roles;
 using Serverless.Domain.Users;
 
-namespace Serverless.Data.Tests;
+namespace Serverless.Testing.Domain;
 
 /// <summary>Valid entities with fixed values (approval tests depend on them not changing).</summary>
-internal static class Samples
+public static class Samples
 {
     public static readonly DateTimeOffset Created = new(2026, 3, 14, 15, 9, 26, 535, TimeSpan.Zero);
     public static readonly DateTimeOffset Updated = new(2026, 3, 15, 8, 0, 0, 0, TimeSpan.Zero);

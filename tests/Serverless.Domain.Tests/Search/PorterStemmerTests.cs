@@ -1,6 +1,6 @@
 using Serverless.Domain.Search;
 
-namespace Serverless.Data.Tests.Domain;
+namespace Serverless.Domain.Tests.Search;
 
 public sealed class PorterStemmerTests
 {

@@ -3,8 +3,9 @@ using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Products;
 using Serverless.Domain.Roles;
+using Serverless.Testing.Domain;
 
-namespace Serverless.Data.Tests.Domain;
+namespace Serverless.Domain.Tests;
 
 public sealed class OtherRulesTests
 {

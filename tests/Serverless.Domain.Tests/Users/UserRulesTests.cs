@@ -1,7 +1,8 @@
 using Serverless.Domain;
 using Serverless.Domain.Users;
+using Serverless.Testing.Domain;
 
-namespace Serverless.Data.Tests.Domain;
+namespace Serverless.Domain.Tests.Users;
 
 public sealed class UserRulesTests
 {

@@ -4,7 +4,7 @@ using Serverless.Domain.Comments;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Users;
 
-namespace Serverless.Data.Tests.Domain;
+namespace Serverless.Domain.Tests;
 
 public sealed class EnumNamesTests
 {

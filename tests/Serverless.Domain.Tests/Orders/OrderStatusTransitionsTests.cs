@@ -1,7 +1,7 @@
 using Serverless.Domain;
 using Serverless.Domain.Orders;
 
-namespace Serverless.Data.Tests.Orders;
+namespace Serverless.Domain.Tests.Orders;
 
 public sealed class OrderStatusTransitionsTests
 {
