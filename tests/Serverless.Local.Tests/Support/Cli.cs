@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Xunit;
 
-namespace Serverless.Local.Tests.Seeding;
+namespace Serverless.Local.Tests.Support;
 
 /// <summary>Runs a command in-process the way the CLI does, capturing what it prints.</summary>
 internal static class Cli

@@ -5,7 +5,7 @@ using Amazon.Runtime;
 using Serverless.DynamoDbLocal;
 using Serverless.Testing;
 
-namespace Serverless.Local.Tests.Migrations;
+namespace Serverless.Data.Tools.Tests.Migrations;
 
 /// <summary>
 /// Sees every request a client sends and its HTTP outcome: which operations were sent, how many successful

@@ -1,13 +1,13 @@
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 
-namespace Serverless.Local.Tests.Seeding;
+namespace Serverless.Testing;
 
 /// <summary>
 /// A canonical text form of items (attributes sorted, every type spelled out), so "the same data" can be checked
 /// byte for byte and a difference shows up readably in the assertion message.
 /// </summary>
-internal static class ItemText
+public static class ItemText
 {
     public static string Of(IReadOnlyDictionary<string, AttributeValue> item)
     {

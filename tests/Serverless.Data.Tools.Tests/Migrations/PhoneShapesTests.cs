@@ -1,9 +1,9 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Tools.Migrations;
-using Serverless.Local.Tests.Seeding;
+using Serverless.Testing;
 using Xunit;
 
-namespace Serverless.Local.Tests.Migrations;
+namespace Serverless.Data.Tools.Tests.Migrations;
 
 public sealed class PhoneShapesTests
 {

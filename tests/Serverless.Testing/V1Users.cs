@@ -5,13 +5,13 @@ using Serverless.Data.Users;
 using Serverless.Data.Writing;
 using Serverless.Domain.Users;
 
-namespace Serverless.Local.Tests.Migrations;
+namespace Serverless.Testing;
 
 /// <summary>
 /// Users stored in the version 1 shape, written directly (not through the migration's own code): the phone in
 /// metadata.phone and schemaVersion 1. Every 20th has an invalid phone (5%), every 7th other one has none.
 /// </summary>
-internal static class V1Users
+public static class V1Users
 {
     public const int InvalidEvery = 20;
     private const int NoPhoneEvery = 7;
