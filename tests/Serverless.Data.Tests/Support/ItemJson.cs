@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 
-namespace Serverless.Data.Tests.Mapping;
+namespace Serverless.Data.Tests.Support;
 
 /// <summary>An item in DynamoDB's JSON form ({"S": ...}, {"N": ...}), keys sorted, so a stored shape diffs well.</summary>
 internal static class ItemJson

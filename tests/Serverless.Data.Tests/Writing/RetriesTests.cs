@@ -2,7 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Writing;
 using Serverless.Domain;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Writing;
 
 /// <summary>The one backoff policy every retrying caller uses.</summary>
 public sealed class RetriesTests

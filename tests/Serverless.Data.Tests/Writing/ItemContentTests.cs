@@ -3,7 +3,7 @@ using Serverless.Data.Items;
 using Serverless.Data.Table;
 using Serverless.Data.Writing;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Writing;
 
 public sealed class ItemContentTests
 {

@@ -2,7 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Items;
 using Serverless.Data.Reading;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Reading;
 
 public sealed class ExpiryFilterTests
 {

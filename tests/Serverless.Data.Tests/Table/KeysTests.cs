@@ -3,7 +3,7 @@ using Serverless.Domain.Comments;
 using Serverless.Domain.Users;
 using Serverless.Testing.Domain;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Table;
 
 public sealed class KeysTests
 {

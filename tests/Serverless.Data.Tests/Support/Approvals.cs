@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Serverless.Data.Tests.Mapping;
+namespace Serverless.Data.Tests.Support;
 
 /// <summary>
 /// Compares a rendered item with the checked-in file under Approved/. On a difference (or a missing file) it

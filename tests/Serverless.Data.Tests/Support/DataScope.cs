@@ -11,7 +11,7 @@ using Serverless.Domain.Products;
 using Serverless.Domain.Users;
 using Serverless.Testing;
 
-namespace Serverless.Data.Tests;
+namespace Serverless.Data.Tests.Support;
 
 /// <summary>
 /// One fresh table with every repository over the recording client and a hand-moved clock: what the order, product,

@@ -2,7 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Items;
 using Serverless.Domain;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Items;
 
 public sealed class ItemSizeTests
 {

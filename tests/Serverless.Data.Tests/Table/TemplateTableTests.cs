@@ -4,7 +4,7 @@ using Serverless.Data.Table;
 using Serverless.Testing;
 using YamlDotNet.RepresentationModel;
 
-namespace Serverless.Data.Tests.Template;
+namespace Serverless.Data.Tests.Table;
 
 /// <summary>template.yaml's table is the table the code creates: same keys, attributes, indexes, TTL and stream.</summary>
 public sealed class TemplateTableTests

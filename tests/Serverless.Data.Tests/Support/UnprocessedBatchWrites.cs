@@ -2,7 +2,7 @@ using System.Reflection;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 
-namespace Serverless.Data.Tests.Purge;
+namespace Serverless.Data.Tests.Support;
 
 /// <summary>
 /// A client that forwards everything to a real one, except that a throttled BatchWriteItem call carries out only the

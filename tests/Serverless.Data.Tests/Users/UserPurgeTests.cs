@@ -1,5 +1,6 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Data.Users;
 using Serverless.Data.Writing;
 using Serverless.Domain.Audit;
@@ -8,7 +9,7 @@ using Serverless.Domain.Roles;
 using Serverless.Domain.Users;
 using Serverless.Testing;
 
-namespace Serverless.Data.Tests.Purge;
+namespace Serverless.Data.Tests.Users;
 
 public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetime
 {

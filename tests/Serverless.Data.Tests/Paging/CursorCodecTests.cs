@@ -3,7 +3,7 @@ using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Domain;
 
-namespace Serverless.Data.Tests.Core;
+namespace Serverless.Data.Tests.Paging;
 
 public sealed class CursorCodecTests
 {
