@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
 using Serverless.Testing;
@@ -64,17 +63,8 @@ public sealed class TemplateTableTests
             Assert.Skip("cfn-lint is not installed on this machine (pip install cfn-lint); the template was not linted.");
         }
 
-        var start = new ProcessStartInfo(cfnLint, ["template.yaml"])
-        {
-            WorkingDirectory = RepoPaths.Root(),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0 && output.Length == 0, $"cfn-lint exit {process.ExitCode}:\n{output}{errors}");
+        var lint = await Executables.RunInRepositoryAsync(cfnLint, ["template.yaml"], TestContext.Current.CancellationToken);
+        Assert.True(lint.ExitCode == 0 && lint.Output.Length == 0, $"cfn-lint exit {lint.ExitCode}:\n{lint.Output}{lint.Errors}");
     }
 
     private static YamlMappingNode Root()
