@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
-using Serverless.Local.Tests.Seeding;
 using Serverless.Local.Tests.Support;
 using Xunit;
 

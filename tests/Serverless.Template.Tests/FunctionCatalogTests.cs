@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serverless.Functions;
 
 namespace Serverless.Template.Tests;
@@ -47,7 +46,7 @@ public sealed class FunctionCatalogTests
     [InlineData("arm64", "linux-arm64")]
     public async Task Each_makefile_target_publishes_the_aot_bootstrap_into_the_artifacts_dir(string arch, string runtimeIdentifier)
     {
-        var make = FindOnPath("make");
+        var make = Executables.FindOnPath("make");
         if (make is null)
         {
             Assert.Skip("make is not installed on this machine; the Makefile's recipes were not checked.");
@@ -56,19 +55,11 @@ public sealed class FunctionCatalogTests
         foreach (var function in Template.Functions())
         {
             // -n prints the recipe without running it (a real publish takes minutes).
-            var start = new ProcessStartInfo(make, ["-n", "build-" + function.LogicalId, "ARTIFACTS_DIR=/tmp/artifacts-" + function.LogicalId, "ARCH=" + arch])
-            {
-                WorkingDirectory = RepoPaths.Root(),
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            using var process = Process.Start(start)!;
-            var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-            var errors = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-            Assert.True(process.ExitCode == 0, $"make -n build-{function.LogicalId} exit {process.ExitCode}:\n{output}{errors}");
+            var recipe = await Executables.RunInRepositoryAsync(
+                make, ["-n", "build-" + function.LogicalId, "ARTIFACTS_DIR=/tmp/artifacts-" + function.LogicalId, "ARCH=" + arch], TestContext.Current.CancellationToken);
+            Assert.True(recipe.ExitCode == 0, $"make -n build-{function.LogicalId} exit {recipe.ExitCode}:\n{recipe.Output}{recipe.Errors}");
 
-            var publish = Assert.Single(output.Split('\n'), line => line.StartsWith("dotnet publish", StringComparison.Ordinal));
+            var publish = Assert.Single(recipe.Output.Split('\n'), line => line.StartsWith("dotnet publish", StringComparison.Ordinal));
             Assert.Contains("src/Serverless.Functions/Serverless.Functions.csproj", publish, StringComparison.Ordinal);
             Assert.Contains("-c Release", publish, StringComparison.Ordinal);
             Assert.Contains("-r " + runtimeIdentifier, publish, StringComparison.Ordinal);
@@ -83,10 +74,4 @@ public sealed class FunctionCatalogTests
         var project = File.ReadAllText(RepoPaths.Of("src", "Serverless.Functions", "Serverless.Functions.csproj"));
         Assert.Contains("<AssemblyName>bootstrap</AssemblyName>", project, StringComparison.Ordinal);
     }
-
-    internal static string? FindOnPath(string name) =>
-        (System.Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, name))
-            .FirstOrDefault(File.Exists);
 }

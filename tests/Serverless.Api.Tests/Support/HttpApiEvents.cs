@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Serverless.Api.Infrastructure.Auth;
+using Serverless.Testing;
 
 namespace Serverless.Api.Tests.Support;
 
@@ -18,7 +19,7 @@ public static class HttpApiEvents
     private const string IssuerOnlyKey = "the identity provider's key, known to API Gateway's authorizer only";
 
     private static readonly string Sample = File.ReadAllText(
-        Path.Combine(RepoPaths.Root(), "tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json"));
+        RepoPaths.Of("tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json"));
 
     public static byte[] Create(ApiRequest request)
     {

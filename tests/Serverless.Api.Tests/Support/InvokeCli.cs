@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Serverless.DynamoDbLocal;
+using Serverless.Testing;
 using Xunit;
 
 namespace Serverless.Api.Tests.Support;

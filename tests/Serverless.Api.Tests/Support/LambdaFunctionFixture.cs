@@ -29,7 +29,7 @@ public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFi
     {
         await base.InitializeAsync();
         var ct = TestContext.Current.CancellationToken;
-        var definition = await SamFunction.LoadAsync(Path.Combine(RepoPaths.Root(), "template.yaml"), FunctionName, ct);
+        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), FunctionName, ct);
         _timeout = definition.Timeout;
 
         // Nothing inherited: exactly what a fresh invoke process sets, pointed at this fixture's table.

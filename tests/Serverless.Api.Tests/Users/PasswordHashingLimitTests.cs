@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Serverless.Api.Tests.Support;
+using Serverless.Testing;
 using Xunit;
 
 namespace Serverless.Api.Tests.Users;
@@ -22,10 +23,7 @@ public sealed class PasswordHashingLimitTests(PasswordHashingFixture api) : ICla
         try
         {
             queued = [.. Enumerable.Range(0, PasswordHashingFixture.QueueLimit).Select(_ => api.SendAsync(HttpMethod.Post, "/users", UserRequests.Body(), ApiFixture.AllScopes))];
-            while (api.Limiter.GetStatistics()!.CurrentQueuedCount < PasswordHashingFixture.QueueLimit)
-            {
-                await Task.Delay(10, ct);
-            }
+            await AllQueuedAsync(ct);
 
             foreach (var email in refusedEmails)
             {
@@ -65,10 +63,7 @@ public sealed class PasswordHashingLimitTests(PasswordHashingFixture api) : ICla
                 queued.Add(api.SendAsync(HttpMethod.Post, "/users", UserRequests.Body(), ApiFixture.AllScopes));
             }
 
-            while (api.Limiter.GetStatistics()!.CurrentQueuedCount < PasswordHashingFixture.QueueLimit)
-            {
-                await Task.Delay(10, ct);
-            }
+            await AllQueuedAsync(ct);
 
             using var refused = await api.SendAsync(HttpMethod.Patch, $"/users/{user.IdOf()}", Json.Of(new { password = "a brand new passphrase" }), ApiFixture.AllScopes, etag);
             await AssertBusyAsync(refused);
@@ -86,6 +81,14 @@ public sealed class PasswordHashingLimitTests(PasswordHashingFixture api) : ICla
         var after = await api.GetOkAsync($"/users/{user.IdOf()}");
         Assert.Equal(user.GetProperty("version").GetInt64(), after.GetProperty("version").GetInt64());
     }
+
+    /// <summary>Until every request the queue has room for waits behind the held permit.</summary>
+    private Task AllQueuedAsync(CancellationToken ct) =>
+        Eventually.WaitUntilAsync(
+            () => api.Limiter.GetStatistics()!.CurrentQueuedCount >= PasswordHashingFixture.QueueLimit,
+            $"{PasswordHashingFixture.QueueLimit} requests were queued for password hashing",
+            ct,
+            interval: TimeSpan.FromMilliseconds(10));
 
     internal static async Task AssertBusyAsync(HttpResponseMessage response)
     {

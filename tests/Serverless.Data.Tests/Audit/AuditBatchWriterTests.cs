@@ -3,7 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Audit;
 using Serverless.Data.Table;
-using Serverless.Data.Tests.Purge;
+using Serverless.Data.Tests.Support;
 using Serverless.Data.Writing;
 using Serverless.Domain;
 using Serverless.Domain.Audit;

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Audit;
 using Serverless.Data.Items;
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Domain;
 using Serverless.Domain.Audit;
 using Serverless.Testing;

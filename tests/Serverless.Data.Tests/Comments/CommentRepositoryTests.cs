@@ -1,4 +1,5 @@
 using Serverless.Data.Paging;
+using Serverless.Data.Tests.Support;
 using Serverless.Domain;
 using Serverless.Domain.Comments;
 using Serverless.Testing;

@@ -1,5 +1,6 @@
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Domain;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Products;

@@ -1,4 +1,5 @@
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Domain;
 using Serverless.Domain.Roles;
 using Serverless.Testing;

@@ -1,5 +1,6 @@
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Data.Users;
 using Serverless.Domain;
 using Serverless.Domain.Users;
@@ -107,5 +108,5 @@ public sealed class UserLifecycleTests(DynamoDbLocalFixture dynamo) : UserReposi
 
     private static readonly string[] WhatEveryWriteChanges = [Attr.Version, Attr.UpdatedAt, Attr.LastWriter];
 
-    private static string Render(User user) => Mapping.ItemJson.Render(UserMapper.ToItem(user, createdDateShards: 1));
+    private static string Render(User user) => ItemJson.Render(UserMapper.ToItem(user, createdDateShards: 1));
 }

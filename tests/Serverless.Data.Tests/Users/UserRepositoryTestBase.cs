@@ -1,8 +1,10 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
+using Serverless.Data.Tests.Support;
 using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.Testing;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Users;
 
@@ -58,7 +60,7 @@ public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int sh
     {
         var items = await Table.AllItemsAsync(Ct);
         return string.Join("\n", items
-            .Select(i => Mapping.ItemJson.Render(i.Where(a => !ignoring.Contains(a.Key)).ToDictionary()))
+            .Select(i => ItemJson.Render(i.Where(a => !ignoring.Contains(a.Key)).ToDictionary()))
             .Order(StringComparer.Ordinal));
     }
 

@@ -2,6 +2,7 @@ using Serverless.Data.Table;
 using Serverless.Domain;
 using Serverless.Domain.Users;
 using Serverless.Testing;
+using Serverless.Testing.Domain;
 
 namespace Serverless.Data.Tests.Users;
 

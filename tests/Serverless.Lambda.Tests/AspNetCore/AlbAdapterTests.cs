@@ -1,5 +1,5 @@
 using Serverless.Lambda.AspNetCore;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.AspNetCore;
 

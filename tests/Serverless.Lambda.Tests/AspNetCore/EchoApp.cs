@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Serverless.Lambda.AspNetCore;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Runtime;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.AspNetCore;
 

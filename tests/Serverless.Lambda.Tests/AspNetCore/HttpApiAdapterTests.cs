@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Serverless.Lambda.AspNetCore;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.AspNetCore;
 

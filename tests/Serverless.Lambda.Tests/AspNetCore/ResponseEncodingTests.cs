@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Serverless.Lambda.AspNetCore;
 using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.AspNetCore;
 

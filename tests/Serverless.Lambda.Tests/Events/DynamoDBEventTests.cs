@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Serverless.Lambda.Events;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.Events;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Serverless.Lambda.Events;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.Events;
 

@@ -6,6 +6,8 @@ using Serverless.Lambda.Runtime;
 using Serverless.Lambda.Tests.AspNetCore;
 using Serverless.Lambda.Tests.Runtime;
 using Serverless.Lambda.Tests.Support;
+using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.Logging;
 
@@ -23,7 +25,7 @@ public sealed class JsonLoggingTests
             .AddLambdaJsonLogging(options =>
             {
                 options.Output = output;
-                options.TimeProvider = new FixedClock(Now);
+                options.TimeProvider = new ManualTimeProvider(Now);
                 options.Environment = new TestEnvironment(variables);
             }));
         return (services.BuildServiceProvider().GetRequiredService<ILoggerFactory>(), output);
@@ -39,7 +41,7 @@ public sealed class JsonLoggingTests
         });
         var logger = factory.CreateLogger("Orders.Handler");
         await using var fake = await FakeRuntimeApi.StartAsync(Token);
-        var bootstrap = new LambdaBootstrap(new RuntimeApiClient(fake.HostAndPort), new TestEnvironment(), new FixedClock(Now));
+        var bootstrap = new LambdaBootstrap(new RuntimeApiClient(fake.HostAndPort), new TestEnvironment(), new ManualTimeProvider(Now));
         fake.Enqueue(new QueuedInvocation("first", "{}"u8.ToArray(), "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1", 0, null));
         fake.Enqueue(new QueuedInvocation("second", "{}"u8.ToArray(), null, 0, null));
         var function = LambdaFunction.Create((payload, context, _) =>

@@ -2,7 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Serverless.Lambda.Events;
 using Serverless.Lambda.Runtime;
-using Serverless.Lambda.Tests.Support;
+using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Lambda.Tests.Runtime;
 
@@ -27,7 +28,7 @@ public sealed class BootstrapTests
             [LambdaEnvironmentVariables.FunctionMemorySize] = "512",
             [LambdaEnvironmentVariables.LogGroupName] = "/aws/lambda/api",
         });
-        return (new LambdaBootstrap(new RuntimeApiClient(fake.HostAndPort), environment, new FixedClock(Now)), environment);
+        return (new LambdaBootstrap(new RuntimeApiClient(fake.HostAndPort), environment, new ManualTimeProvider(Now)), environment);
     }
 
     [Fact]

@@ -286,7 +286,7 @@ public sealed class EventSourceMappingEmulatorTests(DynamoDbLocalFixture dynamo)
         RecordingFunction function,
         IOnFailureDestination? destination = null,
         TimeProvider? clock = null) =>
-        EmulatorHarness.StartAsync(dynamo.Client, dynamo.ServiceUrl, new StreamFunctionMapping(settings, table, function.InvokeAsync, destination), _ct, clock: clock);
+        EmulatorHarness.StartAsync(dynamo, new StreamFunctionMapping(settings, table, function.InvokeAsync, destination), _ct, clock: clock);
 
     /// <summary>Same keys in the same order at every level of objects.</summary>
     private static void AssertSameShape(JsonElement expected, JsonElement actual, string path = "$")

@@ -20,13 +20,13 @@ public sealed class TemplateFilterTests(DynamoDbLocalFixture dynamo)
     public async Task Records_the_templates_filters_exclude_never_reach_the_function_and_the_sentinels_after_them_do()
     {
         var table = await CreateAsync(dynamo.Client, "esm-template", _ct);
-        var settings = await SamTemplateLoader.LoadFileAsync(TestPaths.Repo("template.yaml"), ct: _ct);
+        var settings = await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), ct: _ct);
         var functions = new[] { "AuditFunction", "DenormalizeFunction", "PurgeFunction" }.ToDictionary(f => f, _ => new RecordingFunction());
         var mappings = functions.Select(f => new StreamFunctionMapping(Assert.Single(settings, s => s.FunctionName == f.Key), table, f.Value.InvokeAsync)).ToList();
         var ttlDeletions = new TtlDeletionLog();
         var sweeper = new TtlSweeper(dynamo.Client, new TtlSweeperOptions { TableNames = [table] }, ttlDeletions);
         var expired = ("ttl", N(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60));
-        await using var emulator = await EmulatorHarness.StartAsync(dynamo.Client, dynamo.ServiceUrl, mappings, _ct, ttlDeletions);
+        await using var emulator = await EmulatorHarness.StartAsync(dynamo, mappings, _ct, ttlDeletions);
 
         // Excluded somewhere: an audit entry (the audit function's own output), items no function handles, a user's
         // INSERT and an order's changes (not the denormalization's), a caller's removal of a user (not the purge's).

@@ -42,7 +42,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task Events_folder_has_no_event_without_a_test()
     {
-        var files = Directory.GetFiles(Path.Combine(TestPaths.RepoRoot, "events"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        var files = Directory.GetFiles(RepoPaths.Of("events"), "*.json").Select(Path.GetFileName).Order(StringComparer.Ordinal);
         var tested = ReadyEvents().Select(row => Path.GetFileName((string)row.Data.Item2)).Order(StringComparer.Ordinal);
 
         Assert.Equal(tested, files);
@@ -52,7 +52,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task A_sample_http_api_event_gives_a_well_formed_http_api_response_and_only_that_on_stdout()
     {
-        var sample = Path.Combine(TestPaths.RepoRoot, "tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json");
+        var sample = RepoPaths.Of("tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json");
 
         var result = await InvokeAsync("invoke", "ApiFunction", "--event", sample);
 
@@ -134,7 +134,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
         var cli = Path.Combine(AppContext.BaseDirectory, "serverless-local.dll");
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = RepoPaths.Root(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
-using Serverless.Local.Tests.Support;
+using Serverless.Testing;
 
 namespace Serverless.Local.Tests.Readme;
 
 /// <summary>The repository's README.md, read as a newcomer reads it.</summary>
 internal static partial class Readme
 {
-    public static string Text { get; } = File.ReadAllText(TestPaths.Repo("README.md"));
+    public static string Text { get; } = File.ReadAllText(RepoPaths.Of("README.md"));
 
     /// <summary>
     /// The set-up commands: the lines of the README's first fenced code block, each without its trailing

@@ -10,6 +10,7 @@ using Serverless.Api.Infrastructure.Auth;
 using Serverless.DynamoDbLocal;
 using Serverless.Local.EventSourceMapping;
 using Serverless.Local.Tests.Support;
+using Serverless.Testing;
 using Xunit;
 
 namespace Serverless.Local.Tests.Readme;
@@ -36,6 +37,8 @@ public sealed partial class ReadmeCommandTests
 
     private static readonly string[] ControlOperators = ["&&", "||", ";", "|", "&"];
 
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
     [Fact]
     public void The_readme_opens_with_exactly_two_set_up_commands_the_local_stack_and_the_tests()
     {
@@ -58,7 +61,7 @@ public sealed partial class ReadmeCommandTests
 
         var psi = new ProcessStartInfo("/bin/sh")
         {
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = RepoPaths.Root(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -84,7 +87,7 @@ public sealed partial class ReadmeCommandTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health", ct)).StatusCode);
 
             // Every enabled stream function of the template runs, and the table's stream reaches them.
-            var expected = (await SamTemplateLoader.LoadFileAsync(TestPaths.Repo("template.yaml"), ct: ct)).Where(s => s.Enabled).Select(s => s.FunctionName).Order(StringComparer.Ordinal);
+            var expected = (await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), ct: ct)).Where(s => s.Enabled).Select(s => s.FunctionName).Order(StringComparer.Ordinal);
             Assert.Equal(expected, ready.Groups["functions"].Value.Split(", ").Order(StringComparer.Ordinal));
             await AssertAuditedAsync(http, ct);
 
@@ -96,11 +99,16 @@ public sealed partial class ReadmeCommandTests
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stopping.CancelAfter(TimeSpan.FromSeconds(60));
             await shell.WaitForExitAsync(stopping.Token);
-            await WaitUntilAsync(() => tree.All(pid => !ProcessTree.IsAlive(pid)), TimeSpan.FromSeconds(30));
+            await Eventually.WaitUntilAsync(
+                () => tree.All(pid => !ProcessTree.IsAlive(pid)), "every process the command started exited after Ctrl+C", ct, TimeSpan.FromSeconds(30), PollInterval);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             Assert.Fail($"'{command}' did not stop within 60 s of Ctrl+C:\n{output}");
+        }
+        catch (TimeoutException e)
+        {
+            Assert.Fail($"'{command}': {e.Message}\n{output}");
         }
         finally
         {
@@ -118,7 +126,7 @@ public sealed partial class ReadmeCommandTests
     public void Ci_runs_the_readmes_test_command_unchanged()
     {
         var readme = ShellWords.Split(Readme.SetUpCommands()[1]);
-        var script = TestPaths.Repo(".ci", "run");
+        var script = RepoPaths.Of(".ci", "run");
 
         var runs = SimpleCommands(File.ReadAllText(script)).Where(words => words.Take(readme.Count).SequenceEqual(readme)).ToList();
 
@@ -165,11 +173,12 @@ public sealed partial class ReadmeCommandTests
         var created = await http.PostAsJsonAsync("products", new { name = "Readme Widget", price = 1.50m }, ct);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
-        var audited = false;
-        await WaitUntilAsync(
-            async () => audited = (await http.GetFromJsonAsync<JsonElement>($"audit/Product/{id}", ct)).GetProperty("items").GetArrayLength() > 0,
-            TimeSpan.FromSeconds(60));
-        Assert.True(audited, "the product's INSERT never reached the audit function");
+        await Eventually.WaitUntilAsync(
+            async () => (await http.GetFromJsonAsync<JsonElement>($"audit/Product/{id}", ct)).GetProperty("items").GetArrayLength() > 0,
+            "the product's INSERT reached the audit function",
+            ct,
+            TimeSpan.FromSeconds(60),
+            PollInterval);
     }
 
     /// <summary>The commands of a shell script, each as its words: continuation lines joined, split at control operators.</summary>
@@ -205,17 +214,6 @@ public sealed partial class ReadmeCommandTests
         catch (Exception e) when (e is SocketException or TimeoutException)
         {
             return false;
-        }
-    }
-
-    private static Task WaitUntilAsync(Func<bool> done, TimeSpan timeout) => WaitUntilAsync(() => Task.FromResult(done()), timeout);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await done() && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250);
         }
     }
 
@@ -268,27 +266,20 @@ public sealed partial class ReadmeCommandTests
 
         public async Task<Match> WaitForAsync(Regex pattern, TimeSpan timeout, CancellationToken ct)
         {
-            var deadline = DateTime.UtcNow + timeout;
-            while (true)
-            {
-                if (_lines.Select(line => pattern.Match(line)).FirstOrDefault(m => m.Success) is { } match)
-                {
-                    return match;
-                }
-
-                if (_process.HasExited)
-                {
-                    throw new Xunit.Sdk.XunitException($"the command exited with code {_process.ExitCode} before it was ready:\n{this}");
-                }
-
-                if (DateTime.UtcNow > deadline)
-                {
-                    throw new Xunit.Sdk.XunitException($"the command was not ready within {timeout.TotalMinutes:0} minutes:\n{this}");
-                }
-
-                await Task.Delay(200, ct);
-            }
+            var ready = await Eventually.UntilAsync(
+                () => Task.FromResult(_lines.Select(line => pattern.Match(line)).FirstOrDefault(m => m.Success) ?? ExitedBeforeReady()),
+                match => match is not null,
+                "the command printed that it was ready",
+                ct,
+                timeout,
+                TimeSpan.FromMilliseconds(200),
+                _ => "output so far:\n" + this);
+            return ready!;
         }
+
+        private Match? ExitedBeforeReady() => _process.HasExited
+            ? throw new Xunit.Sdk.XunitException($"the command exited with code {_process.ExitCode} before it was ready:\n{this}")
+            : null;
 
         public override string ToString() => string.Join('\n', _lines);
 

@@ -13,6 +13,7 @@ using Serverless.Data.Writing;
 using Serverless.Domain.Comments;
 using Serverless.DynamoDbLocal;
 using Serverless.Local.Seed;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 

@@ -51,7 +51,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
         var userETag = created.Headers.ETag!.Tag;
 
-        var entries = await PollAsync(http, $"audit/User/{id}", history => history.GetProperty("items").GetArrayLength() > 0, ct);
+        var entries = await PollAsync(http, $"audit/User/{id}", history => history.GetProperty("items").GetArrayLength() > 0, "the user's INSERT reached the audit function", ct);
         var entry = Assert.Single(entries.GetProperty("items").EnumerateArray());
         Assert.Equal("INSERT", entry.GetProperty("action").GetString());
         Assert.Equal("local-stack-test", entry.GetProperty("changedBy").GetString());
@@ -67,28 +67,26 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         rename.Headers.TryAddWithoutValidation("If-Match", userETag);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(rename, ct)).StatusCode);
 
-        var renamed = await PollAsync(http, $"orders/{orderId}", o => o.GetProperty("userName").GetString() == "Stack Renamed", ct);
+        var renamed = await PollAsync(http, $"orders/{orderId}", o => o.GetProperty("userName").GetString() == "Stack Renamed", "the user's new name reached the order", ct);
         Assert.Equal("Stack Renamed", renamed.GetProperty("userName").GetString());
     }
 
-    /// <summary>GETs <paramref name="path"/> until <paramref name="done"/> holds (stream functions are asynchronous); the last body either way.</summary>
-    private static async Task<JsonElement> PollAsync(HttpClient http, string path, Func<JsonElement, bool> done, CancellationToken ct)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement body;
-        while (!done(body = await http.GetFromJsonAsync<JsonElement>(path, ct)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250, ct);
-        }
-
-        return body;
-    }
+    /// <summary>GETs <paramref name="path"/> until <paramref name="done"/> holds (stream functions are asynchronous).</summary>
+    private static Task<JsonElement> PollAsync(HttpClient http, string path, Func<JsonElement, bool> done, string what, CancellationToken ct) =>
+        Eventually.UntilAsync(
+            () => http.GetFromJsonAsync<JsonElement>(path, ct),
+            done,
+            what,
+            ct,
+            TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(250),
+            body => $"last GET /{path}: {body}");
 
     private Process StartServe()
     {
         var psi = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = RepoPaths.Root(),
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

@@ -1,5 +1,4 @@
 using Serverless.DynamoDbLocal;
-using Serverless.Local.Tests.Seeding;
 using Serverless.Local.Tests.Support;
 using Xunit;
 

@@ -4,7 +4,7 @@ using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Tools.Statistics;
 using Serverless.Local.Seed;
 using Serverless.Local.Stats;
-using Serverless.Local.Tests.Seeding;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Xunit;
 

@@ -8,7 +8,6 @@ using Serverless.Data.Users;
 using Serverless.Domain.Users;
 using Serverless.DynamoDbLocal;
 using Serverless.Local.Seed;
-using Serverless.Local.Tests.Seeding;
 using Serverless.Local.Tests.Support;
 using Serverless.Local.Ttl;
 using Serverless.Testing;

@@ -60,7 +60,7 @@ public sealed class TtlSweeperTests(DynamoDbLocalFixture dynamo)
         var log = new TtlDeletionLog();
         var function = new RecordingFunction();
         var mapping = new StreamFunctionMapping(new EventSourceMappingSettings { FunctionName = "PurgeFunction" }, table, function.InvokeAsync);
-        await using var emulator = await EmulatorHarness.StartAsync(dynamo.Client, dynamo.ServiceUrl, mapping, _ct, log);
+        await using var emulator = await EmulatorHarness.StartAsync(dynamo, mapping, _ct, log);
 
         // The user's delete comes first, so the sweeper finds only the other item.
         await DeleteAsync(dynamo.Client, table, "U", "deleted-by-user", _ct);
@@ -92,7 +92,7 @@ public sealed class TtlSweeperTests(DynamoDbLocalFixture dynamo)
             _ct);
         var function = new RecordingFunction();
         var mapping = new StreamFunctionMapping(new EventSourceMappingSettings { FunctionName = "PurgeFunction" }, table, function.InvokeAsync);
-        await using var emulator = await EmulatorHarness.StartAsync(dynamo.Client, dynamo.ServiceUrl, mapping, _ct, new TtlDeletionLog());
+        await using var emulator = await EmulatorHarness.StartAsync(dynamo, mapping, _ct, new TtlDeletionLog());
 
         await PutAsync(dynamo.Client, table, "U", "expired", _ct, ("ttl", N(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60)));
         await Eventually.WaitUntilAsync(
@@ -115,16 +115,23 @@ public sealed class TtlSweeperTests(DynamoDbLocalFixture dynamo)
 
         await PutAsync(dynamo.Client, table, "U", "soon", _ct, ("ttl", N(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 1)));
         await PutAsync(dynamo.Client, table, "U", "later", _ct, ("ttl", N(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 3600)));
-        var remaining = await SortKeysAsync(table);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (remaining.Contains("soon") && DateTime.UtcNow < deadline)
+        List<string> remaining;
+        try
         {
-            await Task.Delay(50, _ct);
-            remaining = await SortKeysAsync(table);
+            remaining = await Eventually.UntilAsync(
+                () => SortKeysAsync(table),
+                keys => !keys.Contains("soon"),
+                "the running loop swept the item that expired",
+                _ct,
+                TimeSpan.FromSeconds(10),
+                detail: keys => "still in the table: " + string.Join(", ", keys));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await loop;
         }
 
-        await stop.CancelAsync();
-        await loop;
         Assert.Equal(["later"], remaining);
     }
 

@@ -11,6 +11,7 @@ using Serverless.Domain.Roles;
 using Serverless.Local.EventSourceMapping;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Audit;
 

@@ -7,6 +7,7 @@ using Serverless.Domain.Users;
 using Serverless.Lambda.Events;
 using Serverless.Streams.Decoding;
 using Serverless.Streams.Tests.Support;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Decoding;
 

@@ -9,6 +9,7 @@ using Serverless.Lambda.Events;
 using Serverless.Streams.Denormalize;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Denormalize;
 

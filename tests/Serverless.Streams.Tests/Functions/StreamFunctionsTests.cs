@@ -1,6 +1,7 @@
 using Serverless.Lambda.Runtime;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Functions;
 

@@ -16,6 +16,7 @@ using Serverless.Domain.Users;
 using Serverless.Local.Ttl;
 using Serverless.Streams.Tests.Support;
 using Serverless.Testing;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Purge;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Serverless.Lambda.Events;
 using Serverless.Lambda.Runtime;
+using Serverless.Testing.Lambda;
 
 namespace Serverless.Streams.Tests.Support;
 

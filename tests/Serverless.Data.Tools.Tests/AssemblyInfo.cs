@@ -1,0 +1,4 @@
+using Serverless.Testing;
+using Xunit;
+
+[assembly: AssemblyFixture(typeof(DynamoDbLocalFixture))]

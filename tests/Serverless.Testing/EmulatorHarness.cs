@@ -1,0 +1,58 @@
+using Serverless.Local.EventSourceMapping;
+using Serverless.Local.Streams;
+using Serverless.Local.Ttl;
+
+namespace Serverless.Testing;
+
+/// <summary>
+/// The local event-source-mapping emulator (the one <c>serve</c> runs) feeding functions from a table's stream in the
+/// test run's DynamoDB Local, with test-speed intervals; stopped on dispose.
+/// </summary>
+public sealed class EmulatorHarness : IAsyncDisposable
+{
+    private static readonly EventSourceMappingEmulatorOptions FastOptions = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(50),
+        ShardDiscoveryInterval = TimeSpan.FromMilliseconds(100),
+        RetryDelay = TimeSpan.FromMilliseconds(10),
+        MaximumRetryDelay = TimeSpan.FromMilliseconds(50),
+        UnavailableDelay = TimeSpan.FromMilliseconds(100),
+    };
+
+    private readonly DynamoDbStreamsClient _streams;
+    private readonly EventSourceMappingEmulator _emulator;
+
+    private EmulatorHarness(DynamoDbStreamsClient streams, EventSourceMappingEmulator emulator)
+    {
+        _streams = streams;
+        _emulator = emulator;
+    }
+
+    public static Task<EmulatorHarness> StartAsync(
+        DynamoDbLocalFixture dynamo,
+        StreamFunctionMapping mapping,
+        CancellationToken ct,
+        TtlDeletionLog? ttlDeletions = null,
+        TimeProvider? clock = null) =>
+        StartAsync(dynamo, [mapping], ct, ttlDeletions, clock);
+
+    /// <summary>Several mappings in one emulator, as the local stack runs them: each reads the same stream on its own.</summary>
+    public static async Task<EmulatorHarness> StartAsync(
+        DynamoDbLocalFixture dynamo,
+        IEnumerable<StreamFunctionMapping> mappings,
+        CancellationToken ct,
+        TtlDeletionLog? ttlDeletions = null,
+        TimeProvider? clock = null)
+    {
+        var streams = DynamoDbStreamsClient.ForLocal(dynamo.ServiceUrl);
+        var emulator = new EventSourceMappingEmulator(dynamo.Client, streams, mappings, FastOptions, ttlDeletions, clock, TextWriter.Null);
+        await emulator.StartAsync(ct);
+        return new EmulatorHarness(streams, emulator);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        _streams.Dispose();
+    }
+}
