@@ -130,7 +130,8 @@ public sealed class ProgressDisplay : IAsyncDisposable
         public TerminalBar(TextWriter writer, string label, long total)
         {
             _known = total > 0;
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+            // The caller has found a terminal (see IsTerminal), so the bar is live whatever Spectre detects of the writer.
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.Yes });
             ProgressColumn[] columns = _known
                 ? [new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new CountColumn(), new RemainingTimeColumn()]
                 : [new TaskDescriptionColumn(), new SpinnerColumn(), new CountColumn(), new ElapsedTimeColumn()];
