@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Serverless.Data;
 
 /// <summary>
@@ -15,4 +17,15 @@ public abstract class TableRepository
     protected TableAccess Access { get; }
 
     protected string Table => Access.TableName;
+
+    /// <summary>The entity as created now: version 1, created and updated at the table's clock, by <paramref name="lastWriter"/>.</summary>
+    protected T Created<T>(T entity, string lastWriter, [CallerArgumentExpression(nameof(entity))] string? entityName = null)
+        where T : Entity
+    {
+        ArgumentNullException.ThrowIfNull(entity, entityName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var now = Access.Now();
+        Entity created = entity;
+        return (T)(created with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter });
+    }
 }

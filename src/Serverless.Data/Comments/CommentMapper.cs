@@ -27,17 +27,13 @@ public static class CommentMapper
     {
         var reader = new ItemReader(item);
         _ = reader.ExpectEntity(EntityTypes.Comment, SchemaVersions.Initial);
-        return new Comment
+        return CommonAttributes.ReadEntityState(reader, new Comment
         {
             Id = reader.Guid(Attr.Id),
             TargetType = reader.Enum(Attr.TargetType, EnumNames.CommentTarget),
             TargetId = reader.Guid(Attr.TargetId),
             AuthorId = reader.OptionalGuid(Attr.AuthorId),
             Content = reader.String(Attr.Content),
-            CreatedAt = reader.Time(Attr.CreatedAt),
-            UpdatedAt = reader.Time(Attr.UpdatedAt),
-            Version = reader.Long(Attr.Version),
-            LastWriter = reader.OptionalString(Attr.LastWriter),
-        };
+        });
     }
 }

@@ -17,10 +17,7 @@ public sealed class CommentRepository(TableAccess table) : TableRepository(table
     /// <exception cref="NotFoundException">The product or user commented on does not exist (or the user is deleted); nothing was written.</exception>
     public async Task<Comment> AddAsync(Comment comment, string lastWriter, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(comment);
-        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Access.Now();
-        var created = comment with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
+        var created = Created(comment, lastWriter);
         CommentRules.EnsureValid(created);
 
         var targetId = Keys.Id(created.TargetId);

@@ -20,4 +20,17 @@ internal static class CommonAttributes
         item[Attr.UpdatedAt] = Av.Time(entity.UpdatedAt);
         item.AddIfNotNull(Attr.LastWriter, entity.LastWriter);
     }
+
+    /// <summary>What <see cref="AddEntityState"/> wrote, read back onto <paramref name="entity"/>.</summary>
+    public static T ReadEntityState<T>(ItemReader reader, T entity) where T : Entity
+    {
+        Entity read = entity;
+        return (T)(read with
+        {
+            CreatedAt = reader.Time(Attr.CreatedAt),
+            UpdatedAt = reader.Time(Attr.UpdatedAt),
+            Version = reader.Long(Attr.Version),
+            LastWriter = reader.OptionalString(Attr.LastWriter),
+        });
+    }
 }

@@ -61,7 +61,7 @@ public static class OrderMapper
     {
         var reader = new ItemReader(item);
         _ = reader.ExpectEntity(EntityTypes.Order, SchemaVersions.Initial);
-        return new Order
+        return CommonAttributes.ReadEntityState(reader, new Order
         {
             Id = reader.Guid(Attr.Id),
             UserId = reader.Guid(Attr.UserId),
@@ -71,11 +71,7 @@ public static class OrderMapper
             UserEmail = reader.String(Attr.UserEmail),
             UserName = reader.String(Attr.UserName),
             UserVersion = reader.Long(Attr.UserVersion),
-            CreatedAt = reader.Time(Attr.CreatedAt),
-            UpdatedAt = reader.Time(Attr.UpdatedAt),
-            Version = reader.Long(Attr.Version),
-            LastWriter = reader.OptionalString(Attr.LastWriter),
-        };
+        });
     }
 
     /// <summary>A whole order from the items of its partition (header and lines in any order).</summary>

@@ -18,17 +18,11 @@ public sealed partial class OrderRepository
     /// <exception cref="ConflictException">The user changed since it was read (read it again), or the order id is taken; nothing was written.</exception>
     public async Task<Order> CreateAsync(Order order, string lastWriter, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(order);
-        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Access.Now();
-        var created = order with
+        var stamped = Created(order, lastWriter);
+        var created = stamped with
         {
             UserEmail = order.UserEmail?.Trim()!,
-            OrderedAt = order.OrderedAt == default ? now : ToMilliseconds(order.OrderedAt),
-            CreatedAt = now,
-            UpdatedAt = now,
-            Version = 1,
-            LastWriter = lastWriter,
+            OrderedAt = order.OrderedAt == default ? stamped.CreatedAt : ToMilliseconds(order.OrderedAt),
         };
         var errors = new List<FieldError>(OrderRules.Validate(created));
         if (created.UserVersion < 1)

@@ -23,16 +23,12 @@ public static class ProductMapper
     {
         var reader = new ItemReader(item);
         _ = reader.ExpectEntity(EntityTypes.Product, SchemaVersions.Initial);
-        return new Product
+        return CommonAttributes.ReadEntityState(reader, new Product
         {
             Id = reader.Guid(Attr.Id),
             Name = reader.String(Attr.Name),
             Description = reader.OptionalString(Attr.Description),
             Price = reader.Decimal(Attr.Price),
-            CreatedAt = reader.Time(Attr.CreatedAt),
-            UpdatedAt = reader.Time(Attr.UpdatedAt),
-            Version = reader.Long(Attr.Version),
-            LastWriter = reader.OptionalString(Attr.LastWriter),
-        };
+        });
     }
 }

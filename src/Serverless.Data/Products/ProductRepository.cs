@@ -15,10 +15,7 @@ public sealed class ProductRepository(TableAccess table) : TableRepository(table
     /// <exception cref="ConflictException">The id is taken; nothing was written.</exception>
     public async Task<Product> CreateAsync(Product product, string lastWriter, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(product);
-        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Access.Now();
-        var created = product with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
+        var created = Created(product, lastWriter);
         ProductRules.EnsureValid(created);
         // A random id should never collide; if it does, the other product must not be overwritten.
         await Access.Writer.PutAsync(Table, ProductMapper.ToItem(created), WriteCondition.NotExists,

@@ -43,15 +43,11 @@ public static class RoleMapper
     {
         var reader = new ItemReader(item);
         _ = reader.ExpectEntity(EntityTypes.Role, SchemaVersions.Initial);
-        return new Role
+        return CommonAttributes.ReadEntityState(reader, new Role
         {
             Id = reader.Guid(Attr.Id),
             Name = reader.String(Attr.Name),
             Description = reader.OptionalString(Attr.Description),
-            CreatedAt = reader.Time(Attr.CreatedAt),
-            UpdatedAt = reader.Time(Attr.UpdatedAt),
-            Version = reader.Long(Attr.Version),
-            LastWriter = reader.OptionalString(Attr.LastWriter),
-        };
+        });
     }
 }

@@ -20,10 +20,7 @@ public sealed partial class RoleRepository(TableAccess table) : TableRepository(
     /// <exception cref="ConflictException">The name (or the id) is taken; nothing was written.</exception>
     public async Task<Role> CreateAsync(Role role, string lastWriter, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(role);
-        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Access.Now();
-        var created = role with { CreatedAt = now, UpdatedAt = now, Version = 1, LastWriter = lastWriter };
+        var created = Created(role, lastWriter);
         RoleRules.EnsureValid(created);
         var nameTaken = ConditionFailures.Conflict("A role with this name already exists (names are compared ignoring case and spacing).", "name");
         if (await HasListedRoleNamedAsync(created.Name, cancellationToken).ConfigureAwait(false))

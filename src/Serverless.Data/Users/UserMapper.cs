@@ -54,7 +54,7 @@ public static class UserMapper
     {
         var reader = new ItemReader(item);
         var schemaVersion = reader.ExpectEntity(EntityTypes.User, SchemaVersions.User);
-        var user = new User
+        var user = CommonAttributes.ReadEntityState(reader, new User
         {
             Id = reader.Guid(Attr.Id),
             Email = reader.String(Attr.Email),
@@ -66,13 +66,9 @@ public static class UserMapper
             Addresses = [.. reader.List(Attr.Addresses).Select(AddressFromValue)],
             Balance = reader.Decimal(Attr.Balance),
             Phone = reader.OptionalString(Attr.Phone),
-            CreatedAt = reader.Time(Attr.CreatedAt),
-            UpdatedAt = reader.Time(Attr.UpdatedAt),
             DeletedAt = reader.OptionalTime(Attr.DeletedAt),
             PurgeAfter = reader.OptionalTime(Attr.PurgeAfter),
-            Version = reader.Long(Attr.Version),
-            LastWriter = reader.OptionalString(Attr.LastWriter),
-        };
+        });
 
         return schemaVersion == 1 ? UpgradeFromV1(user) : user;
     }

@@ -12,19 +12,7 @@ public sealed partial class UserRepository
     /// <exception cref="ConflictException">The email (or the id) is taken; nothing was written.</exception>
     public async Task<User> CreateAsync(User user, string lastWriter, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var now = Access.Now();
-        var created = user with
-        {
-            Email = user.Email?.Trim()!,
-            CreatedAt = now,
-            UpdatedAt = now,
-            DeletedAt = null,
-            PurgeAfter = null,
-            Version = 1,
-            LastWriter = lastWriter,
-        };
+        var created = Created(user, lastWriter) with { Email = user.Email?.Trim()!, DeletedAt = null, PurgeAfter = null };
         EnsureWritable(created);
 
         var actions = new List<WriteAction>
@@ -33,7 +21,7 @@ public sealed partial class UserRepository
             WriteAction.Put(Table, UserMapper.ToItem(created, Access.Options.CreatedDateShards), WriteCondition.NotExists,
                 ConditionFailures.Conflict("A user with this id already exists.", "id")),
             // The marker is the uniqueness rule: whoever creates it first owns the email.
-            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(now),
+            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(created.CreatedAt),
                 ConditionFailures.Conflict("The email is already taken.", "email")),
         };
         actions.AddRange(UserIndexItemMapper.WordsOf(created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));

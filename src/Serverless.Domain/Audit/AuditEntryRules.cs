@@ -1,11 +1,9 @@
 namespace Serverless.Domain.Audit;
 
-public static class AuditEntryRules
+public sealed class AuditEntryRules : Rules<AuditEntry, AuditEntryRules>, IRuleSet<AuditEntry>
 {
-    public static IReadOnlyList<FieldError> Validate(AuditEntry entry)
+    public static void Check(AuditEntry entry, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(entry);
-        var errors = new FieldErrorCollector();
         errors.RequiredString("entityType", entry.EntityType, Limits.MaxAuditEntityType);
         errors.RequiredString("recordId", entry.RecordId);
         errors.Defined("action", entry.Action, EnumNames.AuditAction);
@@ -31,8 +29,6 @@ public static class AuditEntryRules
         {
             errors.Add("newValues", "is required for an insert or an update.");
         }
-
-        return errors.Errors;
     }
 
     /// <summary>
@@ -41,6 +37,4 @@ public static class AuditEntryRules
     /// </summary>
     public static bool IsSequenceNumber(string? value) =>
         value is { Length: > 0 and <= Limits.MaxSequenceNumberDigits } && value.All(char.IsAsciiDigit);
-
-    public static void EnsureValid(AuditEntry entry) => ValidationException.ThrowIfAny(Validate(entry));
 }

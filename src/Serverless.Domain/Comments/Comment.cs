@@ -3,7 +3,7 @@ namespace Serverless.Domain.Comments;
 /// <summary>The seed's commentable_type.</summary>
 public enum CommentTarget { Post, Product, User }
 
-public sealed record Comment : IEntity
+public sealed record Comment : Entity
 {
     public required Guid Id { get; init; }
 
@@ -14,12 +14,4 @@ public sealed record Comment : IEntity
     public Guid? AuthorId { get; init; }
 
     public required string Content { get; init; }
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-
-    public long Version { get; init; }
-
-    public string? LastWriter { get; init; }
 }

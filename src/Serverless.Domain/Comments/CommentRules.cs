@@ -1,11 +1,9 @@
 namespace Serverless.Domain.Comments;
 
-public static class CommentRules
+public sealed class CommentRules : Rules<Comment, CommentRules>, IRuleSet<Comment>
 {
-    public static IReadOnlyList<FieldError> Validate(Comment comment)
+    public static void Check(Comment comment, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(comment);
-        var errors = new FieldErrorCollector();
         errors.NotEmpty("id", comment.Id);
         errors.Defined("targetType", comment.TargetType, EnumNames.CommentTarget);
         errors.NotEmpty("targetId", comment.TargetId);
@@ -15,8 +13,5 @@ public static class CommentRules
         }
 
         errors.RequiredString("content", comment.Content, Limits.MaxCommentContent);
-        return errors.Errors;
     }
-
-    public static void EnsureValid(Comment comment) => ValidationException.ThrowIfAny(Validate(comment));
 }

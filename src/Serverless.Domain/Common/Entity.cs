@@ -13,3 +13,18 @@ public interface IEntity
     /// <summary>Subject of the caller that wrote this version (the audit trail's changed_by).</summary>
     string? LastWriter { get; }
 }
+
+/// <summary>
+/// <see cref="IEntity"/> as init properties: the base of every entity record, so that the state is declared once and
+/// one reader can set it on any entity (<c>with</c> through this type keeps the record's runtime type).
+/// </summary>
+public abstract record Entity : IEntity
+{
+    public long Version { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    public string? LastWriter { get; init; }
+}

@@ -16,7 +16,7 @@ public sealed record OrderItem
     public decimal LineTotal => Quantity * UnitPrice;
 }
 
-public sealed record Order : IEntity
+public sealed record Order : Entity
 {
     public required Guid Id { get; init; }
 
@@ -39,12 +39,4 @@ public sealed record Order : IEntity
     public long UserVersion { get; init; }
 
     public IReadOnlyList<OrderItem> Items { get; init; } = [];
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-
-    public long Version { get; init; }
-
-    public string? LastWriter { get; init; }
 }

@@ -4,13 +4,10 @@ using Serverless.Domain.Users;
 namespace Serverless.Domain.Orders;
 
 /// <summary>The seed's constraints on an order and its items, checked before any write.</summary>
-public static class OrderRules
+public sealed class OrderRules : Rules<Order, OrderRules>, IRuleSet<Order>
 {
-    public static IReadOnlyList<FieldError> Validate(Order order)
+    public static void Check(Order order, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(order);
-        var errors = new FieldErrorCollector();
-
         errors.NotEmpty("id", order.Id);
         errors.NotEmpty("userId", order.UserId);
         errors.Defined("status", order.Status, EnumNames.OrderStatus);
@@ -23,10 +20,7 @@ public static class OrderRules
         errors.RequiredString("userName", order.UserName);
         errors.Money("total", order.Total);
         ValidateItems(order, errors);
-        return errors.Errors;
     }
-
-    public static void EnsureValid(Order order) => ValidationException.ThrowIfAny(Validate(order));
 
     /// <summary>The total an order must carry: the sum of its line totals (never a client's number).</summary>
     public static decimal TotalOf(IEnumerable<OrderItem> items) => items.Sum(i => i.LineTotal);

@@ -1,6 +1,6 @@
 namespace Serverless.Domain.Products;
 
-public sealed record Product : IEntity
+public sealed record Product : Entity
 {
     public required Guid Id { get; init; }
 
@@ -9,12 +9,4 @@ public sealed record Product : IEntity
     public string? Description { get; init; }
 
     public required decimal Price { get; init; }
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-
-    public long Version { get; init; }
-
-    public string? LastWriter { get; init; }
 }

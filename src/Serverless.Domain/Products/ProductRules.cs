@@ -1,17 +1,12 @@
 namespace Serverless.Domain.Products;
 
-public static class ProductRules
+public sealed class ProductRules : Rules<Product, ProductRules>, IRuleSet<Product>
 {
-    public static IReadOnlyList<FieldError> Validate(Product product)
+    public static void Check(Product product, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(product);
-        var errors = new FieldErrorCollector();
         errors.NotEmpty("id", product.Id);
         errors.RequiredString("name", product.Name);
         errors.MaxLength("description", product.Description);
         errors.Money("price", product.Price);
-        return errors.Errors;
     }
-
-    public static void EnsureValid(Product product) => ValidationException.ThrowIfAny(Validate(product));
 }

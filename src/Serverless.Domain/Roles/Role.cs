@@ -1,20 +1,12 @@
 namespace Serverless.Domain.Roles;
 
-public sealed record Role : IEntity
+public sealed record Role : Entity
 {
     public required Guid Id { get; init; }
 
     public required string Name { get; init; }
 
     public string? Description { get; init; }
-
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-
-    public long Version { get; init; }
-
-    public string? LastWriter { get; init; }
 }
 
 /// <summary>The seed's user_roles row: a user holds a role since <see cref="AssignedAt"/>.</summary>

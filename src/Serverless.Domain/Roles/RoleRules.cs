@@ -1,16 +1,11 @@
 namespace Serverless.Domain.Roles;
 
-public static class RoleRules
+public sealed class RoleRules : Rules<Role, RoleRules>, IRuleSet<Role>
 {
-    public static IReadOnlyList<FieldError> Validate(Role role)
+    public static void Check(Role role, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(role);
-        var errors = new FieldErrorCollector();
         errors.NotEmpty("id", role.Id);
         errors.RequiredString("name", role.Name);
         errors.MaxLength("description", role.Description);
-        return errors.Errors;
     }
-
-    public static void EnsureValid(Role role) => ValidationException.ThrowIfAny(Validate(role));
 }

@@ -1,16 +1,11 @@
 namespace Serverless.Domain.Roles;
 
-public static class UserRoleRules
+public sealed class UserRoleRules : Rules<UserRole, UserRoleRules>, IRuleSet<UserRole>
 {
-    public static IReadOnlyList<FieldError> Validate(UserRole link)
+    public static void Check(UserRole link, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(link);
-        var errors = new FieldErrorCollector();
         errors.NotEmpty("userId", link.UserId);
         errors.NotEmpty("roleId", link.RoleId);
         errors.RequiredString("roleName", link.RoleName);
-        return errors.Errors;
     }
-
-    public static void EnsureValid(UserRole link) => ValidationException.ThrowIfAny(Validate(link));
 }

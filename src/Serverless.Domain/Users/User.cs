@@ -26,7 +26,7 @@ public sealed record UserProfile
     public IReadOnlyDictionary<string, string> Preferences { get; init; } = new Dictionary<string, string>();
 }
 
-public sealed record User : IEntity
+public sealed record User : Entity
 {
     public required Guid Id { get; init; }
 
@@ -51,15 +51,7 @@ public sealed record User : IEntity
     /// <summary>E.164; schema version 2 moved it out of <see cref="Metadata"/>.</summary>
     public string? Phone { get; init; }
 
-    public DateTimeOffset CreatedAt { get; init; }
-
-    public DateTimeOffset UpdatedAt { get; init; }
-
     public DateTimeOffset? DeletedAt { get; init; }
 
     public DateTimeOffset? PurgeAfter { get; init; }
-
-    public long Version { get; init; }
-
-    public string? LastWriter { get; init; }
 }

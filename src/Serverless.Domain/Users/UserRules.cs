@@ -3,13 +3,10 @@ using Serverless.Domain.Search;
 namespace Serverless.Domain.Users;
 
 /// <summary>The seed's constraints on a user, checked before any write.</summary>
-public static class UserRules
+public sealed class UserRules : Rules<User, UserRules>, IRuleSet<User>
 {
-    public static IReadOnlyList<FieldError> Validate(User user)
+    public static void Check(User user, FieldErrorCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        var errors = new FieldErrorCollector();
-
         errors.NotEmpty("id", user.Id);
 
         errors.RequiredString("email", user.Email);
@@ -42,11 +39,7 @@ public static class UserRules
         }
 
         ValidateAddresses(user.Addresses, errors);
-        return errors.Errors;
     }
-
-    /// <summary>Throws a <see cref="ValidationException"/> listing every broken rule.</summary>
-    public static void EnsureValid(User user) => ValidationException.ThrowIfAny(Validate(user));
 
     private static void ValidateAddresses(IReadOnlyList<Address>? addresses, FieldErrorCollector errors)
     {
