@@ -1,4 +1,3 @@
-using Polly;
 
 namespace Serverless.Data.Reading;
 
@@ -12,7 +11,7 @@ public sealed class ItemReads
 
     private readonly IAmazonDynamoDB _client;
     private readonly TimeProvider _timeProvider;
-    private readonly ResiliencePipeline<int> _untilProcessed;
+    private readonly UndoneRetryPolicy _untilProcessed;
 
     public ItemReads(IAmazonDynamoDB client, TimeProvider timeProvider)
     {

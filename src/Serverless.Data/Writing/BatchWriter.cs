@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Polly;
 
 namespace Serverless.Data.Writing;
 
@@ -17,7 +16,7 @@ public sealed class BatchWriter
 {
     private readonly IAmazonDynamoDB _client;
     private readonly BatchWriteOptions _options;
-    private readonly ResiliencePipeline<int> _untilProcessed;
+    private readonly UndoneRetryPolicy _untilProcessed;
 
     public BatchWriter(IAmazonDynamoDB client, BatchWriteOptions options, TimeProvider timeProvider)
     {

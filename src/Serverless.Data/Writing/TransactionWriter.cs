@@ -1,4 +1,3 @@
-using Polly;
 
 namespace Serverless.Data.Writing;
 
@@ -21,7 +20,7 @@ public sealed class TransactionWriter
     private static readonly RetryOptions ConflictRetry = new() { MaxAttempts = 4, BaseDelay = TimeSpan.FromMilliseconds(40), MaxDelay = TimeSpan.FromMilliseconds(400) };
 
     private readonly IAmazonDynamoDB _client;
-    private readonly ResiliencePipeline _onConflict;
+    private readonly RetryPolicy _onConflict;
 
     public TransactionWriter(IAmazonDynamoDB client, TimeProvider timeProvider)
     {

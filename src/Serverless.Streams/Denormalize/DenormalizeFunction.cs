@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Polly;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
@@ -20,7 +19,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
 {
     private readonly OrderRepository _orders;
     private readonly DenormalizeOptions _options;
-    private readonly ResiliencePipeline _retry;
+    private readonly RetryPolicy _retry;
     private readonly ILogger _logger;
 
     public DenormalizeFunction(OrderRepository orders, DenormalizeOptions options, TimeProvider timeProvider, ILogger<DenormalizeFunction> logger)

@@ -1,4 +1,3 @@
-using Polly;
 using Serverless.Data.Writing;
 
 namespace Serverless.Api.Infrastructure.Http;
@@ -28,7 +27,7 @@ public static class ConditionalWrites
     private static readonly RetryOptions RaceRetry = new() { MaxAttempts = MaxAttempts, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(200) };
 
     // Only a lost race under "*" is retried: with the client's own ETag a conflict is the client's 412 to see.
-    private static readonly ResiliencePipeline OnLostRace = Retries.OnException(RaceRetry, e => e is ConcurrencyException, TimeProvider.System);
+    private static readonly RetryPolicy OnLostRace = Retries.OnException(RaceRetry, e => e is ConcurrencyException, TimeProvider.System);
 
     /// <param name="entity">The resource's name in messages ("User").</param>
     /// <param name="read">The current state; null when there is none (404).</param>
