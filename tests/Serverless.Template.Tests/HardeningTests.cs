@@ -134,6 +134,20 @@ public sealed class HardeningTests
         Assert.Equal(["Health"], open);
     }
 
+    [Fact]
+    public async Task Cfn_lint_with_its_informational_checks_reports_nothing()
+    {
+        var cfnLint = Executables.FindOnPath("cfn-lint");
+        if (cfnLint is null)
+        {
+            Assert.Skip("cfn-lint is not installed on this machine (pip install cfn-lint); the template was not linted.");
+        }
+
+        // I3011 among them: a stateful resource without DeletionPolicy and UpdateReplacePolicy.
+        var lint = await Executables.RunInRepositoryAsync(cfnLint, ["template.yaml", "--include-checks", "I"], TestContext.Current.CancellationToken);
+        Assert.True(lint.ExitCode == 0 && lint.Output.Length == 0, $"cfn-lint --include-checks I exit {lint.ExitCode}:\n{lint.Output}{lint.Errors}");
+    }
+
     private static List<(string LogicalId, YamlMappingNode Resource)> Resources(string type) =>
     [
         .. Template.Resources.Children
