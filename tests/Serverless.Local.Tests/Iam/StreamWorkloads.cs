@@ -103,13 +103,16 @@ internal static class StreamWorkloads
 
     /// <summary>
     /// Purge: a soft-deleted user whose retention ended is removed by TTL (the local sweeper), and the cascade finds and
-    /// deletes its orders, lines, role links, index items, comments on it and its email marker.
+    /// deletes its orders, lines, role links, index items, comments on it and its email marker; one delete batch is
+    /// answered unprocessed and one fails whole (each delete then alone).
     /// </summary>
     public static async Task<IReadOnlyList<AwsCall>> PurgeAsync(DynamoDbLocalFixture dynamo, DeployedTemplate template, CancellationToken ct)
     {
         await using var table = await TestTable.CreateAsync(dynamo, ct);
         using var recorder = new CallRecorder(table.Name, template);
-        var function = await CreateAsync("PurgeFunction", await FunctionClientAsync("PurgeFunction", dynamo, table, recorder, ct), dynamo, table, ct);
+        // The cascade's deletes meet the same two answers as the audit's puts: sent again, and sent alone (DeleteItem).
+        var (client, faults) = BatchFaults.Wrap(await FunctionClientAsync("PurgeFunction", dynamo, table, recorder, ct));
+        var function = await CreateAsync("PurgeFunction", client, dynamo, table, ct);
         var access = new TableAccess(table.Admin, table.Options(), TimeProvider.System);
         var users = new UserRepository(access);
         var user = await users.CreateAsync(NewUser(), "user:ada", ct);
@@ -135,6 +138,7 @@ internal static class StreamWorkloads
                 TimeSpan.FromMinutes(2));
         }
 
+        Assert.True(faults.Unprocessed && faults.FailedWhole, "the workload must meet both an unprocessed answer and a call that fails whole");
         return recorder.Calls;
     }
 
