@@ -200,4 +200,26 @@ public sealed class OwnershipOwnerTests(ApiFixture api) : IClassFixture<ApiFixtu
         await write.AssertProblemAsync(HttpStatusCode.Forbidden);
         await api.AssertUnchangedAsync(before);
     }
+
+    [Fact]
+    public async Task The_OpenAPI_document_takes_no_author_and_lets_an_order_leave_its_user_out()
+    {
+        var document = await ReadDocumentAsync();
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+
+        var comment = schemas.GetProperty("CreateCommentRequest");
+        Assert.Equal(["content"], comment.GetProperty("properties").EnumerateObject().Select(p => p.Name));
+        var order = schemas.GetProperty("CreateOrderRequest");
+        Assert.True(order.GetProperty("properties").TryGetProperty("userId", out _));
+        Assert.DoesNotContain("userId", order.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+
+        var get = document.GetProperty("paths").GetProperty("/users/{id}").GetProperty("get");
+        Assert.Contains("An end-user token (`self.read`): only when {id} is its subject.", get.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> ReadDocumentAsync()
+    {
+        using var response = await api.SendAsync(HttpMethod.Get, "/openapi/v1.json");
+        return await response.ReadJsonAsync(HttpStatusCode.OK);
+    }
 }
