@@ -24,6 +24,9 @@ public enum TextKind
 /// </remarks>
 public static class TextRule
 {
+    /// <summary>The start of the message for an unpaired surrogate, shared with hosts that find one before this rule runs.</summary>
+    public const string UnpairedSurrogate = "must be valid Unicode text, without unpaired surrogates";
+
     /// <summary>Why <paramref name="value"/> cannot be stored, or null when it can (null itself is left to other rules).</summary>
     public static string? Problem(string? value, TextKind kind = TextKind.SingleLine)
     {
@@ -44,7 +47,7 @@ public static class TextRule
 
             if (char.IsSurrogate(c))
             {
-                return $"must be valid Unicode text, without unpaired surrogates (found {CodePoint(c)} at index {Index(i)}).";
+                return $"{UnpairedSurrogate} (found {CodePoint(c)} at index {Index(i)}).";
             }
 
             if (char.IsControl(c) && !(kind == TextKind.MultiLine && c is '\t' or '\n' or '\r'))
