@@ -11,7 +11,8 @@ public sealed class RuntimeErrorReport
 
     public static RuntimeErrorReport From(Exception exception, string? errorType = null) => new()
     {
-        ErrorMessage = exception.Message,
+        // Lambda prints this in the function's log and hands it to a synchronous caller: masked as log lines are.
+        ErrorMessage = Logging.ExceptionText.Redact(exception.Message),
         ErrorType = errorType ?? (exception as LambdaRuntimeException)?.ErrorType ?? exception.GetType().Name,
         StackTrace = exception.StackTrace?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
     };
