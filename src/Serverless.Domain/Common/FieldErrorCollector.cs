@@ -90,7 +90,10 @@ public sealed class FieldErrorCollector
         }
     }
 
-    /// <summary>Bounded string maps (metadata, preferences): few entries, short keys and values.</summary>
+    /// <summary>
+    /// Bounded string maps (metadata, preferences): few entries, short keys and values; keys are one line of text,
+    /// values free text (see <see cref="TextRule"/>).
+    /// </summary>
     public void StringMap(string field, IReadOnlyDictionary<string, string>? map)
     {
         if (map is null)
@@ -125,7 +128,8 @@ public sealed class FieldErrorCollector
             }
             else
             {
-                MaxLength(path, value);
+                // A map is the client's own document (the seed's JSONB): its values may break lines, its keys may not.
+                MaxLength(path, value, kind: TextKind.MultiLine);
             }
         }
     }

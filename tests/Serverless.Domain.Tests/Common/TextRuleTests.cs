@@ -56,11 +56,11 @@ public sealed class TextRuleTests
         ["name"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { Name = Before + v })),
         ["passwordHash"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { PasswordHash = "hash" + v })),
         ["phone"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { Phone = "+4420" + v + "71234567" })),
-        ["metadata.source"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { Metadata = new Dictionary<string, string> { ["source"] = Before + v } })),
+        ["metadata.source"] = (TextKind.MultiLine, v => UserRules.Validate(Samples.User() with { Metadata = new Dictionary<string, string> { ["source"] = Before + v } })),
         ["metadata"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { Metadata = new Dictionary<string, string> { [Before + v] = "x" } })),
         ["profile.avatar"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with { Profile = new UserProfile { Avatar = Before + v } })),
         ["profile.bio"] = (TextKind.MultiLine, v => UserRules.Validate(Samples.User() with { Profile = new UserProfile { Bio = Before + v } })),
-        ["profile.preferences.theme"] = (TextKind.SingleLine, v => UserRules.Validate(Samples.User() with
+        ["profile.preferences.theme"] = (TextKind.MultiLine, v => UserRules.Validate(Samples.User() with
         {
             Profile = new UserProfile { Preferences = new Dictionary<string, string> { ["theme"] = Before + v } },
         })),
