@@ -71,7 +71,7 @@ public sealed class ExceptionTextTests
             new RuntimeApiClient(fake.HostAndPort), new TestEnvironment(), new ManualTimeProvider(DateTimeOffset.UnixEpoch),
             provider.GetRequiredService<ILoggerFactory>().CreateLogger("Bootstrap"));
         fake.Enqueue(new QueuedInvocation("request-1", "{}"u8.ToArray(), null, 0, null));
-        var function = LambdaFunction.Create((_, _, _) => throw new InvalidOperationException(KeyBearing));
+        var function = LambdaFunction.Create((_, _, _) => throw new InvalidOperationException(KeyBearing, new FormatException(KeyBearing)));
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var run = bootstrap.RunAsync(_ => ValueTask.FromResult(function), stop.Token);
@@ -81,7 +81,11 @@ public sealed class ExceptionTextTests
 
         Assert.Equal("error", post.Kind);
         AssertCarriesNoValues(Encoding.UTF8.GetString(post.Body));
-        Assert.StartsWith("Condition failed for key EMAIL#<redacted>", (string)JsonNode.Parse(post.Body)!["errorMessage"]!, StringComparison.Ordinal);
+        Assert.NotNull(post.XRayCause);
+        AssertCarriesNoValues(post.XRayCause);
+        var report = JsonNode.Parse(post.Body)!;
+        Assert.StartsWith("Condition failed for key EMAIL#<redacted>", (string)report["errorMessage"]!, StringComparison.Ordinal);
+        Assert.StartsWith("Condition failed for key EMAIL#<redacted>", (string)report["cause"]!["errorMessage"]!, StringComparison.Ordinal);
         var logged = Encoding.UTF8.GetString(output.ToArray());
         Assert.Contains("Invocation failed", logged, StringComparison.Ordinal);
         AssertCarriesNoValues(logged);
