@@ -44,6 +44,7 @@ internal static class ApiComposition
         app.UseMiddleware<RequestLimitsMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<RequestTextMiddleware>();
         return app;
     }
 
