@@ -31,7 +31,13 @@ public static class ApiApp
         // Inserted first, so every other source (appsettings, Logging__LogLevel__Microsoft.AspNetCore) overrides it.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = [new KeyValuePair<string, string?>("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+            InitialData =
+            [
+                new KeyValuePair<string, string?>("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                // The same for the host-principal scheme, whose base class logs each authentication and challenge under
+                // its own name; the scheme's one warning for a refused caller still shows.
+                new KeyValuePair<string, string?>("Logging:LogLevel:" + typeof(HostPrincipalHandler).FullName, "Warning"),
+            ],
         });
         builder.Services.AddApi();
         return builder;
