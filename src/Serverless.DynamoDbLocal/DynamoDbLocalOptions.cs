@@ -8,6 +8,44 @@ public sealed record DynamoDbLocalOptions
     /// <summary>The environment variable that overrides the cache folder.</summary>
     public const string CacheVariable = "DYNAMODB_LOCAL_CACHE";
 
+    /// <summary>The environment variable that overrides <see cref="BindAddress"/> (e.g. 0.0.0.0 for <c>sam local</c>'s containers).</summary>
+    public const string BindVariable = "DYNAMODB_LOCAL_BIND";
+
+    /// <summary>Loopback: what DynamoDB Local listens on unless told otherwise.</summary>
+    public const string LoopbackAddress = "127.0.0.1";
+
+    /// <summary>Every interface, as DynamoDB Local listens by itself.</summary>
+    public const string AnyAddress = "0.0.0.0";
+
+    /// <summary>
+    /// The address DynamoDB Local listens on; null means <c>DYNAMODB_LOCAL_BIND</c>, else <see cref="LoopbackAddress"/>.
+    /// The emulator accepts any credentials, so on any other address every host that reaches it can read and change
+    /// every table: listen there only when something outside this machine (a container) must reach it.
+    /// </summary>
+    public string? BindAddress { get; init; }
+
+    public string EffectiveBindAddress
+    {
+        get
+        {
+            var chosen = BindAddress ?? Environment.GetEnvironmentVariable(BindVariable);
+            if (string.IsNullOrWhiteSpace(chosen))
+            {
+                return LoopbackAddress;
+            }
+
+            chosen = chosen.Trim();
+            if (chosen is "*" or "::")
+            {
+                return AnyAddress;
+            }
+
+            return System.Net.IPAddress.TryParse(chosen, out _)
+                ? chosen
+                : throw new DynamoDbLocalException($"The DynamoDB Local bind address '{chosen}' is not an IP address (e.g. {LoopbackAddress}, or {AnyAddress} for every interface).");
+        }
+    }
+
     /// <summary>Where the unpacked emulator is kept; null means <see cref="DefaultCacheDirectory"/>.</summary>
     public string? CacheDirectory { get; init; }
 

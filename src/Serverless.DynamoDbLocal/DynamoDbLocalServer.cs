@@ -52,20 +52,38 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         }
 
         // Name the missing tool before spending a minute on a download it could not run.
-        var java = ExecutableLocator.Require("java", "a Java 17+ runtime (e.g. apt-get install -y openjdk-17-jre-headless).");
+        var java = ExecutableLocator.Require("java", "a Java 17+ JDK (e.g. apt-get install -y openjdk-17-jdk-headless).");
         var emulatorDir = await DynamoDbLocalPackage.EnsureInstalledAsync(options.CacheDirectory ?? DynamoDbLocalOptions.DefaultCacheDirectory(), log, ct);
         var port = options.Port == 0 ? FreeLoopbackPort() : options.Port;
 
+        // DynamoDB Local writes a metadata file into its working directory: not into the verified emulator folder.
+        var workingDir = Path.GetFullPath(Path.Combine(emulatorDir, "..", "work"));
+        Directory.CreateDirectory(workingDir);
         var psi = new ProcessStartInfo(java)
         {
-            WorkingDirectory = emulatorDir,
+            WorkingDirectory = workingDir,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         psi.ArgumentList.Add("-Djava.library.path=" + Path.Combine(emulatorDir, "DynamoDBLocal_lib"));
-        psi.ArgumentList.Add("-jar");
-        psi.ArgumentList.Add(Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
+        var bind = options.EffectiveBindAddress;
+        if (bind == DynamoDbLocalOptions.AnyAddress)
+        {
+            // DynamoDB Local's own entry point listens on every interface.
+            psi.ArgumentList.Add("-jar");
+            psi.ArgumentList.Add(Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
+        }
+        else
+        {
+            // Its command line has no address option: a small launcher of ours sets the address on its server.
+            var launcherDir = await BoundLauncher.EnsureCompiledAsync(emulatorDir, ct);
+            psi.ArgumentList.Add("-cp");
+            psi.ArgumentList.Add(launcherDir + Path.PathSeparator + Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
+            psi.ArgumentList.Add(BoundLauncher.MainClass);
+            psi.ArgumentList.Add(bind);
+        }
+
         if (options.InMemory)
         {
             psi.ArgumentList.Add("-inMemory");
@@ -81,6 +99,8 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         // Without -sharedDb the emulator keeps one database per access key and region, so a table made by one
         // client is invisible to a client configured differently.
         psi.ArgumentList.Add("-sharedDb");
+        // Nothing about the local stack's use is sent to AWS (and no start waits on a network it cannot reach).
+        psi.ArgumentList.Add("-disableTelemetry");
         psi.ArgumentList.Add("-port");
         psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
@@ -91,7 +111,11 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new DynamoDbLocalServer(new Uri($"http://127.0.0.1:{port}"), process, output);
+        // Listening on every interface includes loopback, which clients on this machine use; one address is used as it is.
+        var host = bind == DynamoDbLocalOptions.AnyAddress
+            ? DynamoDbLocalOptions.LoopbackAddress
+            : IPAddress.Parse(bind).AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind;
+        var server = new DynamoDbLocalServer(new Uri($"http://{host}:{port}"), process, output);
         try
         {
             await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
@@ -102,7 +126,9 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             throw;
         }
 
-        log?.WriteLine($"DynamoDB Local is listening on {server.ServiceUrl}");
+        log?.WriteLine(bind == DynamoDbLocalOptions.LoopbackAddress
+            ? $"DynamoDB Local is listening on {server.ServiceUrl}"
+            : $"DynamoDB Local is listening on {(bind == DynamoDbLocalOptions.AnyAddress ? "every interface" : bind)}, port {port} ({server.ServiceUrl})");
         return server;
     }
 

@@ -102,7 +102,7 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
     {
         using var response = await api.SendAsync(HttpMethod.Get, $"/users/{Guid.NewGuid()}", token: ApiFixture.Token(Scopes.Write));
         var problem = await response.AssertProblemAsync(HttpStatusCode.Forbidden);
-        Assert.StartsWith("This route needs scope data.read; the token has: data.write.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith("This route needs scope data.read or self.read; the token has: data.write.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -148,19 +148,25 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
         {
             var route = method + " " + path;
             var scopes = operation.GetProperty("security")[0].GetProperty("bearer").EnumerateArray().Select(s => s.GetString()!).ToList();
-            var scope = Assert.Single(scopes);
-            Assert.Contains(scope, Scopes.All);
+            Assert.InRange(scopes.Count, 1, 2);
+            Assert.All(scopes, scope => Assert.Contains(scope, Scopes.All));
+            Assert.Single(scopes, Scopes.Service.Contains);
 
-            // The endpoint's actual policy, by behaviour: the documented scope alone gets past authorization (the
+            // The endpoint's actual policy, by behaviour: each documented scope alone gets past authorization (the
             // request then fails on its empty body, missing If-Match or unknown ids, so nothing is written), and
-            // every other scope together does not.
-            var concrete = ConcretePath(path);
-            using var allowed = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.Token(scope));
-            Assert.True(
-                allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
-                $"{route} documents {scope} but refuses it with {(int)allowed.StatusCode}");
-            using var denied = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.Token([.. Scopes.All.Where(s => s != scope)]));
-            Assert.True(denied.StatusCode == HttpStatusCode.Forbidden, $"{route} documents {scope} but lets the other scopes through with {(int)denied.StatusCode}");
+            // every other scope together does not. An end-user token is sent as the user the path names, its own.
+            var self = Guid.NewGuid();
+            var concrete = ConcretePath(path, self);
+            foreach (var scope in scopes)
+            {
+                using var allowed = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.TokenFor(self.ToString(), scope));
+                Assert.True(
+                    allowed.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden),
+                    $"{route} documents {scope} but refuses it with {(int)allowed.StatusCode}");
+            }
+
+            using var denied = await api.SendAsync(new HttpMethod(method), concrete, BodyFor(method), ApiFixture.TokenFor(self.ToString(), [.. Scopes.All.Where(s => !scopes.Contains(s))]));
+            Assert.True(denied.StatusCode == HttpStatusCode.Forbidden, $"{route} documents {string.Join(", ", scopes)} but lets the other scopes through with {(int)denied.StatusCode}");
 
             var problems = operation.GetProperty("responses").EnumerateObject().Where(r => r.Name[0] is '4' or '5').ToList();
             foreach (var status in new[] { "400", "401", "403", "414", "431", "500" })
@@ -173,8 +179,13 @@ public sealed class InfrastructureTests(ApiFixture api) : IClassFixture<ApiFixtu
 
         await api.AssertUnchangedAsync(before);
 
-        static string ConcretePath(string template) =>
-            System.Text.RegularExpressions.Regex.Replace(template, "{([^}]+)}", m => m.Groups[1].Value == "entityType" ? "User" : Guid.NewGuid().ToString());
+        static string ConcretePath(string template, Guid user) =>
+            System.Text.RegularExpressions.Regex.Replace(template, "{([^}]+)}", m => m.Groups[1].Value switch
+            {
+                "entityType" => "User",
+                "id" => user.ToString(),
+                _ => Guid.NewGuid().ToString(),
+            });
 
         static string? BodyFor(string method) => method is "POST" or "PUT" or "PATCH" ? "{}" : null;
     }

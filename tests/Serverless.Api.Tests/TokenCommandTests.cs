@@ -30,6 +30,32 @@ public sealed class TokenCommandTests(ApiFixture api) : IClassFixture<ApiFixture
     }
 
     [Fact]
+    public async Task An_end_user_token_acts_only_for_the_user_its_subject_names()
+    {
+        var (user, _) = await api.CreateAsync();
+        var (other, _) = await api.CreateAsync();
+        var (exit, output, _) = Run("token", "--subject", user.IdOf(), "--scopes", "self.read self.write");
+        Assert.Equal(0, exit);
+        var token = output.Trim();
+
+        using var own = await api.SendAsync(HttpMethod.Get, $"/users/{user.IdOf()}", token: token);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using var others = await api.SendAsync(HttpMethod.Get, $"/users/{other.IdOf()}", token: token);
+        await others.AssertProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [InlineData("self.read")]
+    [InlineData("data.read self.write")]
+    public void An_end_user_token_needs_a_user_id_as_its_subject(string scopes)
+    {
+        var (exit, output, error) = Run("token", "--scopes", scopes, "--subject", "alice");
+        Assert.NotEqual(0, exit);
+        Assert.DoesNotContain("eyJ", output, StringComparison.Ordinal);
+        Assert.Contains("--subject must be the id (UUID) of the user it acts for", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_defaults_are_the_dev_user_for_one_hour()
     {
         var (exit, output, _) = Run("token", "--scopes", "data.read");

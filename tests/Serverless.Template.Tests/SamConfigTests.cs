@@ -34,6 +34,21 @@ public sealed partial class SamConfigTests
         Assert.Contains("DeletionProtection=\\\"true\\\"", Section("prod.deploy.parameters")["parameter_overrides"], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Prod_notifies_an_sns_topic_when_an_alarm_fires()
+    {
+        var overrides = Override().Matches(Section("prod.deploy.parameters")["parameter_overrides"])
+            .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value, StringComparer.Ordinal);
+        Assert.True(overrides.TryGetValue("AlarmTopicArn", out var topic), "[prod.deploy.parameters] must give AlarmTopicArn: prod alarms without actions page nobody");
+        Assert.Matches(@"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$", topic);
+
+        // The template accepts exactly that shape (its AllowedPattern), so a typo fails the deploy, not the first page.
+        var pattern = SamTemplate.Scalar(SamTemplate.Map(SamTemplate.Map(SamTemplate.Load().Root, "Parameters"), "AlarmTopicArn"), "AllowedPattern");
+        Assert.NotNull(pattern);
+        Assert.Matches("^(?:" + pattern + ")$", topic);
+        Assert.DoesNotMatch("^(?:" + pattern + ")$", "arn:aws:sqs:us-east-1:123456789012:not-a-topic");
+    }
+
     /// <summary>The key = value lines of one [section] (values unquoted); enough TOML for samconfig's flat tables.</summary>
     private static Dictionary<string, string> Section(string name)
     {

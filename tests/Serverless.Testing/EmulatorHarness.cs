@@ -22,10 +22,13 @@ public sealed class EmulatorHarness : IAsyncDisposable
     private readonly DynamoDbStreamsClient _streams;
     private readonly EventSourceMappingEmulator _emulator;
 
-    private EmulatorHarness(DynamoDbStreamsClient streams, EventSourceMappingEmulator emulator)
+    private readonly HttpClient? _http;
+
+    private EmulatorHarness(DynamoDbStreamsClient streams, EventSourceMappingEmulator emulator, HttpClient? http)
     {
         _streams = streams;
         _emulator = emulator;
+        _http = http;
     }
 
     public static Task<EmulatorHarness> StartAsync(
@@ -33,26 +36,34 @@ public sealed class EmulatorHarness : IAsyncDisposable
         StreamFunctionMapping mapping,
         CancellationToken ct,
         TtlDeletionLog? ttlDeletions = null,
-        TimeProvider? clock = null) =>
-        StartAsync(dynamo, [mapping], ct, ttlDeletions, clock);
+        TimeProvider? clock = null,
+        HttpMessageHandler? streamsHandler = null) =>
+        StartAsync(dynamo, [mapping], ct, ttlDeletions, clock, streamsHandler);
 
     /// <summary>Several mappings in one emulator, as the local stack runs them: each reads the same stream on its own.</summary>
+    /// <param name="streamsHandler">Carries the emulator's DynamoDB Streams requests (to record them); the default sends them as they are.</param>
     public static async Task<EmulatorHarness> StartAsync(
         DynamoDbLocalFixture dynamo,
         IEnumerable<StreamFunctionMapping> mappings,
         CancellationToken ct,
         TtlDeletionLog? ttlDeletions = null,
-        TimeProvider? clock = null)
+        TimeProvider? clock = null,
+        HttpMessageHandler? streamsHandler = null)
     {
-        var streams = DynamoDbStreamsClient.ForLocal(dynamo.ServiceUrl);
+        // The handler stays the caller's; the client made over it is the harness's, disposed with it.
+        var http = streamsHandler is null ? null : new HttpClient(streamsHandler, disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
+        var streams = http is null
+            ? DynamoDbStreamsClient.ForLocal(dynamo.ServiceUrl)
+            : new DynamoDbStreamsClient(dynamo.ServiceUrl, AwsCredentials.Local, "us-east-1", http);
         var emulator = new EventSourceMappingEmulator(dynamo.Client, streams, mappings, FastOptions, ttlDeletions, clock, TextWriter.Null);
         await emulator.StartAsync(ct);
-        return new EmulatorHarness(streams, emulator);
+        return new EmulatorHarness(streams, emulator, http);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _emulator.DisposeAsync();
         _streams.Dispose();
+        _http?.Dispose();
     }
 }

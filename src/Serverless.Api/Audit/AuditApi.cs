@@ -12,7 +12,7 @@ public static class AuditApi
 
     public static RouteGroupBuilder MapAudit(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/audit").WithTags("Audit").RequireAuthorization(Scopes.Admin);
+        var group = routes.MapGroup("/audit").WithTags("Audit").RequireAccess(Access.Admin);
         group.MapGet("/{entityType}/{id}", HistoryAsync)
             .WithName("GetAuditHistory")
             .WithSummary("Every recorded change of one record, newest first. entityType: " + string.Join(", ", Audited) + ".")

@@ -4,10 +4,8 @@ namespace Serverless.Api.Comments;
 
 public sealed record CreateCommentRequest
 {
+    /// <remarks>There is no authorId: the author is the caller (the token's subject), so a body naming one is refused as an unknown member.</remarks>
     public required string Content { get; init; }
-
-    /// <summary>The commenting user, if the comment has one (the seed does not require an author): an existing, not deleted user (400 otherwise).</summary>
-    public Guid? AuthorId { get; set; }
 }
 
 public sealed record CommentResponse(

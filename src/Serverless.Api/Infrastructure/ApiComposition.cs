@@ -71,7 +71,9 @@ internal static class ApiComposition
         }
         else
         {
-            document.RequireAuthorization(Scopes.Read);
+            // The route's rule and policy, as its template route asks (data.read): the document describes every route
+            // and body, so only a caller that may read the data gets it.
+            document.RequireAccess(Access.ServiceRead);
         }
 
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;

@@ -8,7 +8,12 @@ namespace Serverless.Api.Orders;
 /// </summary>
 public sealed record CreateOrderRequest
 {
-    public required Guid UserId { get; init; }
+    /// <summary>
+    /// The user the order is for. A service caller (data.write) names it; an end-user token leaves it out (or names
+    /// its own subject): naming another user is 403.
+    /// </summary>
+    // A setter, not init: the source-generated deserializer assigns every init member, present or not.
+    public Guid? UserId { get; set; }
 
     public required List<OrderLineRequest> Items { get; init; }
 }

@@ -8,7 +8,8 @@ namespace Serverless.Api.Orders;
 
 /// <summary>
 /// Orders with their items. The status moves only pending → processing → shipped → delivered, or to cancelled before
-/// shipping; any other step is 409 Conflict (the request is well-formed, it conflicts with the order's state).
+/// shipping; any other step is 409 Conflict (the request is well-formed, it conflicts with the order's state). An end
+/// user sees and places only its own orders, and may only cancel them; another user's order is 404 to it, as none is.
 /// </summary>
 public static class OrdersApi
 {
@@ -18,13 +19,10 @@ public static class OrdersApi
     {
         var group = routes.MapGroup("/orders").WithTags("Orders");
 
-        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync).WithPageProblems();
-        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
-
-        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
-        writes.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
-        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
+        group.MapGet("/", ListAsync).RequireAccess(Access.OwnOrders).WithPageProblems();
+        group.MapGet("/{id}", GetAsync).RequireAccess(Access.OwnOrderRead).WithLookupProblems();
+        group.MapPost("/", CreateAsync).RequireAccess(Access.PlaceOrder).WithBodyProblems().WithConflictProblem();
+        group.MapPatch("/{id}", UpdateAsync).RequireAccess(Access.OwnOrderWrite).WithBodyProblems().WithConditionalWriteProblems();
 
         return group;
     }
@@ -39,8 +37,10 @@ public static class OrdersApi
     [EndpointName("CreateOrder")]
     [EndpointSummary("Place an order: prices and total are computed from the products (201 with Location and ETag).")]
     private static async Task<Created<OrderResponse>> CreateAsync(
-        CreateOrderRequest request, ProductRepository products, UserRepository users, [AsParameters] Write<OrderRepository> write)
+        CreateOrderRequest request, ProductRepository products, UserRepository users, Caller caller, [AsParameters] Write<OrderRepository> write)
     {
+        // Decided before anything is read: an end user orders only in its own name.
+        var userId = caller.UserFor(request.UserId, "userId");
         var cancellationToken = write.CancellationToken;
         var items = await PriceItemsAsync(request.Items, products, cancellationToken);
 
@@ -48,7 +48,7 @@ public static class OrdersApi
         // the repository refuses (409) and one fresh read is worth a retry before giving up.
         for (var attempt = 1; ; attempt++)
         {
-            var user = await users.GetAsync(request.UserId, cancellationToken);
+            var user = await users.GetAsync(userId, cancellationToken);
             if (user is null || user.Status == UserStatus.Deleted)
             {
                 throw new ValidationException([new FieldError("userId", "does not name an existing user.")]);
@@ -113,32 +113,42 @@ public static class OrdersApi
     }
 
     [EndpointName("ListOrders")]
-    [EndpointSummary("A user's orders (?userId=), newest first, without their items.")]
+    [EndpointSummary("A user's orders (?userId=; an end user's own when left out), newest first, without their items.")]
     private static async Task<Ok<PageResponse<OrderResponse>>> ListAsync(
-        string? userId, [AsParameters] PageParameters page, OrderRepository orders, CancellationToken cancellationToken)
+        string? userId, [AsParameters] PageParameters page, OrderRepository orders, Caller caller, CancellationToken cancellationToken)
     {
         // Orders are listed per user (one Query); there is no listing of every order, which would be a Scan.
-        if (!Guid.TryParse(userId, out var id))
+        Guid? named = null;
+        if (userId is not null)
         {
-            throw new ValidationException([new FieldError("userId", "is required: a user id (UUID).")]);
+            named = Guid.TryParse(userId, out var parsed) ? parsed : throw new ValidationException([new FieldError("userId", "is not a user id (UUID).")]);
         }
 
-        return await ListOfUserAsync(id, page, orders, cancellationToken);
+        return await ListOfUserAsync(caller.UserFor(named, "userId"), page, orders, cancellationToken);
     }
 
     [EndpointName("GetOrder")]
     [EndpointSummary("An order with its items, and its ETag.")]
     private static async Task<Results<Ok<OrderResponse>, ProblemHttpResult>> GetAsync(
-        Guid id, OrderRepository orders, HttpResponse response, CancellationToken cancellationToken) =>
-        Representations.OkOrNotFound(response, await orders.GetAsync(id, cancellationToken), Entity, id, OrderResponse.From);
+        Guid id, OrderRepository orders, Caller caller, HttpResponse response, CancellationToken cancellationToken) =>
+        Representations.OkOrNotFound(response, caller.Visible(await orders.GetAsync(id, cancellationToken), o => o.UserId), Entity, id, OrderResponse.From);
 
     [EndpointName("UpdateOrderStatus")]
     [EndpointSummary("Move the order to its next status (409 for a step the lifecycle does not allow). Needs If-Match.")]
-    private static async Task<Ok<OrderResponse>> UpdateAsync(Guid id, UpdateOrderRequest request, [AsParameters] Write<OrderRepository> write)
+    private static async Task<Ok<OrderResponse>> UpdateAsync(Guid id, UpdateOrderRequest request, Caller caller, [AsParameters] Write<OrderRepository> write)
     {
+        if (request.Status != OrderStatus.Cancelled)
+        {
+            // Moving an order along is the shop's work; its customer may only call it off (while it has not shipped).
+            caller.EnsureService("move an order to any status but cancelled");
+        }
+
         var orders = write.Repository;
         var updated = await write.ApplyAsync(
-            Entity, id, ct => orders.GetAsync(id, ct), (_, version, ct) => orders.UpdateStatusAsync(id, request.Status, version, write.Writer, ct));
+            Entity,
+            id,
+            async ct => caller.Visible(await orders.GetAsync(id, ct), o => o.UserId),
+            (_, version, ct) => orders.UpdateStatusAsync(id, request.Status, version, write.Writer, ct));
         return write.Ok(updated, OrderResponse.From);
     }
 }

@@ -12,12 +12,15 @@ public static class ProductsApi
     {
         var group = routes.MapGroup("/products").WithTags("Products");
 
-        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        // The catalogue holds nothing personal, and a customer needs it to order: end-user tokens read it.
+        var reads = group.MapGroup("").RequireAccess(Access.PublicRead);
         reads.MapGet("/", ListAsync).WithPageProblems();
         reads.MapGet("/{id}", GetAsync).WithLookupProblems();
-        reads.MapGet("/{id}/orders", OrdersAsync).WithPageProblems();
 
-        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
+        // Each order carries its user's email and name.
+        group.MapGet("/{id}/orders", OrdersAsync).RequireAccess(Access.ServiceRead).WithPageProblems();
+
+        var writes = group.MapGroup("").RequireAccess(Access.ServiceWrite);
         writes.MapPost("/", CreateAsync).WithBodyProblems();
         writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithConditionalWriteProblems();
         writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();

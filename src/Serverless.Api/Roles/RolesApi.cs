@@ -4,19 +4,22 @@ using Serverless.Domain.Roles;
 
 namespace Serverless.Api.Roles;
 
-/// <summary>Roles and who holds them. Reading needs data.read; creating roles and granting or revoking them needs data.admin.</summary>
+/// <summary>
+/// Roles and who holds them. The catalogue and a role's users are read with data.read; creating roles and granting or
+/// revoking them needs data.admin. An end user reads only its own roles (each names its role, so it needs no catalogue).
+/// </summary>
 public static class RolesApi
 {
     public static RouteGroupBuilder MapRoles(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/roles").WithTags("Roles");
 
-        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        var reads = group.MapGroup("").RequireAccess(Access.ServiceRead);
         reads.MapGet("/", ListAsync).WithPageProblems();
         reads.MapGet("/{id}", GetAsync).WithLookupProblems();
         reads.MapGet("/{id}/users", UsersAsync).WithPageProblems();
 
-        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        var admin = group.MapGroup("").RequireAccess(Access.Admin);
         admin.MapPost("/", CreateAsync).WithBodyProblems().WithConflictProblem();
 
         return group;
@@ -27,10 +30,10 @@ public static class RolesApi
     {
         var group = users.MapGroup("").WithTags("Roles");
 
-        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
+        var reads = group.MapGroup("").RequireAccess(Access.OwnUserRead);
         reads.MapGet("/{id}/roles", RolesOfUserAsync).WithPageProblems();
 
-        var admin = group.MapGroup("").RequireAuthorization(Scopes.Admin);
+        var admin = group.MapGroup("").RequireAccess(Access.Admin);
         admin.MapPut("/{id}/roles/{roleId}", AssignAsync).WithLookupProblems().WithConflictProblem();
         admin.MapDelete("/{id}/roles/{roleId}", UnassignAsync).WithLookupProblems();
     }

@@ -18,17 +18,23 @@ public static class UsersApi
     {
         var group = routes.MapGroup("/users").WithTags("Users");
 
-        var reads = group.MapGroup("").RequireAuthorization(Scopes.Read);
-        reads.MapGet("/", ListAsync).WithPageProblems();
-        reads.MapGet("/{id}", GetAsync).WithLookupProblems();
-        reads.MapGet("/search", SearchAsync).WithPageProblems();
-        reads.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync).WithTags("Orders").WithPageProblems();
+        // Listing, searching and looking users up by email, city or status show many users: service callers only.
+        var service = group.MapGroup("").RequireAccess(Access.ServiceRead);
+        service.MapGet("/", ListAsync).WithPageProblems();
+        service.MapGet("/search", SearchAsync).WithPageProblems();
 
-        var writes = group.MapGroup("").RequireAuthorization(Scopes.Write);
-        writes.MapPost("/", CreateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConflictProblem();
-        writes.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems();
-        writes.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
-        writes.MapPost("/{id}/restore", RestoreAsync).WithConditionalWriteProblems();
+        var own = group.MapGroup("").RequireAccess(Access.OwnUserRead);
+        own.MapGet("/{id}", GetAsync).WithLookupProblems();
+        own.MapGet("/{id}/orders", OrdersApi.ListOfUserAsync).WithTags("Orders").WithPageProblems();
+
+        // Creating a user, and undoing a deletion (which the back office may have made), are not an end user's to do.
+        var serviceWrites = group.MapGroup("").RequireAccess(Access.ServiceWrite);
+        serviceWrites.MapPost("/", CreateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConflictProblem();
+        serviceWrites.MapPost("/{id}/restore", RestoreAsync).WithConditionalWriteProblems();
+
+        var ownWrites = group.MapGroup("").RequireAccess(Access.OwnUserWrite);
+        ownWrites.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems();
+        ownWrites.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
 
         group.MapUserRoles();
         return group;
@@ -120,8 +126,14 @@ public static class UsersApi
     [EndpointName("UpdateUser")]
     [EndpointSummary("Change the members sent (JSON merge patch). Needs If-Match.")]
     private static async Task<Ok<UserResponse>> UpdateAsync(
-        Guid id, UpdateUserRequest request, PasswordHashing hashing, [AsParameters] Write<UserRepository> write)
+        Guid id, UpdateUserRequest request, PasswordHashing hashing, Caller caller, [AsParameters] Write<UserRepository> write)
     {
+        if (request.Has(nameof(request.Status)) || request.Has(nameof(request.Balance)))
+        {
+            // The account's standing and its money are the back office's to set, not the account holder's.
+            caller.EnsureService("change a user's status or balance");
+        }
+
         var users = write.Repository;
         string? newHash = null;
         var updated = await write.ApplyAsync(Entity, id, ct => users.GetAsync(id, ct), async (current, version, ct) =>

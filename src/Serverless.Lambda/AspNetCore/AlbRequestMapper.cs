@@ -11,7 +11,7 @@ internal static class AlbRequestMapper
         features.Kind = LambdaHttpPayloadKind.ApplicationLoadBalancer;
         features.AlbRequest = request;
         features.AlbMultiValueHeaders = request.MultiValueHeaders is not null;
-        features.Method = request.HttpMethod ?? throw new InvalidOperationException("The load balancer event has no httpMethod.");
+        features.Method = request.HttpMethod ?? throw new UnmappableEventException("the load balancer event has no httpMethod");
         features.Path = RequestParts.DecodePath(request.Path);
         features.QueryString = RequestParts.BuildQueryString(request.QueryStringParameters, request.MultiValueQueryStringParameters, escape: false);
         features.RawTarget = (request.Path ?? "/") + features.QueryString;
@@ -36,6 +36,6 @@ internal static class AlbRequestMapper
         }
 
         // The load balancer sends no request id of its own; the Lambda invocation's id identifies the request.
-        features.TraceIdentifier = features.LambdaContext.AwsRequestId;
+        features.TraceIdentifier = RequestParts.TraceIdentifier(features.LambdaContext, gatewayRequestId: null);
     }
 }

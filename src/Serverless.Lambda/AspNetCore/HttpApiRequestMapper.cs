@@ -12,7 +12,7 @@ internal static class HttpApiRequestMapper
         var http = context?.Http;
         features.Kind = LambdaHttpPayloadKind.HttpApiV2;
         features.HttpApiRequest = request;
-        features.Method = http?.Method ?? throw new InvalidOperationException("The HTTP API event has no requestContext.http.method.");
+        features.Method = http?.Method ?? throw new UnmappableEventException("the HTTP API event has no requestContext.http.method");
         features.Protocol = http.Protocol ?? "HTTP/1.1";
         features.Scheme = "https";
 
@@ -47,7 +47,8 @@ internal static class HttpApiRequestMapper
 
         RequestBody.Apply(features, request.Body, request.IsBase64Encoded);
         features.RemoteIpAddress = RequestParts.ParseIp(http.SourceIp);
-        features.TraceIdentifier = context.RequestId ?? features.LambdaContext.AwsRequestId;
+        features.ClientCertificatePem = context.Authentication?.ClientCert?.ClientCertPem;
+        features.TraceIdentifier = RequestParts.TraceIdentifier(features.LambdaContext, context.RequestId);
         features.User = AuthorizerClaims.FromHttpApi(context.Authorizer);
     }
 }

@@ -2,6 +2,7 @@ using System.Collections;
 using System.IO.Pipelines;
 using System.Net;
 using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Features.Authentication;
@@ -21,6 +22,7 @@ internal sealed class LambdaHttpFeatures :
     IHttpResponseFeature,
     IHttpResponseBodyFeature,
     IHttpConnectionFeature,
+    ITlsConnectionFeature,
     IHttpRequestIdentifierFeature,
     IHttpAuthenticationFeature,
     IHttpRequestLifetimeFeature,
@@ -33,7 +35,7 @@ internal sealed class LambdaHttpFeatures :
     private static readonly Type[] OwnFeatures =
     [
         typeof(IHttpRequestFeature), typeof(IHttpResponseFeature), typeof(IHttpResponseBodyFeature),
-        typeof(IHttpConnectionFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpAuthenticationFeature),
+        typeof(IHttpConnectionFeature), typeof(ITlsConnectionFeature), typeof(IHttpRequestIdentifierFeature), typeof(IHttpAuthenticationFeature),
         typeof(IHttpRequestLifetimeFeature), typeof(IHttpRequestBodyDetectionFeature), typeof(IBadRequestExceptionFeature),
         typeof(IEndpointFeature),
         typeof(IRouteValuesFeature), typeof(ILambdaHttpFeature),
@@ -249,6 +251,34 @@ internal sealed class LambdaHttpFeatures :
     public IPAddress? LocalIpAddress { get; set; }
     public int RemotePort { get; set; }
     public int LocalPort { get; set; }
+
+    // ITlsConnectionFeature: API Gateway ended the TLS connection; with mutual TLS it passes the client's certificate
+    // on as PEM, read when the app first asks for it.
+    public string? ClientCertificatePem { get; set; }
+
+    private X509Certificate2? clientCertificate;
+    private bool clientCertificateRead;
+
+    public X509Certificate2? ClientCertificate
+    {
+        get
+        {
+            if (!clientCertificateRead)
+            {
+                clientCertificateRead = true;
+                clientCertificate = RequestParts.ParseCertificate(ClientCertificatePem);
+            }
+
+            return clientCertificate;
+        }
+        set
+        {
+            clientCertificateRead = true;
+            clientCertificate = value;
+        }
+    }
+
+    public Task<X509Certificate2?> GetClientCertificateAsync(CancellationToken cancellationToken) => Task.FromResult(ClientCertificate);
 
     // IHttpRequestIdentifierFeature
     public string TraceIdentifier { get; set; } = string.Empty;

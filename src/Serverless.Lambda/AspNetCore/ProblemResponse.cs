@@ -33,6 +33,22 @@ internal static class ProblemResponse
         json.WriteEndObject();
     }
 
+    /// <summary>A 400 for an event that is not an HTTP request the adapter can map; the reason names fields, never values.</summary>
+    public static void WriteBadEvent(LambdaHttpFeatures features, string reason)
+    {
+        features.ResetResponse(StatusCodes.Status400BadRequest);
+        features.ResponseHeaders.ContentType = "application/problem+json";
+        features.ResponseHeaders.CacheControl = "no-store";
+        using var json = new Utf8JsonWriter(features.ResponseBuffer);
+        json.WriteStartObject();
+        json.WriteString("type", "https://tools.ietf.org/html/rfc9110#section-15.5.1");
+        json.WriteString("title", ReasonPhrases.GetReasonPhrase(StatusCodes.Status400BadRequest));
+        json.WriteNumber("status", StatusCodes.Status400BadRequest);
+        json.WriteString("detail", $"This function serves API Gateway (REST 1.0, HTTP 2.0) and load balancer requests, and {reason}.");
+        json.WriteString("traceId", features.TraceIdentifier);
+        json.WriteEndObject();
+    }
+
     /// <summary>A bad request body is the client's fault and keeps its status; anything else is ours, a 500.</summary>
     public static int StatusFor(Exception exception) =>
         exception is BadHttpRequestException badRequest ? badRequest.StatusCode : StatusCodes.Status500InternalServerError;

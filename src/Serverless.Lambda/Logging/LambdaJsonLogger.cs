@@ -17,6 +17,18 @@ internal sealed class LambdaJsonLogger(string category, LambdaJsonLoggerProvider
         }
 
         ArgumentNullException.ThrowIfNull(formatter);
-        provider.Write(category, logLevel, formatter(state, exception), exception);
+        string message;
+        try
+        {
+            message = formatter(state, exception);
+        }
+        catch (Exception formatting) when (formatting is ArgumentException or FormatException or InvalidOperationException)
+        {
+            // A message whose values cannot be formatted (the framework's own, over a request it did not validate) must
+            // not fail what logged it: the line says so and names the event, not the values.
+            message = $"A log message ({eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}) could not be formatted: {formatting.GetType().Name}";
+        }
+
+        provider.Write(category, logLevel, message, exception);
     }
 }

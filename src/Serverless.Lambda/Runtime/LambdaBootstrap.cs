@@ -43,7 +43,7 @@ public sealed class LambdaBootstrap
         catch (Exception exception)
         {
             logger.LogCritical(exception, "Function initialization failed");
-            await client.SendInitErrorAsync(RuntimeErrorReport.From(exception), cancellationToken).ConfigureAwait(false);
+            await client.SendInitErrorAsync(RuntimeErrorReport.From(exception), cancellationToken, RuntimeErrorReport.XRayCause(exception)).ConfigureAwait(false);
             return 1;
         }
 
@@ -107,11 +107,37 @@ public sealed class LambdaBootstrap
         catch (Exception exception)
         {
             logger.LogError(exception, "Invocation failed");
-            await client.SendInvocationErrorAsync(invocation.RequestId, RuntimeErrorReport.From(exception), cancellationToken)
+            await ReportAsync(invocation.RequestId, RuntimeErrorReport.From(exception), RuntimeErrorReport.XRayCause(exception), cancellationToken)
                 .ConfigureAwait(false);
             return;
         }
 
-        await client.SendResponseAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await client.SendResponseAsync(invocation.RequestId, response, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ResponseTooLargeException tooLarge)
+        {
+            // Lambda would refuse it (or did, with 413): the invocation failed, the function did not; on to the next.
+            logger.LogError("The response ({Size} bytes) is larger than Lambda accepts ({Limit} bytes); reported as the invocation's error", tooLarge.Size, RuntimeApiClient.MaxResponseBytes);
+            await ReportAsync(invocation.RequestId, RuntimeErrorReport.From(tooLarge, ResponseTooLargeException.ErrorType), null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeApiException refused) when (refused.IsRecoverable)
+        {
+            logger.LogError("The Runtime API refused the response ({Status}); going on to the next invocation", refused.StatusCode);
+        }
+    }
+
+    /// <summary>Reports an invocation's error; a refusal (4xx, e.g. the invocation already counts as failed) is logged, not fatal.</summary>
+    private async Task ReportAsync(string requestId, RuntimeErrorReport report, string? xrayCause, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.SendInvocationErrorAsync(requestId, report, cancellationToken, xrayCause).ConfigureAwait(false);
+        }
+        catch (RuntimeApiException refused) when (refused.IsRecoverable)
+        {
+            logger.LogError("The Runtime API refused the invocation's error report ({Status}); going on to the next invocation", refused.StatusCode);
+        }
     }
 }

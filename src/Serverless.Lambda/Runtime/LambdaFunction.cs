@@ -23,9 +23,28 @@ public static class LambdaFunction
     {
         public async ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken)
         {
-            var input = LambdaEventSerializer.Deserialize(payload.Span, eventType);
+            TEvent input;
+            try
+            {
+                input = LambdaEventSerializer.Deserialize(payload.Span, eventType);
+            }
+            catch (System.Text.Json.JsonException exception)
+            {
+                // The runtime's own failure, typed as Lambda's runtimes type it; the message names the JSON path, no value.
+                throw new LambdaRuntimeException(
+                    "Runtime.UnmarshalError",
+                    $"The event could not be read as {typeof(TEvent).Name}{(exception.Path is { Length: > 0 } path ? $" (at {path})" : string.Empty)}.");
+            }
+
             var response = await handler(input, context, cancellationToken).ConfigureAwait(false);
-            return LambdaEventSerializer.Serialize(response, responseType);
+            try
+            {
+                return LambdaEventSerializer.Serialize(response, responseType);
+            }
+            catch (Exception exception) when (exception is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+            {
+                throw new LambdaRuntimeException("Runtime.MarshalError", $"The function's {typeof(TResponse).Name} could not be written as JSON.");
+            }
         }
     }
 }

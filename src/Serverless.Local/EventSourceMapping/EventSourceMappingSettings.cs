@@ -47,6 +47,12 @@ public sealed record EventSourceMappingSettings
     public string? OnFailureDestination { get; init; }
 
     public bool Enabled { get; init; } = true;
+
+    /// <summary>
+    /// Batches of one shard in flight at once (1 to 10), as Lambda runs them: records are spread over that many lanes by
+    /// their partition key, so records of one item stay in order in one lane while other items' batches run beside it.
+    /// </summary>
+    public int ParallelizationFactor { get; init; } = 1;
 }
 
 public enum StartingPosition

@@ -3,12 +3,16 @@ using System.Text.Json;
 namespace Serverless.Local.EventSourceMapping;
 
 /// <summary>
-/// One Lambda event filtering pattern (the EventBridge-style syntax Lambda documents), compiled once and applied to a
-/// record's JSON as the function would receive it, so paths read like <c>dynamodb.NewImage.entityType.S</c>.
-/// Supported: exact strings, numbers, booleans and null; <c>prefix</c>; <c>suffix</c>; <c>equals-ignore-case</c>;
-/// <c>anything-but</c> (a value, a list, or a prefix/suffix); <c>numeric</c> comparisons and ranges; <c>exists</c>;
-/// <c>$or</c>. Fields of one object must all match (AND); the matchers of one list are alternatives (OR); against
-/// an array in the record, one matching element is enough.
+/// One Lambda event filtering pattern, compiled once and applied to a record's JSON as the function would receive
+/// it, so paths read like <c>dynamodb.NewImage.entityType.S</c>. The syntax and its meaning are AWS's event pattern
+/// matcher's (aws/event-ruler) for the operators Lambda documents: exact strings, numbers, booleans and null;
+/// <c>prefix</c> and <c>suffix</c> (also with <c>equals-ignore-case</c>); <c>equals-ignore-case</c>;
+/// <c>anything-but</c> (a value, a list of strings or of numbers, or a prefix, suffix or equals-ignore-case of one
+/// string or a list); <c>numeric</c> comparisons and ranges; <c>exists</c> (on leaves only: an object under the path
+/// is no value, so <c>exists: false</c> matches it); <c>$or</c>. Fields of one object must all match (AND); the
+/// matchers of one list are alternatives (OR); against an array in the record, one matching element is enough.
+/// A pattern AWS would reject is rejected here when the template is loaded, with the reason; EventBridge's own
+/// operators (<c>wildcard</c>, <c>cidr</c>) and dotted field names are refused as not Lambda's.
 /// </summary>
 public sealed class FilterPattern
 {
@@ -87,6 +91,17 @@ public sealed class FilterPattern
                 continue;
             }
 
+            if (property.Name.Contains('.', StringComparison.Ordinal))
+            {
+                throw new FilterPatternException(
+                    $"{childPath}: a field name with a dot is EventBridge's shorthand for nesting, which Lambda's filters do not document; nest the fields instead.");
+            }
+
+            if (property.Value.ValueKind == JsonValueKind.Array && property.Value.GetArrayLength() == 0)
+            {
+                throw new FilterPatternException($"{childPath}: an empty list of matchers is not allowed (AWS rejects it); use [null] to match null.");
+            }
+
             Node node = property.Value.ValueKind switch
             {
                 JsonValueKind.Object => ParseObject(property.Value, childPath),
@@ -132,16 +147,37 @@ public sealed class FilterPattern
         var (op, arg) = (props[0].Name, props[0].Value);
         return op switch
         {
-            "prefix" => new Prefix(RequireString(arg, path, op), IgnoreCase: false),
-            "suffix" => new Suffix(RequireString(arg, path, op), IgnoreCase: false),
+            "prefix" => new Prefix(PrefixOrSuffixValue(arg, path, op, out var prefixIgnoresCase), prefixIgnoresCase),
+            "suffix" => new Suffix(PrefixOrSuffixValue(arg, path, op, out var suffixIgnoresCase), suffixIgnoresCase),
             "equals-ignore-case" => new EqualsIgnoreCase(RequireString(arg, path, op)),
             "exists" => arg.ValueKind is JsonValueKind.True or JsonValueKind.False
                 ? new Exists(arg.GetBoolean())
                 : throw new FilterPatternException($"{path}: exists takes true or false."),
             "numeric" => ParseNumeric(arg, path),
             "anything-but" => ParseAnythingBut(arg, path),
+            "wildcard" or "cidr" => throw new FilterPatternException(
+                $"{path}: '{op}' is an EventBridge operator; Lambda's event filtering does not offer it (its operators: equals, equals-ignore-case, prefix, suffix, anything-but, numeric, exists, $or)."),
             _ => throw new FilterPatternException($"{path}: unknown operator '{op}'."),
         };
+    }
+
+    /// <summary>A prefix or suffix: a string, or <c>{"equals-ignore-case": string}</c> for one that ignores case.</summary>
+    private static string PrefixOrSuffixValue(JsonElement arg, string path, string op, out bool ignoreCase)
+    {
+        ignoreCase = false;
+        if (arg.ValueKind == JsonValueKind.Object)
+        {
+            var inner = arg.EnumerateObject().ToList();
+            if (inner is not [{ Name: "equals-ignore-case" } only])
+            {
+                throw new FilterPatternException($"{path}: {op} takes a string or {{\"equals-ignore-case\": string}}.");
+            }
+
+            ignoreCase = true;
+            return RequireString(only.Value, path, op + " equals-ignore-case");
+        }
+
+        return RequireString(arg, path, op);
     }
 
     private static string RequireString(JsonElement arg, string path, string op) =>
@@ -189,15 +225,47 @@ public sealed class FilterPattern
             case JsonValueKind.Number:
                 return new AnythingBut([ParseMatcher(arg, path)]);
             case JsonValueKind.Array:
-                var excluded = arg.EnumerateArray().Select(e => e.ValueKind is JsonValueKind.String or JsonValueKind.Number
-                    ? ParseMatcher(e, path)
-                    : throw new FilterPatternException($"{path}: anything-but lists hold strings or numbers.")).ToList();
-                return new AnythingBut(excluded);
+                var values = arg.EnumerateArray().ToList();
+                if (values.Count == 0)
+                {
+                    throw new FilterPatternException($"{path}: anything-but takes a non-empty list.");
+                }
+
+                if (!values.All(v => v.ValueKind == JsonValueKind.String) && !values.All(v => v.ValueKind == JsonValueKind.Number))
+                {
+                    throw new FilterPatternException($"{path}: an anything-but list holds only strings or only numbers.");
+                }
+
+                return new AnythingBut([.. values.Select(v => ParseMatcher(v, path))]);
             case JsonValueKind.Object:
-                var inner = ParseMatcher(arg, path);
-                return inner is Prefix or Suffix or EqualsIgnoreCase
-                    ? new AnythingBut([inner])
-                    : throw new FilterPatternException($"{path}: anything-but takes a value, a list, or a prefix/suffix/equals-ignore-case object.");
+                var inner = arg.EnumerateObject().ToList();
+                if (inner is not [var only] || only.Name is not ("prefix" or "suffix" or "equals-ignore-case"))
+                {
+                    throw new FilterPatternException(
+                        inner is [{ Name: "wildcard" }]
+                            ? $"{path}: anything-but wildcard is an EventBridge operator; Lambda's event filtering does not offer it."
+                            : $"{path}: anything-but takes a value, a list, or one of prefix, suffix, equals-ignore-case.");
+                }
+
+                // One string or a list of strings; an empty prefix or suffix would exclude every string, and AWS rejects it.
+                var strings = only.Value.ValueKind switch
+                {
+                    JsonValueKind.String => [only.Value.GetString()!],
+                    JsonValueKind.Array when only.Value.GetArrayLength() > 0 && only.Value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String) =>
+                        only.Value.EnumerateArray().Select(v => v.GetString()!).ToList(),
+                    _ => throw new FilterPatternException($"{path}: anything-but {only.Name} takes a string or a non-empty list of strings."),
+                };
+                if (only.Name is "prefix" or "suffix" && strings.Any(v => v.Length == 0))
+                {
+                    throw new FilterPatternException($"{path}: an empty anything-but {only.Name} is not allowed.");
+                }
+
+                return new AnythingBut([.. strings.Select(v => only.Name switch
+                {
+                    "prefix" => (Matcher)new Prefix(v, IgnoreCase: false),
+                    "suffix" => new Suffix(v, IgnoreCase: false),
+                    _ => new EqualsIgnoreCase(v),
+                })]);
             default:
                 throw new FilterPatternException($"{path}: anything-but takes a value, a list, or an object.");
         }
@@ -323,9 +391,10 @@ public sealed class FilterPattern
 
     private sealed record Exists(bool Expected) : Matcher
     {
-        // Present here: the field is in the record. Exists matches leaves only, as the documentation says, so an object
-        // under the path does not count as "exists".
-        public override bool Matches(JsonElement value) => Expected && value.ValueKind != JsonValueKind.Object;
+        // Present here: the field is in the record. Exists looks at leaves only: an object under the path is no value,
+        // so it does not "exist" (exists: true fails) and does "not exist" (exists: false matches), as AWS judges it:
+        // {"NewImage": {"x": [{"exists": false}]}} lets through a record whose x is {"S": "..."}.
+        public override bool Matches(JsonElement value) => Expected == (value.ValueKind != JsonValueKind.Object);
     }
 
     private sealed record Numeric(IReadOnlyList<(string Op, double Value)> Comparisons) : Matcher

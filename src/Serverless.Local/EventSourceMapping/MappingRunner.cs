@@ -63,9 +63,13 @@ internal sealed class MappingRunner(
     private static bool IsUnavailable(Exception e) => e is ResourceNotFoundException or StreamResourceNotFoundException
         or AmazonServiceException or DynamoDbStreamsException or HttpRequestException or IOException;
 
+    /// <summary>The table's partition key attribute, read with its stream: the lanes of a parallelized shard go by it.</summary>
+    private string? _partitionKeyName;
+
     private async Task<string?> LatestStreamArnAsync(CancellationToken ct)
     {
         var table = await dynamo.DescribeTableAsync(new DescribeTableRequest { TableName = mapping.TableName }, ct);
+        _partitionKeyName = table.Table.KeySchema?.FirstOrDefault(k => k.KeyType == KeyType.HASH)?.AttributeName;
         // A disabled stream keeps its LatestStreamArn for a while; it takes no new records.
         return table.Table.StreamSpecification?.StreamEnabled == false ? null : table.Table.LatestStreamArn;
     }
@@ -108,7 +112,7 @@ internal sealed class MappingRunner(
                         continue;
                     }
 
-                    var reader = new ShardReader(mapping, streamArn, shard.ShardId, iteratorType, streams, options, ttlDeletions, clock, log);
+                    var reader = new ShardReader(mapping, streamArn, shard.ShardId, iteratorType, streams, options, ttlDeletions, clock, log, _partitionKeyName);
                     running[shard.ShardId] = reader.RunAsync(ct);
                 }
 

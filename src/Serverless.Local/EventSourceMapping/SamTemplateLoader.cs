@@ -148,13 +148,24 @@ public static class SamTemplateLoader
             MaximumRecordAgeInSeconds = Int(p, "MaximumRecordAgeInSeconds", where) ?? -1,
             OnFailureDestination = OnFailure(p.GetValueOrDefault("DestinationConfig"), where),
             Enabled = Bool(p, "Enabled", where) ?? true,
+            ParallelizationFactor = Int(p, "ParallelizationFactor", where) ?? 1,
         };
+
+        // Tumbling windows carry state from one invocation to the next (the function returns it, Lambda hands it back,
+        // isFinalInvokeForWindow ends the window): the local stack does not run that protocol, and says so rather than
+        // invoking the function as if the window were not there.
+        if (Int(p, "TumblingWindowInSeconds", where) is > 0)
+        {
+            throw new SamTemplateException(
+                $"{where}.TumblingWindowInSeconds: tumbling windows are not emulated by the local stack (it would invoke the function without the window's state); remove it to run locally.");
+        }
 
         // The ranges Lambda enforces, so a template the service would reject fails here too.
         Check(settings.BatchSize is >= 1 and <= 10_000, where, "BatchSize must be 1 to 10000");
         Check(settings.MaximumBatchingWindow.TotalSeconds is >= 0 and <= 300, where, "MaximumBatchingWindowInSeconds must be 0 to 300");
         Check(settings.MaximumRetryAttempts is >= -1 and <= 10_000, where, "MaximumRetryAttempts must be -1 to 10000");
         Check(settings.MaximumRecordAgeInSeconds is -1 or (>= 60 and <= 604_800), where, "MaximumRecordAgeInSeconds must be -1 or 60 to 604800");
+        Check(settings.ParallelizationFactor is >= 1 and <= 10, where, "ParallelizationFactor must be 1 to 10");
         return settings;
     }
 

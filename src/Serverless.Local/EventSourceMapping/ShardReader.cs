@@ -5,8 +5,10 @@ using Serverless.Local.Ttl;
 namespace Serverless.Local.EventSourceMapping;
 
 /// <summary>
-/// Reads one shard in order and hands batches to the function one at a time: the next batch of a shard starts only
-/// when the previous one succeeded or was given up. Ends when a closed shard has been read and processed to its end.
+/// Reads one shard in order and hands its records to the function in batches. With a ParallelizationFactor of 1 the
+/// next batch starts only when the previous one succeeded or was given up; with N, the records are spread over N lanes
+/// by their partition key (as Lambda does), each lane runs one batch at a time in order, and up to N batches of the
+/// shard are in flight. Ends when a closed shard has been read and every lane processed to its end.
 /// </summary>
 internal sealed class ShardReader(
     StreamFunctionMapping mapping,
@@ -17,116 +19,198 @@ internal sealed class ShardReader(
     EventSourceMappingEmulatorOptions options,
     TtlDeletionLog? ttlDeletions,
     TimeProvider clock,
-    TextWriter log)
+    TextWriter log,
+    string? partitionKeyName = null)
 {
     // GetRecords returns at most 1000 records per call.
     private const int GetRecordsLimit = 1000;
 
     private readonly EventSourceMappingSettings _settings = mapping.Settings;
-    private readonly List<(LambdaStreamRecord Record, DateTimeOffset FetchedAt)> _buffer = [];
     private string? _lastSequenceNumber;
+
+    /// <summary>The stream's ARN in the local run's region and account, as every ARN it reports (DynamoDB Local's own says ddblocal:000000000000).</summary>
+    private readonly string reportedStreamArn = ReportedArn(streamArn, options);
+
+    internal static string ReportedArn(string arn, EventSourceMappingEmulatorOptions options)
+    {
+        var parts = arn.Split(':', 6);
+        return parts.Length == 6 && parts[0] == "arn" ? $"arn:{parts[1]}:{parts[2]}:{options.Region}:{options.AccountId}:{parts[5]}" : arn;
+    }
+
+    /// <summary>One lane: its buffered records (in shard order) and the batch it has in flight.</summary>
+    private sealed class Lane
+    {
+        public List<(LambdaStreamRecord Record, DateTimeOffset FetchedAt)> Buffer { get; } = [];
+
+        public Task? InFlight { get; set; }
+    }
 
     public async Task RunAsync(CancellationToken ct)
     {
-        var batches = new BatchInvoker(mapping, streamArn, shardId, options, clock, log);
+        var batches = new BatchInvoker(mapping, reportedStreamArn, shardId, options, clock, log);
+        var lanes = Enumerable.Range(0, _settings.ParallelizationFactor).Select(_ => new Lane()).ToArray();
         var iterator = await NewIteratorAsync(ct);
         var closed = iterator is null;
-        while (true)
+        try
         {
-            var fetched = false;
-            if (!closed && _buffer.Count < _settings.BatchSize)
+            while (true)
             {
-                GetRecordsResponse page;
-                try
+                await CollectFinishedAsync(lanes);
+                var fetched = false;
+                // Read ahead while some lane could still fill a batch: at most a batch per lane waits unprocessed.
+                if (!closed && lanes.Sum(l => l.Buffer.Count) < _settings.BatchSize * lanes.Length)
                 {
-                    page = await streams.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator!, Limit = GetRecordsLimit }, ct);
-                }
-                catch (ExpiredIteratorException)
-                {
-                    // Iterators live 15 minutes; a long retry loop outlives them. Resume after the last record read.
-                    iterator = await NewIteratorAsync(ct);
+                    GetRecordsResponse page;
+                    try
+                    {
+                        page = await streams.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator!, Limit = GetRecordsLimit }, ct);
+                    }
+                    catch (ExpiredIteratorException)
+                    {
+                        // Iterators live 15 minutes; a long retry loop outlives them. Resume after the last record read.
+                        iterator = await NewIteratorAsync(ct);
+                        closed = iterator is null;
+                        continue;
+                    }
+                    catch (TrimmedDataAccessException e)
+                    {
+                        await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: records were trimmed before they were read ({e.Message}); continuing from the oldest record kept");
+                        _lastSequenceNumber = null;
+                        iterator = await IteratorAsync(ShardIteratorType.TrimHorizon, null, ct);
+                        closed = iterator is null;
+                        continue;
+                    }
+                    catch (DynamoDbStreamsException e) when (e.IsRetryable)
+                    {
+                        await Task.Delay(options.PollInterval, clock, ct);
+                        continue;
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: GetRecords failed, retrying: {e.Message}");
+                        await Task.Delay(options.UnavailableDelay, clock, ct);
+                        continue;
+                    }
+
+                    var now = clock.GetUtcNow();
+                    foreach (var source in page.Records)
+                    {
+                        _lastSequenceNumber = source.Dynamodb.SequenceNumber;
+                        var record = new LambdaStreamRecord(source, reportedStreamArn, options.Region, TtlIdentityFor(source));
+                        if (PassesFilters(record))
+                        {
+                            lanes[LaneOf(record, lanes.Length)].Buffer.Add((record, now));
+                        }
+                    }
+
+                    fetched = page.Records.Count > 0;
+                    iterator = page.NextShardIterator;
                     closed = iterator is null;
-                    continue;
-                }
-                catch (TrimmedDataAccessException e)
-                {
-                    await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: records were trimmed before they were read ({e.Message}); continuing from the oldest record kept");
-                    _lastSequenceNumber = null;
-                    iterator = await IteratorAsync(ShardIteratorType.TrimHorizon, null, ct);
-                    closed = iterator is null;
-                    continue;
-                }
-                catch (DynamoDbStreamsException e) when (e.IsRetryable)
-                {
-                    await Task.Delay(options.PollInterval, clock, ct);
-                    continue;
-                }
-                catch (HttpRequestException e)
-                {
-                    await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: GetRecords failed, retrying: {e.Message}");
-                    await Task.Delay(options.UnavailableDelay, clock, ct);
-                    continue;
                 }
 
-                var now = clock.GetUtcNow();
-                foreach (var source in page.Records)
+                var started = false;
+                foreach (var lane in lanes)
                 {
-                    _lastSequenceNumber = source.Dynamodb.SequenceNumber;
-                    var record = new LambdaStreamRecord(source, streamArn, options.Region, TtlIdentityFor(source));
-                    if (PassesFilters(record))
+                    if (lane.InFlight is null && IsBatchReady(lane, closed))
                     {
-                        _buffer.Add((record, now));
+                        var size = Math.Min(_settings.BatchSize, lane.Buffer.Count);
+                        var batch = lane.Buffer.Take(size).Select(b => b.Record).ToList();
+                        lane.Buffer.RemoveRange(0, size);
+                        lane.InFlight = batches.ProcessAsync(batch, ct);
+                        started = true;
                     }
                 }
 
-                fetched = page.Records.Count > 0;
-                iterator = page.NextShardIterator;
-                closed = iterator is null;
-            }
+                if (lanes.Length == 1 && lanes[0].InFlight is { } only)
+                {
+                    // One lane: the batch is finished before the shard is read further, exactly as without lanes.
+                    await only;
+                    lanes[0].InFlight = null;
+                    continue;
+                }
 
-            if (IsBatchReady(closed))
-            {
-                var size = Math.Min(_settings.BatchSize, _buffer.Count);
-                var batch = _buffer.Take(size).Select(b => b.Record).ToList();
-                _buffer.RemoveRange(0, size);
-                await batches.ProcessAsync(batch, ct);
-                continue;
-            }
+                if (closed && lanes.All(l => l.Buffer.Count == 0 && l.InFlight is null))
+                {
+                    return;
+                }
 
-            if (closed && _buffer.Count == 0)
-            {
-                return;
-            }
+                if (started || fetched)
+                {
+                    continue;
+                }
 
-            if (!fetched)
+                var inFlight = lanes.Select(l => l.InFlight).OfType<Task>().ToList();
+                var pause = Task.Delay(NextPause(lanes), clock, ct);
+                await (inFlight.Count == 0 ? pause : Task.WhenAny(inFlight.Append(pause)));
+            }
+        }
+        finally
+        {
+            // A cancelled or failed reader leaves no batch running behind it.
+            var left = lanes.Select(l => l.InFlight).OfType<Task>().ToArray();
+            await Task.WhenAll(left.Select(t => t.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default)));
+        }
+    }
+
+    /// <summary>Clears the lanes whose batch has finished; a batch that failed (cancellation) ends the reader with its error.</summary>
+    private static async Task CollectFinishedAsync(Lane[] lanes)
+    {
+        foreach (var lane in lanes)
+        {
+            if (lane.InFlight is { IsCompleted: true } done)
             {
-                await Task.Delay(NextPause(), clock, ct);
+                lane.InFlight = null;
+                await done;
             }
         }
     }
 
-    private bool IsBatchReady(bool closed)
+    /// <summary>The lane of a record: its partition key's hash, so one item's records always share a lane and keep their order.</summary>
+    private int LaneOf(LambdaStreamRecord record, int count)
     {
-        if (_buffer.Count == 0)
+        if (count == 1)
+        {
+            return 0;
+        }
+
+        var keys = record.Source.Dynamodb.Keys;
+        var key = keys is { ValueKind: JsonValueKind.Object } k && partitionKeyName is not null && k.TryGetProperty(partitionKeyName, out var pk)
+            ? pk.GetRawText()
+            : keys?.GetRawText() ?? record.SequenceNumber;
+        // FNV-1a over the key's text: stable across runs and processes, unlike string.GetHashCode.
+        var hash = 2166136261u;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % (uint)count);
+    }
+
+    private bool IsBatchReady(Lane lane, bool closed)
+    {
+        var buffer = lane.Buffer;
+        if (buffer.Count == 0)
         {
             return false;
         }
 
         // A batch goes when it is full, when the shard has nothing more to add, or when the oldest buffered record
         // has waited out the batching window (zero window: as soon as a GetRecords brought anything).
-        return _buffer.Count >= _settings.BatchSize
+        return buffer.Count >= _settings.BatchSize
             || closed
-            || clock.GetUtcNow() - _buffer[0].FetchedAt >= _settings.MaximumBatchingWindow;
+            || clock.GetUtcNow() - buffer[0].FetchedAt >= _settings.MaximumBatchingWindow;
     }
 
-    private TimeSpan NextPause()
+    private TimeSpan NextPause(Lane[] lanes)
     {
-        if (_buffer.Count == 0)
+        var oldest = lanes.Where(l => l.InFlight is null && l.Buffer.Count > 0).Select(l => (DateTimeOffset?)l.Buffer[0].FetchedAt).Min();
+        if (oldest is null)
         {
             return options.PollInterval;
         }
 
-        var windowLeft = _settings.MaximumBatchingWindow - (clock.GetUtcNow() - _buffer[0].FetchedAt);
+        var windowLeft = _settings.MaximumBatchingWindow - (clock.GetUtcNow() - oldest.Value);
         return windowLeft < options.PollInterval ? (windowLeft > TimeSpan.Zero ? windowLeft : TimeSpan.Zero) : options.PollInterval;
     }
 

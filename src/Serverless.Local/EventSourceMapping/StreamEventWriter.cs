@@ -52,7 +52,8 @@ public static class StreamEventWriter
         w.WriteString("eventName", s.EventName);
         w.WriteString("eventVersion", s.EventVersion ?? "1.1");
         w.WriteString("eventSource", s.EventSource ?? "aws:dynamodb");
-        w.WriteString("awsRegion", s.AwsRegion ?? r.Region);
+        // The local run's one region, as in every ARN it reports (DynamoDB Local stamps its own "ddblocal").
+        w.WriteString("awsRegion", r.Region);
         var identity = r.UserIdentity ?? s.UserIdentity;
         if (identity is not null)
         {
@@ -68,9 +69,11 @@ public static class StreamEventWriter
         w.WriteStartObject();
         if (d.ApproximateCreationDateTime is { } created)
         {
-            // Lambda sends whole epoch seconds for DynamoDB streams (see dynamodb-event.json). DynamoDB Local 1.25.1
-            // stamps its records to the minute, so no precision is lost here; order comes from SequenceNumber.
-            w.WriteNumber("ApproximateCreationDateTime", (long)Math.Floor(created));
+            // Lambda sends epoch seconds as a fractional number (the older samples show whole ones); always with a
+            // fraction here, so a consumer that parses it as a float locally does so on AWS too. DynamoDB Local 1.25.1
+            // stamps its records to the minute; order comes from SequenceNumber.
+            w.WritePropertyName("ApproximateCreationDateTime");
+            w.WriteRawValue(created.ToString("0.0##", CultureInfo.InvariantCulture));
         }
 
         WriteRaw(w, "Keys", d.Keys);

@@ -6,7 +6,8 @@ namespace Serverless.Local;
 
 /// <summary>
 /// Prints a dev JWT for the API on the local stack, signed with the same dev key (and issuer and audience) the API
-/// validates on Kestrel: <c>token --scopes "data.read data.write" [--subject dev-user] [--lifetime 1h]</c>.
+/// validates on Kestrel: <c>token --scopes "data.read data.write" [--subject dev-user] [--lifetime 1h]</c> for a
+/// service caller, <c>token --subject &lt;userId&gt; --scopes "self.read self.write"</c> for an end user.
 /// </summary>
 public static class TokenCommand
 {
@@ -14,7 +15,8 @@ public static class TokenCommand
     {
         var scopes = new Option<string>("--scopes")
         {
-            Description = $"Space-separated scopes to grant: any of {string.Join(", ", Scopes.All)}.",
+            Description = $"Space-separated scopes to grant: any of {string.Join(", ", Scopes.All)}. "
+                + $"{string.Join(" and ", Scopes.Self)} make an end-user token, acting only for the user --subject names.",
             Required = true,
         };
         scopes.Validators.Add(result =>
@@ -28,7 +30,8 @@ public static class TokenCommand
 
         var subject = new Option<string>("--subject")
         {
-            Description = "The token's subject (sub): stored on every item written with it as the last writer.",
+            Description = "The token's subject (sub): stored on every item written with it as the last writer. "
+                + "With a self scope, the id (UUID) of the user the token acts for.",
             DefaultValueFactory = _ => DevAuth.DefaultSubject,
         };
         subject.Validators.Add(result =>
@@ -52,6 +55,15 @@ public static class TokenCommand
             subject,
             lifetime,
         };
+        command.Validators.Add(result =>
+        {
+            // An end-user token acts for the user its subject names; any other subject would be refused by every route.
+            var self = Split(result.GetValue(scopes)).Where(Scopes.Self.Contains).ToList();
+            if (self.Count > 0 && !Guid.TryParse(result.GetValue(subject), out _))
+            {
+                result.AddError($"{string.Join(" and ", self)} make an end-user token: --subject must be the id (UUID) of the user it acts for.");
+            }
+        });
         command.SetAction(parse =>
         {
             var token = DevAuth.CreateToken(

@@ -37,8 +37,10 @@ public sealed class RouteAuthorizationTests(RouteAuthorizationTests.UndeclaredRo
                 continue;
             }
 
+            // A policy is named by the scopes that may reach the route, and comes with the route's access rule.
             var policies = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList();
-            if (policies.Count == 0 || !policies.All(p => p is not null && Scopes.All.Contains(p)))
+            var rule = endpoint.Metadata.GetMetadata<AccessRule>();
+            if (policies.Count != 1 || rule is null || policies[0] != rule.Policy || !rule.Scopes.All(Scopes.All.Contains))
             {
                 withoutScope.Add($"{pattern} [{string.Join(", ", policies)}]");
             }

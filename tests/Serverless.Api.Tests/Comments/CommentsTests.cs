@@ -17,10 +17,14 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         var types = new[] { "Post", "Product", "User" };
         for (var t = 0; t < targets.Length; t++)
         {
-            var (first, _) = await api.PostAsync($"{targets[t]}/comments", new { content = "first", authorId = user.IdOf() });
+            // The first by the user's own token (its author), the second by a service caller whose subject is no user.
+            using var byUser = await api.SendAsync(HttpMethod.Post, $"{targets[t]}/comments", Json.Of(new { content = "first" }), ApiFixture.TokenFor(user.IdOf(), Scopes.SelfWrite));
+            var first = await byUser.ReadJsonAsync(HttpStatusCode.Created);
             Assert.Equal(types[t], first.GetProperty("targetType").GetString());
+            Assert.Equal(user.IdOf(), first.GetProperty("authorId").GetString());
             await Task.Delay(5, TestContext.Current.CancellationToken);
             var (second, _) = await api.PostAsync($"{targets[t]}/comments", new { content = "second" });
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, second.GetProperty("authorId").ValueKind);
 
             var list = await api.GetOkAsync($"{targets[t]}/comments");
             Assert.Equal([second.Id(), first.Id()], list.GetProperty("items").EnumerateArray().Select(c => c.Id()));
@@ -43,6 +47,7 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("{\"content\":\"   \"}", "content")]
     [InlineData("{\"content\":\"x\",\"rating\":5}", "rating")]
     [InlineData("{\"content\":\"x\",\"authorId\":\"bob\"}", "authorId")]
+    [InlineData("{\"content\":\"x\",\"authorId\":\"3f2504e0-4f89-41d3-9a0c-0305e82c3301\"}", "authorId")]
     public async Task An_invalid_comment_returns_400_and_writes_nothing(string body, string field)
     {
         var before = await api.SnapshotAsync();
@@ -57,9 +62,10 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
     [InlineData("users")]
     public async Task A_comment_whose_author_is_no_user_returns_400_naming_authorId_and_writes_nothing(string segment)
     {
+        // The author is the caller's subject; a service caller's subject that is a UUID is taken as a user id.
         var target = await TargetAsync(segment);
         var before = await api.SnapshotAsync();
-        using var response = await api.SendAsync(HttpMethod.Post, $"{target}/comments", Json.Of(new { content = "hi", authorId = Guid.NewGuid() }), ApiFixture.AllScopes);
+        using var response = await api.SendAsync(HttpMethod.Post, $"{target}/comments", Json.Of(new { content = "hi" }), ApiFixture.TokenFor(Guid.NewGuid().ToString(), Scopes.Write));
         var messages = await response.AssertFieldErrorAsync("authorId");
         Assert.Contains("no user with this id", messages.Single(), StringComparison.Ordinal);
         await api.AssertUnchangedAsync(before);
@@ -75,7 +81,7 @@ public sealed class CommentsTests(ApiFixture api) : IClassFixture<ApiFixture>
         }
 
         var before = await api.SnapshotAsync();
-        using var response = await api.SendAsync(HttpMethod.Post, $"/posts/{Guid.NewGuid()}/comments", Json.Of(new { content = "hi", authorId = author.IdOf() }), ApiFixture.AllScopes);
+        using var response = await api.SendAsync(HttpMethod.Post, $"/posts/{Guid.NewGuid()}/comments", Json.Of(new { content = "hi" }), ApiFixture.TokenFor(author.IdOf(), Scopes.SelfWrite));
         var messages = await response.AssertFieldErrorAsync("authorId");
         Assert.Contains("deleted user", messages.Single(), StringComparison.Ordinal);
         await api.AssertUnchangedAsync(before);

@@ -22,6 +22,8 @@ public sealed class ResponseEncodingTests
         var request = Samples.Json("proxy-event.json");
         request["httpMethod"] = "GET";
         request["path"] = path;
+        // API Gateway routes on the resource with its parameters: the proxy value is the path under /{proxy+}.
+        request["pathParameters"] = new System.Text.Json.Nodes.JsonObject { ["proxy"] = path.TrimStart('/') };
         request.Remove("body");
         return request.ToBytes();
     }
@@ -112,12 +114,18 @@ public sealed class ResponseEncodingTests
         Assert.Equal(typeof(LambdaServer).FullName, (string)logged["category"]!);
     }
 
+    // An event that is no HTTP request (here a stream batch sent to the API) is answered as a bad request: no
+    // exception leaves the invocation, the app never sees it, and the log says what it was not.
     [Fact]
-    public async Task An_event_that_is_not_an_http_request_fails_the_invocation()
+    public async Task An_event_that_is_not_an_http_request_is_a_400_problem_the_app_never_sees()
     {
         await using var app = await EchoApp.StartAsync(Token);
 
-        await Assert.ThrowsAnyAsync<Exception>(() => app.InvokeAsync(Samples.Bytes("dynamodb-event.json"), Token));
+        var response = await app.InvokeAsync(Samples.Bytes("dynamodb-event.json"), Token);
+
+        Assert.Equal(400, (int)response["statusCode"]!);
+        Assert.Contains("has no httpMethod", (string)response["body"]!, StringComparison.Ordinal);
         Assert.Empty(app.Arrived);
+        Assert.Contains(LogLines.Parse(app.Logs), line => (string?)line["level"] == "WARN" && ((string?)line["message"])!.Contains("not an HTTP request", StringComparison.Ordinal));
     }
 }

@@ -198,4 +198,129 @@ public sealed class BootstrapTests
         Assert.Equal("response", post.Kind);
         Assert.Equal("{\"batchItemFailures\":[{\"itemIdentifier\":\"1405400000000002063282832\"}]}", post.Text);
     }
+
+    [Fact]
+    public async Task A_response_over_six_megabytes_is_reported_as_that_invocations_error_and_the_next_invocation_is_served()
+    {
+        await using var fake = await FakeRuntimeApi.StartAsync(Token);
+        var (bootstrap, _) = CreateBootstrap(fake);
+        fake.Enqueue(Invocation(1));
+        fake.Enqueue(Invocation(2));
+        var sevenMegabytes = Encoding.UTF8.GetBytes("\"" + new string('x', 7 * 1024 * 1024) + "\"");
+
+        var function = LambdaFunction.Create((payload, context, _) =>
+            ValueTask.FromResult<ReadOnlyMemory<byte>>(context.AwsRequestId == "request-1" ? sevenMegabytes : payload));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = bootstrap.RunAsync(_ => ValueTask.FromResult(function), stop.Token);
+        var posts = await fake.TakePostsAsync(2, Token);
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+
+        Assert.Equal(("error", "request-1", "Function.ResponseSizeTooLarge"), (posts[0].Kind, posts[0].RequestId, posts[0].ErrorType));
+        Assert.Contains("exceeded maximum allowed payload size (6291556 bytes)", (string)JsonNode.Parse(posts[0].Body)!["errorMessage"]!, StringComparison.Ordinal);
+        Assert.Equal(("response", "request-2", "{\"n\":2}"), (posts[1].Kind, posts[1].RequestId, posts[1].Text));
+    }
+
+    [Fact]
+    public async Task A_413_from_the_runtime_api_is_the_invocations_error_and_the_loop_goes_on()
+    {
+        await using var fake = await FakeRuntimeApi.StartAsync(Token);
+        // A Runtime API whose limit is below ours: its 413 is what counts.
+        fake.MaxResponseBytes = 1024;
+        var (bootstrap, _) = CreateBootstrap(fake);
+        fake.Enqueue(Invocation(1));
+        fake.Enqueue(Invocation(2));
+        var twoKilobytes = Encoding.UTF8.GetBytes("\"" + new string('y', 2048) + "\"");
+
+        var function = LambdaFunction.Create((payload, context, _) =>
+            ValueTask.FromResult<ReadOnlyMemory<byte>>(context.AwsRequestId == "request-1" ? twoKilobytes : payload));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = bootstrap.RunAsync(_ => ValueTask.FromResult(function), stop.Token);
+        var posts = await fake.TakePostsAsync(2, Token);
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+
+        Assert.Equal(1, fake.RefusedResponses);
+        Assert.Equal(("error", "request-1", "Function.ResponseSizeTooLarge"), (posts[0].Kind, posts[0].RequestId, posts[0].ErrorType));
+        Assert.Equal(("response", "request-2"), (posts[1].Kind, posts[1].RequestId));
+    }
+
+    [Fact]
+    public async Task An_aggregate_is_reported_with_its_causes_an_inner_exception_as_the_cause_and_both_with_an_xray_cause()
+    {
+        await using var fake = await FakeRuntimeApi.StartAsync(Token);
+        var (bootstrap, _) = CreateBootstrap(fake);
+        fake.Enqueue(Invocation(1));
+        fake.Enqueue(Invocation(2));
+
+        var function = LambdaFunction.Create((payload, context, _) => context.AwsRequestId == "request-1"
+            ? throw new AggregateException(new TimeoutException("the table did not answer"), new IOException("the socket closed"))
+            : throw new InvalidOperationException("could not save", new FormatException("bad date")));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = bootstrap.RunAsync(_ => ValueTask.FromResult(function), stop.Token);
+        var posts = await fake.TakePostsAsync(2, Token);
+        await stop.CancelAsync();
+        await run;
+
+        var aggregate = JsonNode.Parse(posts[0].Body)!;
+        Assert.Equal("AggregateException", (string)aggregate["errorType"]!);
+        var causes = aggregate["causes"]!.AsArray();
+        Assert.Equal(["TimeoutException", "IOException"], causes.Select(c => (string)c!["errorType"]!));
+        Assert.Equal("the table did not answer", (string)causes[0]!["errorMessage"]!);
+        Assert.Null(aggregate["cause"]);
+
+        var wrapped = JsonNode.Parse(posts[1].Body)!;
+        Assert.Equal("InvalidOperationException", (string)wrapped["errorType"]!);
+        Assert.Equal("FormatException", (string)wrapped["cause"]!["errorType"]!);
+        Assert.Equal("bad date", (string)wrapped["cause"]!["errorMessage"]!);
+
+        foreach (var post in posts)
+        {
+            Assert.NotNull(post.XRayCause);
+            Assert.DoesNotContain('\n', post.XRayCause);
+            var cause = JsonNode.Parse(post.XRayCause)!;
+            Assert.Equal(Environment.CurrentDirectory, (string)cause["working_directory"]!);
+            Assert.Equal(post.ErrorType, (string)cause["exceptions"]![0]!["type"]!);
+            Assert.NotEmpty(cause["exceptions"]![0]!["stack"]!.AsArray());
+        }
+    }
+
+    [Fact]
+    public void An_error_report_over_256_kilobytes_leaves_out_stacks_and_causes_before_the_message()
+    {
+        var huge = new AggregateException(Enumerable.Range(0, 2000).Select(i => new InvalidOperationException(new string('m', 200) + i)));
+
+        var json = RuntimeErrorReport.From(huge).ToJson();
+
+        Assert.True(json.Length <= RuntimeErrorReport.MaxBytes);
+        var report = JsonNode.Parse(json)!;
+        Assert.Equal("AggregateException", (string)report["errorType"]!);
+        Assert.Null(report["causes"]);
+    }
+
+    [Fact]
+    public async Task An_event_a_typed_function_cannot_read_is_a_runtime_unmarshal_error_naming_the_path_not_the_value()
+    {
+        await using var fake = await FakeRuntimeApi.StartAsync(Token);
+        var (bootstrap, _) = CreateBootstrap(fake);
+        fake.Enqueue(new QueuedInvocation("stream-1", Encoding.UTF8.GetBytes("{\"Records\":\"secret-value\"}"), null, Now.AddSeconds(5).ToUnixTimeMilliseconds(), null));
+
+        var function = LambdaFunction.Create(
+            LambdaJsonContext.Default.DynamoDBEvent,
+            LambdaJsonContext.Default.StreamsEventResponse,
+            (_, _, _) => ValueTask.FromResult(new StreamsEventResponse()));
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        var run = bootstrap.RunAsync(_ => ValueTask.FromResult(function), stop.Token);
+        var post = Assert.Single(await fake.TakePostsAsync(1, Token));
+        await stop.CancelAsync();
+        await run;
+
+        Assert.Equal(("error", "Runtime.UnmarshalError"), (post.Kind, post.ErrorType));
+        Assert.Contains("$.Records", post.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-value", post.Text, StringComparison.Ordinal);
+    }
 }

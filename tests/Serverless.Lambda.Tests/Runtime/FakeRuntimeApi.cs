@@ -13,7 +13,7 @@ namespace Serverless.Lambda.Tests.Runtime;
 internal sealed record QueuedInvocation(string RequestId, byte[] Payload, string? TraceId, long DeadlineMs, string? FunctionArn);
 
 /// <summary>What the runtime sent back: a response, an invocation error or an init error.</summary>
-internal sealed record RuntimePost(string Kind, string? RequestId, string? ErrorType, byte[] Body)
+internal sealed record RuntimePost(string Kind, string? RequestId, string? ErrorType, byte[] Body, string? XRayCause = null)
 {
     public string Text => System.Text.Encoding.UTF8.GetString(Body);
 }
@@ -34,6 +34,14 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     public string HostAndPort { get; private set; } = string.Empty;
 
     public int NextCalls => Volatile.Read(ref nextCalls);
+
+    /// <summary>The largest response body accepted; a larger one is answered 413, as Lambda answers one over 6 MB.</summary>
+    public long MaxResponseBytes { get; set; } = 6_291_556;
+
+    /// <summary>Responses refused with 413, which (as on Lambda) are no response.</summary>
+    public int RefusedResponses => Volatile.Read(ref refused);
+
+    private int refused;
 
     public static async Task<FakeRuntimeApi> StartAsync(CancellationToken cancellationToken)
     {
@@ -103,8 +111,18 @@ internal sealed class FakeRuntimeApi : IAsyncDisposable
     {
         using var body = new MemoryStream();
         await context.Request.Body.CopyToAsync(body, context.RequestAborted);
+        if (kind == "response" && body.Length > MaxResponseBytes)
+        {
+            Interlocked.Increment(ref refused);
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
         var errorType = context.Request.Headers["Lambda-Runtime-Function-Error-Type"].ToString();
-        await posts.Writer.WriteAsync(new RuntimePost(kind, requestId, errorType.Length == 0 ? null : errorType, body.ToArray()), context.RequestAborted);
+        var cause = context.Request.Headers["Lambda-Runtime-Function-XRay-Error-Cause"].ToString();
+        await posts.Writer.WriteAsync(
+            new RuntimePost(kind, requestId, errorType.Length == 0 ? null : errorType, body.ToArray(), cause.Length == 0 ? null : cause),
+            context.RequestAborted);
         context.Response.StatusCode = StatusCodes.Status202Accepted;
     }
 

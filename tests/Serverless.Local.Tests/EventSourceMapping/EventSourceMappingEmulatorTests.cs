@@ -27,7 +27,9 @@ public sealed class EventSourceMappingEmulatorTests(DynamoDbLocalFixture dynamo)
 
         var records = function.AllRecords;
         Assert.Equal(["INSERT", "MODIFY", "REMOVE", "INSERT"], records.Select(r => r.GetProperty("eventName").GetString()));
-        var streamArn = await StreamArnAsync(dynamo.Client, table, _ct);
+        // Reported in the run's one region and account (DynamoDB Local's own ARN says ddblocal:000000000000).
+        var localArn = await StreamArnAsync(dynamo.Client, table, _ct);
+        var streamArn = "arn:aws:dynamodb:us-east-1:123456789012:" + localArn.Split(':', 6)[5];
         using var sample = TestPaths.Sample("dynamodb-event.json");
         var sampleInsert = sample.RootElement.GetProperty("Records")[0];
 
@@ -46,9 +48,11 @@ public sealed class EventSourceMappingEmulatorTests(DynamoDbLocalFixture dynamo)
             Assert.Equal("aws:dynamodb", record.GetProperty("eventSource").GetString());
             Assert.Equal(streamArn, record.GetProperty("eventSourceARN").GetString());
             Assert.False(record.TryGetProperty("userIdentity", out var _), "a user's own write carries no userIdentity");
+            Assert.Equal("us-east-1", record.GetProperty("awsRegion").GetString());
             var created = record.GetProperty("dynamodb").GetProperty("ApproximateCreationDateTime");
-            Assert.True(created.TryGetInt64(out var seconds), "ApproximateCreationDateTime is whole epoch seconds");
-            Assert.InRange(DateTimeOffset.FromUnixTimeSeconds(seconds), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+            Assert.Contains('.', created.GetRawText());
+            Assert.True(created.TryGetDouble(out var seconds), "ApproximateCreationDateTime is fractional epoch seconds, as Lambda sends it");
+            Assert.InRange(DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
             Assert.Equal("NEW_AND_OLD_IMAGES", record.GetProperty("dynamodb").GetProperty("StreamViewType").GetString());
         }
 
@@ -213,7 +217,9 @@ public sealed class EventSourceMappingEmulatorTests(DynamoDbLocalFixture dynamo)
         // One attempt and two retries of the same batch, then the next record.
         Assert.Equal(["r1,poison,r3", "r1,poison,r3", "r1,poison,r3", "later"], function.Invocations.Select(i => string.Join(',', i.SortKeys)));
 
-        var streamArn = await StreamArnAsync(dynamo.Client, table, _ct);
+        // Reported in the run's one region and account (DynamoDB Local's own ARN says ddblocal:000000000000).
+        var localArn = await StreamArnAsync(dynamo.Client, table, _ct);
+        var streamArn = "arn:aws:dynamodb:us-east-1:123456789012:" + localArn.Split(':', 6)[5];
         using var written = JsonDocument.Parse(Assert.Single(destination.Json));
         using var sample = TestPaths.Sample("dynamoStreamLambdaInvocationEvent.json");
         AssertSameShape(sample.RootElement, written.RootElement);

@@ -86,11 +86,19 @@ internal static class AuthFailures
     private static string Audiences(AuthOptions settings) =>
         settings.Audiences.Count == 1 ? settings.Audiences[0] : "one of " + string.Join(", ", settings.Audiences);
 
-    /// <summary>An authenticated caller whose token lacks what the route's policies need (scopes, a subject).</summary>
+    /// <summary>
+    /// An authenticated caller whose token lacks what the route's rule needs: one of its scopes, a subject, or (for an
+    /// end-user token) its own user in the path or query. A route without a rule was judged by the fallback policy.
+    /// </summary>
     public static string Forbidden(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var user = context.User;
+        if (Access.RuleOf(context) is { } rule)
+        {
+            return Access.Refusal(user, rule, context) ?? "The token does not grant what this route needs.";
+        }
+
         var declared = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>()
             .Select(a => a.Policy)
             .OfType<string>()

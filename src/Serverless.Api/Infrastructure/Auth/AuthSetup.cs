@@ -68,15 +68,15 @@ internal static class AuthSetup
 
         // Each policy names the API's scheme, so the user it judges is the one that scheme authenticated: were the
         // host's principal used (as it would be with no scheme named) it would count even when the app is told to
-        // validate bearer tokens itself and none is valid.
-        services.AddAuthorizationBuilder()
-            .AddPolicy(Scopes.Read, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
-                .RequireAssertion(c => c.User.HasScope(Scopes.Read)))
-            // Writers must be identifiable: their subject becomes the item's last writer and the audit's changed_by.
-            .AddPolicy(Scopes.Write, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
-                .RequireAssertion(c => c.User.HasScope(Scopes.Write) && c.User.GetSubject() is not null))
-            .AddPolicy(Scopes.Admin, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser()
-                .RequireAssertion(c => c.User.HasScope(Scopes.Admin) && c.User.GetSubject() is not null))
+        // validate bearer tokens itself and none is valid. A policy is named by the scopes that may reach its routes;
+        // what it checks beyond them (a subject for writers, an end user's own id) is the route's rule (Access).
+        var authorization = services.AddAuthorizationBuilder();
+        foreach (var policy in Access.All.Select(r => r.Policy).Distinct(StringComparer.Ordinal))
+        {
+            authorization.AddPolicy(policy, p => p.AddAuthenticationSchemes(ApiScheme).RequireAuthenticatedUser().RequireAssertion(Access.Admits));
+        }
+
+        authorization
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(ApiScheme)
                 .RequireAssertion(c => !IsRouteOfTheApp(c.Resource) || (c.User.Identity?.IsAuthenticated == true && c.User.HasScope(FallbackScope)))
                 .Build());

@@ -34,7 +34,7 @@ internal static class OpenApiSetup
                     Scheme = "bearer",
                     BearerFormat = "JWT",
                     Description = "A JWT whose space-separated `scope` claim lists the granted scopes ("
-                        + string.Join(", ", Scopes.All) + "). Locally: `dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\"`.",
+                        + string.Join(", ", Scopes.All) + "). Service scopes act across users; an end-user token (self.read, self.write) acts only for the user its `sub` names. Locally: `dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\"` (or `--subject <userId> --scopes \"self.read self.write\"`).",
                 };
                 return Task.CompletedTask;
             });
@@ -43,12 +43,15 @@ internal static class OpenApiSetup
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 var anonymous = metadata.OfType<IAllowAnonymous>().Any();
+                // A policy is named by the scopes that may reach the route (any one of them), as in a token.
                 var scopes = metadata.OfType<IAuthorizeData>()
                     .Select(a => a.Policy)
                     .OfType<string>()
+                    .SelectMany(p => p.Split(' '))
                     .Where(p => Scopes.All.Contains(p))
                     .Distinct(StringComparer.Ordinal)
                     .ToList();
+                var rule = metadata.OfType<AccessRule>().LastOrDefault();
 
                 operation.Responses ??= new OpenApiResponses();
                 if (!anonymous && scopes.Count > 0)
@@ -59,9 +62,12 @@ internal static class OpenApiSetup
                         new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = scopes },
                     ];
                     operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n")
-                        + "Requires scope: " + string.Join(", ", scopes.Select(s => "`" + s + "`")) + ".";
+                        + "Requires scope: " + string.Join(" or ", scopes.Select(s => "`" + s + "`")) + "."
+                        + (rule?.SelfScope is null ? "" : " An end-user token (`" + rule.SelfScope + "`): " + rule.EndUser + ".");
                     AddProblem(operation, "401", "No valid bearer token.");
-                    AddProblem(operation, "403", "The token lacks the required scope (" + string.Join(", ", scopes) + ").");
+                    AddProblem(operation, "403", rule?.SelfScope is null
+                        ? "The token lacks the required scope (" + string.Join(", ", scopes) + ")."
+                        : "The token lacks every scope that reaches the route (" + string.Join(", ", scopes) + "), or an end-user token's subject is not the user the request names.");
                 }
 
                 // The request limits apply to every route, on every host.

@@ -1,0 +1,64 @@
+namespace Serverless.Local.Tests.Iam;
+
+/// <summary>
+/// DynamoDB Local enforces no IAM, so these tests do: each function does its real work here with every AWS call
+/// recorded, and its execution role in template.yaml must allow exactly that. No call denied (the role is not too
+/// small), no allowed action unused (not silently too broad), conditions such as dynamodb:LeadingKeys evaluated on
+/// the calls' partition keys; with the table on an AWS owned key and on a customer managed one.
+/// </summary>
+public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo)
+{
+    internal const string TableKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+    private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task The_api_role_allows_exactly_what_every_route_calls()
+    {
+        var calls = await ApiWorkload.RunAsync(dynamo, DeployedTemplate.Load(), _ct);
+        AssertExact("ApiFunction", calls);
+    }
+
+    [Fact]
+    public async Task The_denormalize_role_allows_exactly_its_order_queries_and_updates_and_what_lambda_does_for_it()
+    {
+        var calls = await StreamWorkloads.DenormalizeAsync(dynamo, DeployedTemplate.Load(), _ct);
+        AssertExact("DenormalizeFunction", calls);
+    }
+
+    [Fact]
+    public async Task The_purge_role_allows_exactly_its_cascade_and_what_lambda_does_for_it()
+    {
+        var calls = await StreamWorkloads.PurgeAsync(dynamo, DeployedTemplate.Load(), _ct);
+        AssertExact("PurgeFunction", calls);
+    }
+
+    /// <summary>The role against the calls, with the table on an AWS owned key (the default) and on its own key.</summary>
+    internal static void AssertExact(string functionId, IReadOnlyList<AwsCall> codeCalls)
+    {
+        Assert.NotEmpty(codeCalls);
+        // The emulator reads the stream as Lambda documents it does: none of its stream calls is outside that set.
+        var documented = FunctionRole.Of(DeployedTemplate.Load(), functionId).LambdaCalls.Where(c => c.Origin == FunctionRole.LambdaStream).Select(c => c.Action).ToHashSet(StringComparer.Ordinal);
+        Assert.All(codeCalls.Where(c => c.Origin == FunctionRole.LambdaStream), c => Assert.Contains(c.Action, documented));
+        if (documented.Count > 0)
+        {
+            Assert.Contains(codeCalls, c => c.Origin == FunctionRole.LambdaStream && c.Action == "dynamodb:GetRecords");
+        }
+
+        var problems = new List<string>();
+        foreach (var overrides in new[] { new Dictionary<string, string>(), new Dictionary<string, string> { ["TableKmsKeyArn"] = TableKey } })
+        {
+            var template = DeployedTemplate.Load(overrides);
+            var role = FunctionRole.Of(template, functionId);
+            var calls = role.AllCalls(template, codeCalls);
+            var label = overrides.Count == 0 ? "table on an AWS owned key" : "table on a customer managed key";
+            problems.AddRange(PermissionCheck.Problems(role, calls).Select(p => $"[{label}] {p}"));
+            if (overrides.Count > 0)
+            {
+                Assert.Contains(calls, c => c.Action == "kms:Decrypt");
+            }
+        }
+
+        Assert.True(problems.Count == 0, "The role and the calls differ:\n" + string.Join("\n", problems) + "\n\nCalls recorded:\n" + string.Join("\n", codeCalls.Select(c => c.Generalized().ToString()).Distinct(StringComparer.Ordinal)));
+    }
+}

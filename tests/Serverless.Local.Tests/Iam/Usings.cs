@@ -1,0 +1,2 @@
+global using Serverless.Testing;
+global using Xunit;
