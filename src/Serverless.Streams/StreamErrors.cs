@@ -1,22 +1,18 @@
-using Amazon.Runtime;
-using Serverless.Domain;
+using Serverless.Data;
 using Serverless.Streams.Decoding;
 
 namespace Serverless.Streams;
 
 /// <summary>
-/// What a failed record's log line may say about its error. Our decoding errors are written to name attributes and
-/// ids only; AWS errors are described by code and status; validation errors by field names. Any other message
-/// (an item description can quote an email) is left out, because the logs must never carry PII.
+/// What a failed record's log line may say about its error: our decoding errors are written to name attributes and
+/// ids only, so their message is kept; anything else is described by <see cref="ErrorLog"/>, which leaves out
+/// messages that can quote an item's key or values (an email), because the logs must never carry PII.
 /// </summary>
 internal static class StreamErrors
 {
     public static string Describe(Exception exception) => exception switch
     {
         StreamRecordDecodingException e => $"{nameof(StreamRecordDecodingException)}: {e.Message}",
-        AmazonServiceException e => $"{e.GetType().Name} (code {e.ErrorCode}, HTTP {(int)e.StatusCode})",
-        ValidationException e => $"{nameof(ValidationException)} on {string.Join(", ", e.Errors.Select(f => f.Field).Distinct(StringComparer.Ordinal))}",
-        OperationCanceledException => "cancelled before the invocation's deadline",
-        _ => exception.GetType().FullName ?? exception.GetType().Name,
+        _ => ErrorLog.Describe(exception),
     };
 }

@@ -55,6 +55,7 @@ internal static class ApiComposition
 
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<RequestTextMiddleware>();
         return app;
     }
 

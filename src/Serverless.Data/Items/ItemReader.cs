@@ -99,7 +99,8 @@ public readonly struct ItemReader(IReadOnlyDictionary<string, AttributeValue> it
         var result = new Dictionary<string, string>(map.Count, StringComparer.Ordinal);
         foreach (var (key, value) in map)
         {
-            result[key] = value.S ?? throw Invalid($"{name}.{key}", "a string");
+            // Named by the map, not by the entry: a map's keys are a client's text.
+            result[key] = value.S ?? throw Invalid(name, "a map of strings");
         }
 
         return result;
@@ -133,8 +134,14 @@ public readonly struct ItemReader(IReadOnlyDictionary<string, AttributeValue> it
         return value.N ?? throw Invalid(name, "a number");
     }
 
+    /// <summary>
+    /// The item by its entity type, never by its key: keys hold the values they are looked up by (an email marker's
+    /// key is the address), and these messages reach logs.
+    /// </summary>
     private string Describe() =>
-        Item.TryGetValue(Attr.PK, out var pk) && Item.TryGetValue(Attr.SK, out var sk) ? $"{pk.S} / {sk.S}" : "(nested)";
+        !Item.ContainsKey(Attr.PK) ? "(nested)"
+        : Item.TryGetValue(Attr.EntityType, out var type) && type.S is { Length: > 0 and <= 64 } name && name.All(char.IsAsciiLetter) ? "of type " + name
+        : "(of no known type)";
 
     private InvalidItemException Missing(string name) => new($"Item {Describe()} lacks the required attribute '{name}'.");
 

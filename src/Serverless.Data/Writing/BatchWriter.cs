@@ -160,9 +160,14 @@ public sealed class BatchWriter
                 continue;
             }
 
-            if (!positions.TryAdd(KeyOf(requests[i]), i))
+            if (!positions.TryGetValue(KeyOf(requests[i]), out var first))
             {
-                throw new ArgumentException($"The batch names the key {KeyOf(requests[i])} twice; DynamoDB refuses such a call whole.", nameof(requests));
+                positions.Add(KeyOf(requests[i]), i);
+            }
+            else
+            {
+                // By position, not by key: keys hold the values items are looked up by (an email, say), and this reaches logs.
+                throw new ArgumentException($"Requests {first} and {i} of the batch name the same key; DynamoDB refuses such a call whole.", nameof(requests));
             }
         }
 

@@ -12,6 +12,6 @@ public sealed class CommentRules : Rules<Comment, CommentRules>, IRuleSet<Commen
             errors.Add("authorId", "must be a user id or absent.");
         }
 
-        errors.RequiredString("content", comment.Content, Limits.MaxCommentContent);
+        errors.RequiredString("content", comment.Content, Limits.MaxCommentContent, TextKind.MultiLine);
     }
 }

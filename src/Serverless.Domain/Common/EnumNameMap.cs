@@ -39,9 +39,12 @@ public sealed class EnumNameMap<T> where T : struct, Enum
         return false;
     }
 
-    /// <summary>Parses a stored or received name; unknown names are a <see cref="FormatException"/>.</summary>
+    /// <summary>
+    /// Parses a stored or received name; unknown names are a <see cref="FormatException"/>, whose message does not
+    /// repeat the name (it can be any text an item or a client held, and messages reach logs).
+    /// </summary>
     public T Parse(string name) =>
         TryParse(name, out var value)
             ? value
-            : throw new FormatException($"'{name}' is not a {typeof(T).Name}; expected one of: {string.Join(", ", Names)}.");
+            : throw new FormatException($"A {typeof(T).Name} name is not one of: {string.Join(", ", Names)}.");
 }

@@ -24,19 +24,36 @@ public sealed class FieldErrorCollector
         }
     }
 
-    public void MaxLength(string field, string? value, int max = Limits.MaxString)
+    /// <summary>
+    /// The <see cref="TextRule"/> every string field obeys; true when <paramref name="value"/> is null or obeys it, so a
+    /// caller can skip format checks that would only repeat the problem.
+    /// </summary>
+    public bool Text(string field, string? value, TextKind kind = TextKind.SingleLine)
     {
+        if (TextRule.Problem(value, kind) is { } problem)
+        {
+            Add(field, problem);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>An optional string: text by <see cref="TextRule"/> and at most <paramref name="max"/> characters.</summary>
+    public void MaxLength(string field, string? value, int max = Limits.MaxString, TextKind kind = TextKind.SingleLine)
+    {
+        Text(field, value, kind);
         if (value is not null && value.Length > max)
         {
             Add(field, $"must be at most {max} characters.");
         }
     }
 
-    /// <summary>Required and at most <paramref name="max"/> characters: the seed's <c>VARCHAR(n) NOT NULL</c>.</summary>
-    public void RequiredString(string field, string? value, int max = Limits.MaxString)
+    /// <summary>Required and at most <paramref name="max"/> characters: the seed's <c>VARCHAR(n) NOT NULL</c>, as text by <see cref="TextRule"/>.</summary>
+    public void RequiredString(string field, string? value, int max = Limits.MaxString, TextKind kind = TextKind.SingleLine)
     {
         Required(field, value);
-        MaxLength(field, value, max);
+        MaxLength(field, value, max, kind);
     }
 
     public void NotEmpty(string field, Guid value)
@@ -73,7 +90,10 @@ public sealed class FieldErrorCollector
         }
     }
 
-    /// <summary>Bounded string maps (metadata, preferences): few entries, short keys and values.</summary>
+    /// <summary>
+    /// Bounded string maps (metadata, preferences): few entries, short keys and values; keys are one line of text,
+    /// values free text (see <see cref="TextRule"/>).
+    /// </summary>
     public void StringMap(string field, IReadOnlyDictionary<string, string>? map)
     {
         if (map is null)
@@ -93,6 +113,11 @@ public sealed class FieldErrorCollector
             {
                 Add(field, "keys must not be empty.");
             }
+            else if (TextRule.Problem(key) is { } keyProblem)
+            {
+                // Named by the map, not by the key: the path would carry the very characters refused.
+                Add(field, "keys " + keyProblem);
+            }
             else if (key.Length > Limits.MaxString)
             {
                 Add(field, $"keys must be at most {Limits.MaxString} characters.");
@@ -101,9 +126,10 @@ public sealed class FieldErrorCollector
             {
                 Add(path, "must not be null.");
             }
-            else if (value.Length > Limits.MaxString)
+            else
             {
-                Add(path, $"must be at most {Limits.MaxString} characters.");
+                // A map is the client's own document (the seed's JSONB): its values may break lines, its keys may not.
+                MaxLength(path, value, kind: TextKind.MultiLine);
             }
         }
     }

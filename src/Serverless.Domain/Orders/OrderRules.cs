@@ -12,7 +12,7 @@ public sealed class OrderRules : Rules<Order, OrderRules>, IRuleSet<Order>
         errors.NotEmpty("userId", order.UserId);
         errors.Defined("status", order.Status, EnumNames.OrderStatus);
         errors.RequiredString("userEmail", order.UserEmail);
-        if (!string.IsNullOrWhiteSpace(order.UserEmail) && !EmailAddress.IsValid(order.UserEmail))
+        if (!string.IsNullOrWhiteSpace(order.UserEmail) && TextRule.Problem(order.UserEmail) is null && !EmailAddress.IsValid(order.UserEmail))
         {
             errors.Add("userEmail", "is not a valid email address.");
         }

@@ -6,7 +6,7 @@ public sealed class ProductRules : Rules<Product, ProductRules>, IRuleSet<Produc
     {
         errors.NotEmpty("id", product.Id);
         errors.RequiredString("name", product.Name);
-        errors.MaxLength("description", product.Description);
+        errors.MaxLength("description", product.Description, kind: TextKind.MultiLine);
         errors.Money("price", product.Price);
     }
 }

@@ -6,6 +6,6 @@ public sealed class RoleRules : Rules<Role, RoleRules>, IRuleSet<Role>
     {
         errors.NotEmpty("id", role.Id);
         errors.RequiredString("name", role.Name);
-        errors.MaxLength("description", role.Description);
+        errors.MaxLength("description", role.Description, kind: TextKind.MultiLine);
     }
 }

@@ -36,7 +36,9 @@ public static class PasswordHasher
             return $"must be between {MinLength} and {MaxLength} characters.";
         }
 
-        return string.IsNullOrWhiteSpace(password) ? "must not be only spaces." : null;
+        // An unpaired surrogate would be hashed as U+FFFD (the UTF-8 encoder's replacement), so that two different
+        // passwords would share a hash; control and bidirectional characters cannot be typed back reliably.
+        return string.IsNullOrWhiteSpace(password) ? "must not be only spaces." : TextRule.Problem(password);
     }
 
     public static string Hash(string password)

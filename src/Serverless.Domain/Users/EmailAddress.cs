@@ -6,13 +6,14 @@ namespace Serverless.Domain.Users;
 public static partial class EmailAddress
 {
     /// <summary>
-    /// The seed's pattern verbatim. Its <c>[A-Z|a-z]</c> also admits '|' in the top-level domain; we keep the
-    /// seed's behaviour rather than silently tightening it, so data accepted by the seed is accepted here.
+    /// The seed's pattern as its author meant it. The seed writes the top-level domain as <c>[A-Z|a-z]</c>, where the
+    /// <c>|</c> is a slip (inside a character class it is a literal pipe, not "or"): it let <c>pipe@example.c|m</c>
+    /// through. No other part of the pattern has the slip: the local part and the domain list their characters plainly.
     /// </summary>
-    public const string Pattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}$";
+    public const string Pattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$";
 
     // .NET's '$' also matches before a final '\n'; '\z' is the end of input, which is what the seed means.
-    private const string AnchoredPattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}\z";
+    private const string AnchoredPattern = @"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\z";
 
     public static bool IsValid(string? email) =>
         email is not null && email.Length <= Limits.MaxString && FormatRegex().IsMatch(email);

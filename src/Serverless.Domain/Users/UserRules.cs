@@ -10,7 +10,8 @@ public sealed class UserRules : Rules<User, UserRules>, IRuleSet<User>
         errors.NotEmpty("id", user.Id);
 
         errors.RequiredString("email", user.Email);
-        if (!string.IsNullOrWhiteSpace(user.Email) && user.Email.Length <= Limits.MaxString && !EmailAddress.IsValid(user.Email))
+        if (!string.IsNullOrWhiteSpace(user.Email) && user.Email.Length <= Limits.MaxString
+            && TextRule.Problem(user.Email) is null && !EmailAddress.IsValid(user.Email))
         {
             errors.Add("email", "is not a valid email address.");
         }
@@ -26,7 +27,7 @@ public sealed class UserRules : Rules<User, UserRules>, IRuleSet<User>
         errors.StringMap("metadata", user.Metadata);
         errors.Money("balance", user.Balance);
 
-        if (user.Phone is not null && !PhoneNumber.IsValid(user.Phone))
+        if (errors.Text("phone", user.Phone) && user.Phone is not null && !PhoneNumber.IsValid(user.Phone))
         {
             errors.Add("phone", "must be an E.164 number such as +14155550123.");
         }
@@ -34,7 +35,7 @@ public sealed class UserRules : Rules<User, UserRules>, IRuleSet<User>
         if (user.Profile is { } profile)
         {
             errors.MaxLength("profile.avatar", profile.Avatar);
-            errors.MaxLength("profile.bio", profile.Bio);
+            errors.MaxLength("profile.bio", profile.Bio, kind: TextKind.MultiLine);
             errors.StringMap("profile.preferences", profile.Preferences);
         }
 

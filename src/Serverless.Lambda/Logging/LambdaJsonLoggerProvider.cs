@@ -9,7 +9,9 @@ namespace Serverless.Lambda.Logging;
 /// <summary>
 /// One JSON object per line with the fields CloudWatch Logs Insights queries and Lambda tooling expect. Only the
 /// formatted message, the category and exception details are written: never scope or state values, which can carry
-/// request paths, headers or claims.
+/// request paths, headers or claims. An exception is written as its type, its message through
+/// <see cref="ExceptionText.Redact"/> (item keys, emails and attribute values masked) and its stack trace, and the
+/// types of the exceptions it wraps.
 /// </summary>
 [ProviderAlias("LambdaJson")]
 public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -61,8 +63,19 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             {
                 json.WriteStartObject("exception");
                 json.WriteString("type", exception.GetType().FullName);
-                json.WriteString("message", exception.Message);
+                json.WriteString("message", ExceptionText.Redact(exception.Message));
                 WriteStringOrNull(json, "stack_trace", exception.StackTrace);
+                if (exception.InnerException is not null)
+                {
+                    json.WriteStartArray("inner_types");
+                    for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
+                    {
+                        json.WriteStringValue(inner.GetType().FullName);
+                    }
+
+                    json.WriteEndArray();
+                }
+
                 json.WriteEndObject();
             }
 

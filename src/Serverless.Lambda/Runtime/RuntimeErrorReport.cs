@@ -8,7 +8,8 @@ namespace Serverless.Lambda.Runtime;
 /// <summary>
 /// The error document the Runtime API accepts for invocation and init errors: type, message and stack of the failure,
 /// its inner exception as <c>cause</c> and an aggregate's exceptions as <c>causes</c>, as AWS's .NET runtime reports
-/// them; at most <see cref="MaxBytes"/> of JSON (what does not fit is left out, and the message says so).
+/// them; at most <see cref="MaxBytes"/> of JSON (what does not fit is left out, and the message says so). Every message,
+/// here and in the X-Ray cause, goes through <see cref="Logging.ExceptionText.Redact"/>: both end up in logs and traces.
 /// </summary>
 public sealed class RuntimeErrorReport
 {
@@ -34,7 +35,8 @@ public sealed class RuntimeErrorReport
         var aggregate = exception as AggregateException;
         return new RuntimeErrorReport
         {
-            ErrorMessage = exception.Message,
+            // Lambda prints this in the function's log and hands it to a synchronous caller: masked as log lines are.
+            ErrorMessage = Logging.ExceptionText.Redact(exception.Message),
             ErrorType = errorType ?? (exception as LambdaRuntimeException)?.ErrorType ?? exception.GetType().Name,
             StackTrace = exception.StackTrace?.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
             // An aggregate's first inner exception is its InnerException too: reported once, in causes.
@@ -82,7 +84,7 @@ public sealed class RuntimeErrorReport
             json.WriteStartArray("exceptions");
             json.WriteStartObject();
             json.WriteString("type", exception.GetType().Name);
-            json.WriteString("message", exception.Message);
+            json.WriteString("message", Logging.ExceptionText.Redact(exception.Message));
             json.WriteStartArray("stack");
             var paths = new List<string>();
             foreach (var frame in frames)

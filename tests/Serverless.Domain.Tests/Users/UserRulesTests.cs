@@ -17,8 +17,21 @@ public sealed class UserRulesTests
     [InlineData("ada lovelace@example.com")]
     [InlineData("ada@exa mple.com")]
     [InlineData("ada@example.com\n")]
+    // The seed's [A-Z|a-z] reads as "A-Z, a pipe, a-z": the pipe was a slip, never a character of a domain.
+    [InlineData("pipe@example.c|m")]
+    [InlineData("pipe@example.||")]
+    [InlineData("pipe@example.com|")]
+    [InlineData("pipe@exa|mple.com")]
+    [InlineData("pi|pe@example.com")]
     public void Emails_not_matching_the_seeds_pattern_are_rejected(string email) =>
         AssertOnlyError(Samples.User() with { Email = email }, "email");
+
+    [Theory]
+    [InlineData("a.b+c@sub.example.museum")]
+    [InlineData("Ada_L%1@Example.CO")]
+    [InlineData("x-y@a-b.io")]
+    public void Emails_matching_the_seeds_pattern_are_accepted(string email) =>
+        Assert.Empty(UserRules.Validate(Samples.User() with { Email = email }));
 
     [Fact]
     public void An_email_longer_than_255_characters_is_rejected() =>

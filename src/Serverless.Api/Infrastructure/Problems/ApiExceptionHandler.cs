@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
+using Serverless.Data;
 using static Serverless.Api.Infrastructure.Problems.ApiProblems;
 
 namespace Serverless.Api.Infrastructure.Problems;
@@ -15,7 +16,10 @@ namespace Serverless.Api.Infrastructure.Problems;
 /// <summary>
 /// Every error becomes a problem response (RFC 9457): the domain's deliberate errors with their status, request
 /// binding failures with the field that is wrong, anything else as an opaque 500. Messages logged here never
-/// include request values, so no PII and no password reaches the logs.
+/// include request values, so no PII and no password reaches the logs: an unexpected failure is logged as
+/// <see cref="ErrorLog"/> describes it (its type, an AWS error's code, never a message that can quote an item key such
+/// as <c>EMAIL#&lt;address&gt;</c>) with its stack trace, and the exception itself is not handed to the logger, whose
+/// providers would print its message.
 /// </summary>
 internal sealed partial class ApiExceptionHandler(
     IProblemDetailsService problems,
@@ -34,7 +38,7 @@ internal sealed partial class ApiExceptionHandler(
         // A refusal the API chose (such as 503 when password hashing is saturated) is not a failure to log as one.
         if (problem.Status >= 500 && exception is not ApiProblemException)
         {
-            LogUnexpected(logger, exception.GetType().Name, exception);
+            LogUnexpected(logger, ErrorLog.Describe(exception), exception.StackTrace ?? "(no stack trace)");
         }
         else
         {
@@ -172,8 +176,8 @@ internal sealed partial class ApiExceptionHandler(
     [GeneratedRegex("parameter \"[^\"]+\"", RegexOptions.CultureInvariant)]
     private static partial Regex FrameworkParameter();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {ExceptionType}.")]
-    private static partial void LogUnexpected(ILogger logger, string exceptionType, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request failed with {Error}.\n{StackTrace}")]
+    private static partial void LogUnexpected(ILogger logger, string error, string stackTrace);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Request refused with {Status} ({ExceptionType}).")]
     private static partial void LogRefused(ILogger logger, int status, string exceptionType);

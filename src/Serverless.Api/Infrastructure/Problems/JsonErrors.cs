@@ -65,6 +65,13 @@ internal static partial class JsonErrors
             return [(field, "appears more than once.")];
         }
 
+        if (exception.InnerException is InvalidOperationException { Message: var inner } && Utf16Error().IsMatch(inner))
+        {
+            // The reader refuses a \uD800-\uDFFF escape that is not half of a pair before any rule sees the string;
+            // its message names the wrong code unit for some inputs, so none is named.
+            return [(field, TextRule.UnpairedSurrogate + " (an escaped \\uD800 to \\uDFFF that is not half of a pair).")];
+        }
+
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
         {
             return [(field, expected is null ? "does not have the type this field takes (see /openapi/v1.json)." : $"must be {expected}.")];
@@ -175,6 +182,11 @@ internal static partial class JsonErrors
 
     private static string WholeNumber(long min, long max) =>
         string.Create(CultureInfo.InvariantCulture, $"a whole number from {min} to {max}");
+
+    // "Cannot read invalid UTF-16 JSON text as string" and "Cannot read incomplete UTF-16 JSON text" (or their resource
+    // keys, CannotReadInvalidUTF16 and CannotReadIncompleteUTF16, where resource strings are trimmed away).
+    [GeneratedRegex(@"UTF-?16", RegexOptions.CultureInvariant)]
+    private static partial Regex Utf16Error();
 
     [GeneratedRegex("missing required properties including: (?<names>.*)", RegexOptions.CultureInvariant)]
     private static partial Regex MissingRequired();

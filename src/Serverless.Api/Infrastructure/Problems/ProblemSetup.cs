@@ -10,7 +10,12 @@ internal static class ProblemSetup
         {
             // Lets a client's report be matched with our logs and traces without exposing anything else.
             context.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? context.HttpContext.TraceIdentifier;
-            context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            // The path is the client's own text: a problem never repeats one the text rule refuses (the 400 says why).
+            if (TextRule.Problem(context.HttpContext.Request.Path.Value) is null)
+            {
+                context.ProblemDetails.Instance ??= context.HttpContext.Request.Path;
+            }
+
             context.ProblemDetails.Type ??= ProblemTypes.For(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
         });
         services.AddExceptionHandler<ApiExceptionHandler>();

@@ -44,17 +44,21 @@ internal static class StatusCodeProblems
             StatusCodes.Status404NotFound => Problem(
                 status,
                 "Not found",
-                $"No route matches {request.Method} {request.Path}. The routes are listed in {ApiDocument}."),
+                $"No route matches {request.Method} {Shown(request.Path)}. The routes are listed in {ApiDocument}."),
             StatusCodes.Status405MethodNotAllowed => Problem(
                 status,
                 "Method not allowed",
                 http.Response.Headers.Allow.ToString() is { Length: > 0 } allow
-                    ? $"{request.Path} does not take {request.Method}; it takes {allow.Replace(",", ", ", StringComparison.Ordinal)}."
-                    : $"{request.Path} does not take {request.Method}. The routes are listed in {ApiDocument}."),
+                    ? $"{Shown(request.Path)} does not take {request.Method}; it takes {allow.Replace(",", ", ", StringComparison.Ordinal)}."
+                    : $"{Shown(request.Path)} does not take {request.Method}. The routes are listed in {ApiDocument}."),
             StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType(http),
             _ => Problem(status, ReasonPhrases.GetReasonPhrase(status), StatusReason.Of(http) ?? "The request could not be processed."),
         };
     }
+
+    /// <summary>The path as sent, unless it holds characters the text rule refuses: those are never repeated.</summary>
+    private static string Shown(PathString path) =>
+        TextRule.Problem(path.Value) is null ? path.ToString() : "the path sent (it holds characters no field may hold)";
 
     public static ProblemDetails UnsupportedMediaType(HttpContext http)
     {
