@@ -17,15 +17,27 @@ namespace Serverless.Api;
 /// </summary>
 public static class ApiApp
 {
-    public static WebApplicationBuilder CreateBuilder(string[] args)
+    public static WebApplicationBuilder CreateBuilder(string[] args) => CreateBuilder(new WebApplicationOptions { Args = args });
+
+    /// <summary>
+    /// With the host's settings given up front: <see cref="WebApplicationOptions.EnvironmentName"/> "Development" is what
+    /// lets the API use the local stack's development keys (the local stack and the tests set it).
+    /// </summary>
+    public static WebApplicationBuilder CreateBuilder(WebApplicationOptions options)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        var builder = WebApplication.CreateSlimBuilder(options);
         // The framework logs six Information lines a request (start, endpoint, result, finish): on Lambda each is a
         // CloudWatch write paid per byte and a console write on the request's path. Its warnings and errors still show.
         // Inserted first, so every other source (appsettings, Logging__LogLevel__Microsoft.AspNetCore) overrides it.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = [new KeyValuePair<string, string?>("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+            InitialData =
+            [
+                new KeyValuePair<string, string?>("Logging:LogLevel:Microsoft.AspNetCore", "Warning"),
+                // The same for the host-principal scheme, whose base class logs each authentication and challenge under
+                // its own name; the scheme's one warning for a refused caller still shows.
+                new KeyValuePair<string, string?>("Logging:LogLevel:" + typeof(HostPrincipalHandler).FullName, "Warning"),
+            ],
         });
         builder.Services.AddApi();
         return builder;

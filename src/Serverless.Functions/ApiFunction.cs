@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.Api;
+using Serverless.Api.Infrastructure.Auth;
 using Serverless.Lambda.AspNetCore;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Runtime;
@@ -13,6 +15,8 @@ public static class ApiFunction
         ArgumentNullException.ThrowIfNull(options);
         var builder = ApiApp.CreateBuilder(options.Args);
         builder.UseLambdaServer(always: true);
+        // What the API checks before it trusts the caller the adapter built from the event's authorizer.
+        builder.Services.AddSingleton<IHostOriginReader, LambdaHostOrigins>();
         builder.Logging.AddLambdaJsonLogging(options.ConfigureLogging);
         options.ConfigureHost?.Invoke(builder);
 

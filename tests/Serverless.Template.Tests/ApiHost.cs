@@ -9,7 +9,8 @@ internal static class ApiHost
 {
     public static WebApplication Build(IReadOnlyDictionary<string, string> environment)
     {
-        var builder = ApiApp.CreateBuilder([]);
+        // The host environment (Production on AWS, Development under sam local) is fixed when the builder is made.
+        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment.GetValueOrDefault("DOTNET_ENVIRONMENT") });
         // Environment variables reach configuration with "__" as the section separator.
         builder.Configuration.AddInMemoryCollection(environment.Select(e => new KeyValuePair<string, string?>(e.Key.Replace("__", ":", StringComparison.Ordinal), e.Value)));
         return ApiApp.Build(builder);

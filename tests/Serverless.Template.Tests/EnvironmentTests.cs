@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data.Table;
@@ -85,7 +86,45 @@ public sealed class EnvironmentTests
         Assert.Equal(int.Parse(Template.ParameterDefault("CreatedDateShards")!, System.Globalization.CultureInfo.InvariantCulture), table.CreatedDateShards);
         Assert.Equal(TimeSpan.FromDays(double.Parse(Template.ParameterDefault("SoftDeleteRetentionDays")!, System.Globalization.CultureInfo.InvariantCulture)), table.SoftDeleteRetention);
         // On Lambda the JWT authorizer has validated the token; the app must trust its claims, not re-validate.
-        Assert.True(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal);
+        var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        Assert.True(auth.UsesHostPrincipal);
+        // Never Development on AWS, so the local stack's development keys are refused there.
+        Assert.Equal("Production", environment["DOTNET_ENVIRONMENT"]);
+        Assert.False(app.Services.GetRequiredService<IHostEnvironment>().IsDevelopment());
+    }
+
+    [Fact]
+    public void The_api_checks_the_issuer_and_audiences_the_http_apis_jwt_authorizer_is_configured_with()
+    {
+        var environment = Template.Function("ApiFunction").Environment;
+        var jwt = SamTemplate.Map(SamTemplate.Map(SamTemplate.Map(SamTemplate.Map(SamTemplate.Map(SamTemplate.Map(
+            Template.Resources, "HttpApi"), "Properties"), "Auth"), "Authorizers"), "JwtAuthorizer"), "JwtConfiguration")!;
+
+        Assert.Equal(Template.Resolve(jwt.Children[new YamlDotNet.RepresentationModel.YamlScalarNode("issuer")]), environment["Auth__Issuer"]);
+        Assert.Equal(Template.Resolve(jwt.Children[new YamlDotNet.RepresentationModel.YamlScalarNode("audience")]), environment["Auth__Audience"]);
+    }
+
+    [Fact]
+    public async Task Sam_local_with_env_json_accepts_a_token_from_the_token_command()
+    {
+        // What sam local start-api runs: the template's variables, those env.json names replaced by its values.
+        using var document = JsonDocument.Parse(File.ReadAllText(RepoPaths.Of("env.json")));
+        var environment = new Dictionary<string, string>(Template.Function("ApiFunction").Environment, StringComparer.Ordinal);
+        foreach (var variable in document.RootElement.GetProperty("ApiFunction").EnumerateObject())
+        {
+            environment[variable.Name] = variable.Value.GetString()!;
+        }
+
+        using var app = ApiHost.Build(environment);
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
+        var jwt = app.Services.GetRequiredService<IOptionsMonitor<Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerOptions>>()
+            .Get(Microsoft.AspNetCore.Authentication.JwtBearer.JwtBearerDefaults.AuthenticationScheme);
+        var token = DevAuth.CreateToken("sam-local", ["data.read"], TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow);
+
+        var result = await new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().ValidateTokenAsync(token, jwt.TokenValidationParameters);
+
+        Assert.True(result.IsValid, result.Exception?.Message);
+        Assert.False(app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal);
     }
 
     [Fact]
@@ -109,9 +148,13 @@ public sealed class EnvironmentTests
             Assert.Equal(new TableOptions().TableName, entry.Value.GetProperty("Table__TableName").GetString());
         }
 
-        // sam local does not run API Gateway's JWT authorizer, so the API validates the local stack's tokens itself.
+        // sam local does not run API Gateway's JWT authorizer, so the API validates the local stack's tokens itself, in
+        // the Development environment, where the token command's key, issuer and audience are accepted.
         var api = document.RootElement.GetProperty("ApiFunction");
         Assert.Equal("false", api.GetProperty("Auth__TrustHostPrincipal").GetString());
+        Assert.Equal("Development", api.GetProperty("DOTNET_ENVIRONMENT").GetString());
+        Assert.Equal(DevAuth.Issuer, api.GetProperty("Auth__Issuer").GetString());
+        Assert.Equal(DevAuth.Audience, api.GetProperty("Auth__Audience").GetString());
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(api.GetProperty("Table__CursorSigningKey").GetString()!) >= TableOptions.MinimumSigningKeyBytes);
     }
 }

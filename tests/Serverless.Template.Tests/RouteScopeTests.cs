@@ -28,7 +28,7 @@ public sealed class RouteScopeTests
             {
                 problems.Add($"{endpoint}: no template route takes {endpoint.Method} {endpoint.SamplePath} (API Gateway answers 404).");
             }
-            else if (!route.Scopes.SetEquals(endpoint.Scopes) && !IsOpenLocallyOnly(endpoint, route))
+            else if (!route.Scopes.SetEquals(endpoint.Scopes))
             {
                 problems.Add($"{endpoint}: route {route} asks for [{string.Join(", ", route.Scopes)}], the code's policy is [{string.Join(", ", endpoint.Scopes)}].");
             }
@@ -47,20 +47,12 @@ public sealed class RouteScopeTests
     }
 
     [Fact]
-    public void Only_health_and_the_openapi_document_are_open()
+    public void Only_health_is_open_as_deployed()
     {
+        // The OpenAPI document is open only in the Development environment (the local stack); deployed it needs data.read.
         var open = AppEndpoints().Where(e => e.Scopes.Count == 0).Select(e => e.Pattern).Distinct().Order(StringComparer.Ordinal);
-        Assert.Equal(["/health/", "/openapi/{documentName}.json"], open);
+        Assert.Equal(["/health/"], open);
     }
-
-    /// <summary>
-    /// The OpenAPI document: open in the app (the local stack serves it to anyone), behind data.read on AWS, where the
-    /// gateway alone decides. The only endpoint whose template route may be stricter than the code.
-    /// </summary>
-    private static bool IsOpenLocallyOnly(AppEndpoint endpoint, GatewayRoute route) =>
-        endpoint.Pattern.StartsWith("/openapi/", StringComparison.Ordinal)
-        && endpoint.Scopes.Count == 0
-        && route.Scopes.SetEquals([Scopes.Read]);
 
     /// <summary>Every endpoint × method, with the scopes that may reach it (its access rule's, which name its policy).</summary>
     private static List<AppEndpoint> AppEndpoints()

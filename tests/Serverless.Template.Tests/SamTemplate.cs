@@ -54,6 +54,12 @@ internal sealed partial class SamTemplate
     /// <summary>A value as a deploy with default parameters would see it (strings only; lists and maps are not values here).</summary>
     public string Resolve(YamlNode node)
     {
+        // !Join [separator, list]: a list parameter (CommaDelimitedList) resolves as one value, a literal list item by item.
+        if (node is YamlSequenceNode { Tag.Value: "!Join", Children: [YamlScalarNode separator, var list] })
+        {
+            return list is YamlSequenceNode items ? string.Join(separator.Value, items.Children.Select(Resolve)) : Resolve(list);
+        }
+
         if (node is not YamlScalarNode scalar)
         {
             throw new InvalidOperationException($"Expected a scalar at line {node.Start.Line}.");

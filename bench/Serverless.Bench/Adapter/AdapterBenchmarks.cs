@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.Api;
 using Serverless.Bench.Support;
@@ -41,7 +42,7 @@ public class AdapterBenchmarks
         var settings = ApiHost.Configuration(dynamo, "bench-adapter");
         settings["Auth:TrustHostPrincipal"] = "true";
 
-        var direct = ApiApp.CreateBuilder([]);
+        var direct = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         direct.Configuration.AddInMemoryCollection(settings);
         direct.Logging.ClearProviders();
         _context = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, TimeSpan.FromMinutes(15));
@@ -51,7 +52,7 @@ public class AdapterBenchmarks
         _direct = ApiApp.Build(direct);
         await _direct.StartAsync();
 
-        var lambda = ApiApp.CreateBuilder([]);
+        var lambda = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         lambda.Configuration.AddInMemoryCollection(settings);
         lambda.Logging.ClearProviders();
         lambda.UseLambdaServer(always: true);

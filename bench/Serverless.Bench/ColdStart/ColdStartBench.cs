@@ -90,6 +90,8 @@ public static class ColdStartBench
         env["Table__TableName"] = table;
         env["Table__CursorSigningKey"] = CursorKey;
         env["Auth__TrustHostPrincipal"] = "true";
+        env["Auth__Issuer"] = ApiEvents.Issuer;
+        env["Auth__Audience"] = ApiEvents.Audience;
         env["SERVICE_NAME"] = "serverless";
         env.Remove("DOTNET_gcServer");
 

@@ -7,6 +7,11 @@ namespace Serverless.Bench.Support;
 /// <summary>HTTP API (payload 2.0) events as API Gateway sends them after its JWT authorizer accepted the token.</summary>
 public static class ApiEvents
 {
+    /// <summary>The issuer and audience the benchmarks' function is configured with (Auth__Issuer, Auth__Audience).</summary>
+    public const string Issuer = "https://bench.example/issuer";
+
+    public const string Audience = "bench-api";
+
     public static byte[] Get(string path, string scope = "data.read", string subject = "bench-user")
     {
         var requestId = Guid.NewGuid().ToString("N")[..16];
@@ -35,6 +40,8 @@ public static class ApiEvents
             json.WriteStartObject("claims");
             json.WriteString("sub", subject);
             json.WriteString("scope", scope);
+            json.WriteString("iss", Issuer);
+            json.WriteString("aud", Audience);
             json.WriteEndObject();
             json.WriteStartArray("scopes");
             foreach (var s in scope.Split(' '))

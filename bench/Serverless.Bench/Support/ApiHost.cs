@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serverless.Api;
 
@@ -28,7 +29,7 @@ public sealed class ApiHost : IAsyncDisposable
 
     public static async Task<ApiHost> StartAsync(Uri dynamoDb, string table, CancellationToken ct, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = ApiApp.CreateBuilder([]);
+        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         builder.Configuration.AddInMemoryCollection(Configuration(dynamoDb, table));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         // Request logs would measure the console; warnings still show.

@@ -42,16 +42,41 @@ internal static class ApiComposition
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.UseMiddleware<RequestLimitsMiddleware>();
+        if (!app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal)
+        {
+            // Told to validate bearer tokens itself, the app ignores whatever caller a host (the Lambda adapter) put on
+            // the request, even where no policy asks for one.
+            app.Use((context, next) =>
+            {
+                context.User = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity());
+                return next(context);
+            });
+        }
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<RequestTextMiddleware>();
         return app;
     }
 
-    /// <summary>The OpenAPI document always (API Gateway clients can fetch it); the reference page only off Lambda.</summary>
+    /// <summary>
+    /// The OpenAPI document, for callers with the read scope (as the template's route asks) and to anyone in the
+    /// Development environment; the reference page only off Lambda.
+    /// </summary>
     public static WebApplication MapApiReference(this WebApplication app)
     {
-        app.MapOpenApi().AllowAnonymous();
+        var document = app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+        {
+            document.AllowAnonymous();
+        }
+        else
+        {
+            // The route's rule and policy, as its template route asks (data.read): the document describes every route
+            // and body, so only a caller that may read the data gets it.
+            document.RequireAccess(Access.ServiceRead);
+        }
+
         var api = app.Services.GetRequiredService<IOptions<ApiOptions>>().Value;
         var auth = app.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
         if (api.ServeApiReference ?? !auth.UsesHostPrincipal)

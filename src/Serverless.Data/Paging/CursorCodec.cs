@@ -8,23 +8,33 @@ namespace Serverless.Data.Paging;
 /// <summary>
 /// Opaque pagination cursors: base64url(JSON {query fingerprint, position}) "." base64url(HMAC-SHA256).
 /// Clients cannot read meaning into them or forge them; an altered, truncated or foreign cursor is an
-/// <see cref="InvalidCursorException"/>, never a silently different page.
+/// <see cref="InvalidCursorException"/>, never a silently different page. Cursors are signed with the current key and
+/// accepted when either it or the previous key (during a rotation) signed them.
 /// </summary>
 public sealed class CursorCodec
 {
     private const int MaxCursorLength = 4096;
     private readonly byte[] _key;
+    private readonly byte[]? _previousKey;
 
     public CursorCodec(TableOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var key = Encoding.UTF8.GetBytes(options.CursorSigningKey ?? "");
+        _key = KeyOf(options.CursorSigningKey, nameof(TableOptions.CursorSigningKey));
+        _previousKey = string.IsNullOrEmpty(options.PreviousCursorSigningKey)
+            ? null
+            : KeyOf(options.PreviousCursorSigningKey, nameof(TableOptions.PreviousCursorSigningKey));
+    }
+
+    private static byte[] KeyOf(string? value, string name)
+    {
+        var key = Encoding.UTF8.GetBytes(value ?? "");
         if (key.Length < TableOptions.MinimumSigningKeyBytes)
         {
-            throw new InvalidOperationException($"TableOptions.CursorSigningKey must be at least {TableOptions.MinimumSigningKeyBytes} bytes.");
+            throw new InvalidOperationException($"TableOptions.{name} must be at least {TableOptions.MinimumSigningKeyBytes} bytes.");
         }
 
-        _key = key;
+        return key;
     }
 
     public string Encode(string queryFingerprint, IReadOnlyDictionary<string, string> position)
@@ -61,8 +71,11 @@ public sealed class CursorCodec
             throw new InvalidCursorException("The cursor is malformed.");
         }
 
-        // Constant-time comparison: response timing must not reveal how much of a forged signature was right.
-        if (!CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payload), signature))
+        // Constant-time comparison: response timing must not reveal how much of a forged signature was right. Both
+        // keys are always tried, so timing does not tell which one signed either.
+        var current = CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_key, payload), signature);
+        var previous = _previousKey is not null && CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(_previousKey, payload), signature);
+        if (!(current | previous))
         {
             throw new InvalidCursorException("The cursor's signature does not match; it was altered or forged.");
         }

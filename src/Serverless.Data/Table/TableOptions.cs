@@ -23,6 +23,13 @@ public sealed record TableOptions
     /// <summary>Secret that signs pagination cursors (at least 32 bytes of UTF-8); a forged cursor then fails.</summary>
     public string CursorSigningKey { get; init; } = "";
 
+    /// <summary>
+    /// The key <see cref="CursorSigningKey"/> replaced, during a rotation: cursors it signed are still accepted (a
+    /// client paging through a list when the key changes keeps its place), new ones are signed with the current key.
+    /// Empty when no rotation is under way; remove it once the cursors it signed have had time to be used.
+    /// </summary>
+    public string PreviousCursorSigningKey { get; init; } = "";
+
     public int DefaultPageLimit { get; init; } = 25;
 
     public int MaxPageLimit { get; init; } = 100;
@@ -57,6 +64,11 @@ public sealed record TableOptions
         if (System.Text.Encoding.UTF8.GetByteCount(CursorSigningKey ?? "") < MinimumSigningKeyBytes)
         {
             problems.Add($"CursorSigningKey must be at least {MinimumSigningKeyBytes} bytes.");
+        }
+
+        if (!string.IsNullOrEmpty(PreviousCursorSigningKey) && System.Text.Encoding.UTF8.GetByteCount(PreviousCursorSigningKey) < MinimumSigningKeyBytes)
+        {
+            problems.Add($"PreviousCursorSigningKey must be empty or at least {MinimumSigningKeyBytes} bytes.");
         }
 
         if (DefaultPageLimit < 1 || MaxPageLimit < DefaultPageLimit)

@@ -4,8 +4,10 @@ using Serverless.Lambda.Events;
 namespace Serverless.Lambda.AspNetCore;
 
 /// <summary>
-/// API Gateway has already checked the caller; what its authorizer established becomes <c>HttpContext.User</c>.
-/// Without any claims the user stays anonymous.
+/// What the event's authorizer data says about the caller becomes <c>HttpContext.User</c>, with an authentication type
+/// naming the authorizer it came from; without any claims the user stays anonymous. Whether that caller is trusted is
+/// the app's decision, not this layer's: anyone allowed to invoke the function can put anything in an event, so the
+/// app checks the event's shape, API and authorizer (see <see cref="ILambdaHttpFeature"/>) before it believes a claim.
 /// </summary>
 public static class AuthorizerClaims
 {

@@ -15,9 +15,6 @@ namespace Serverless.Local.Invoke;
 /// </summary>
 public static class InvokeCommand
 {
-    /// <summary>The cursor key a local invocation uses when none is configured (as sam local's env.json would set one).</summary>
-    private const string LocalCursorKey = "serverless-local-invoke-cursor-key: not a secret, local use only";
-
     public static Command Create()
     {
         var function = new Argument<string>("function") { Description = "The function's logical id in template.yaml (e.g. ApiFunction, AuditFunction)." };
@@ -136,7 +133,8 @@ public static class InvokeCommand
 
     /// <summary>
     /// The variables invoke gives a function: its template environment (where <paramref name="inherited"/> does not
-    /// already set a variable), then what points it at this call's DynamoDB and table. Public so a test can build the
+    /// already set a variable), then what points it at this call's DynamoDB and table, and the Development environment
+    /// unless <paramref name="inherited"/> names one. Public so a test can build the
     /// function with exactly this configuration without changing its own process environment.
     /// </summary>
     public static IReadOnlyDictionary<string, string> FunctionEnvironment(
@@ -157,9 +155,12 @@ public static class InvokeCommand
         variables[DynamoDbLocalOptions.EndpointVariable] = endpoint.ToString();
         variables[LocalStack.TableNameVariable] = tableName;
         variables["Table__TableName"] = tableName;
-        if ((inherited("Table__CursorSigningKey") ?? variables.GetValueOrDefault("Table__CursorSigningKey")) is not { Length: > 0 })
+        // A local invocation is development, as sam local's env.json makes it, so the API's development keys, issuer,
+        // audience and API id fill what the template leaves to the deployed stack; the developer's own
+        // DOTNET_ENVIRONMENT (or ASPNETCORE_ENVIRONMENT) wins, to try the deployed configuration.
+        if (LocalEnvironment.IsUnset(inherited))
         {
-            variables["Table__CursorSigningKey"] = LocalCursorKey;
+            variables[LocalEnvironment.DotnetVariable] = LocalEnvironment.Development;
         }
 
         variables["AWS_LAMBDA_FUNCTION_NAME"] = definition.LogicalId;

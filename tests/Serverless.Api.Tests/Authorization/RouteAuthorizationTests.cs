@@ -103,7 +103,7 @@ public sealed class RouteAuthorizationTests(RouteAuthorizationTests.UndeclaredRo
         /// <summary>No table is touched: the configuration is only what building and authorizing need.</summary>
         public static WebApplicationBuilder CreateBuilder()
         {
-            var builder = ApiApp.CreateBuilder([]);
+            var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = Microsoft.Extensions.Hosting.Environments.Development });
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Auth:TrustHostPrincipal"] = "false",

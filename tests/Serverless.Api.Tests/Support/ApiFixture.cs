@@ -45,7 +45,7 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         await TableSetup.EnsureCreatedAsync(dynamoDb.Client, TableName, ct);
 
-        var builder = ApiApp.CreateBuilder([]);
+        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = EnvironmentName });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DynamoDb:ServiceUrl"] = dynamoDb.ServiceUrl.ToString(),
@@ -65,6 +65,12 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Http = new HttpClient { BaseAddress = new Uri(address) };
     }
+
+    /// <summary>
+    /// The host environment: Development, as the local stack runs the API, so the tests' tokens from the development
+    /// key (<see cref="DevAuth"/>) are accepted; a fixture for the deployed configuration says otherwise.
+    /// </summary>
+    protected virtual string EnvironmentName => Microsoft.Extensions.Hosting.Environments.Development;
 
     /// <summary>Lets a fixture for another hosting mode add its configuration and services before the app is built.</summary>
     protected virtual void Configure(WebApplicationBuilder builder)

@@ -9,9 +9,10 @@ using Serverless.Testing;
 namespace Serverless.Api.Tests.Support;
 
 /// <summary>
-/// The app as it runs on Lambda: it trusts the principal the host put on the request. The Lambda adapter builds that
-/// principal from API Gateway's authorizer claims; here a filter in front of the app builds it from a test header
-/// (<c>X-Test-Principal: subject;scope scope</c>), standing in for the adapter.
+/// A host that puts a principal on the request, as the Lambda adapter does from an event's authorizer data: here a
+/// filter in front of the app on Kestrel builds it from a test header (<c>X-Test-Principal: subject;scope scope</c>).
+/// Told to trust the host's principal, the app still finds no API Gateway event behind it (only the Lambda function
+/// brings one); tests of the trusted caller on Lambda drive the function itself (<see cref="LambdaFunctionFixture"/>).
 /// </summary>
 public class HostPrincipalFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
 {

@@ -16,12 +16,19 @@ public static class HttpApiEvents
 {
     private const string Domain = "id.execute-api.us-east-1.amazonaws.com";
 
+    /// <summary>The sample's <c>requestContext.apiId</c>, which every event built here keeps.</summary>
+    public const string ApiId = "api-id";
+
     private const string IssuerOnlyKey = "the identity provider's key, known to API Gateway's authorizer only";
 
     private static readonly string Sample = File.ReadAllText(
         RepoPaths.Of("tests", "Serverless.Lambda.Tests", "Samples", "http-api-v2-request.json"));
 
-    public static byte[] Create(ApiRequest request)
+    /// <summary>
+    /// The event for <paramref name="request"/>, its token's claims naming <paramref name="issuer"/> and
+    /// <paramref name="audience"/> (the development ones unless given) as API Gateway passes them on.
+    /// </summary>
+    public static byte[] Create(ApiRequest request, string issuer = DevAuth.Issuer, string audience = DevAuth.Audience)
     {
         ArgumentNullException.ThrowIfNull(request);
         var now = DateTimeOffset.UtcNow;
@@ -78,6 +85,7 @@ public static class HttpApiEvents
 
         var context = root["requestContext"]!.AsObject();
         context.Remove("authentication");
+        context["apiId"] = ApiId;
         context["domainName"] = Domain;
         context["requestId"] = Guid.NewGuid().ToString();
         context["routeKey"] = "$default";
@@ -108,8 +116,8 @@ public static class HttpApiEvents
                     {
                         ["sub"] = request.Subject,
                         ["scope"] = scopes,
-                        ["iss"] = DevAuth.Issuer,
-                        ["aud"] = DevAuth.Audience,
+                        ["iss"] = issuer,
+                        ["aud"] = audience,
                         ["iat"] = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                         ["exp"] = now.AddMinutes(10).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
                     },

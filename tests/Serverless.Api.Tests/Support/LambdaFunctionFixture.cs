@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Serverless.DynamoDbLocal;
 using Serverless.Functions;
 using Serverless.Lambda.Runtime;
+using Serverless.Local;
 using Serverless.Local.Invoke;
 using Serverless.Testing;
 using Xunit;
@@ -16,7 +17,7 @@ namespace Serverless.Api.Tests.Support;
 /// variables <see cref="InvokeCommand.FunctionEnvironment"/> gives it, and called with HTTP API 2.0 event bytes through
 /// <see cref="ILambdaFunction.InvokeAsync"/>, the boundary Lambda's bootstrap loop and <c>invoke</c> both call.
 /// </summary>
-public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+public class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
 {
     public const string FunctionName = "ApiFunction";
 
@@ -32,10 +33,18 @@ public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFi
         var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), FunctionName, ct);
         _timeout = definition.Timeout;
 
-        // Nothing inherited: exactly what a fresh invoke process sets, pointed at this fixture's table.
-        var variables = InvokeCommand.FunctionEnvironment(definition, DynamoDbServiceUrl, TableName, _ => null);
+        // Nothing inherited but what the fixture says: exactly what a fresh invoke process sets, pointed at this fixture's table.
+        var variables = InvokeCommand.FunctionEnvironment(definition, DynamoDbServiceUrl, TableName, name => Inherited.GetValueOrDefault(name)).ToDictionary();
+        foreach (var (name, value) in Inherited)
+        {
+            variables[name] = value;
+        }
+
         var options = new FunctionOptions
         {
+            // The host's environment is fixed when its builder is created, before ConfigureHost runs: it is given as the
+            // command line's --environment, which a web host reads as it would DOTNET_ENVIRONMENT.
+            Args = variables.TryGetValue(LocalEnvironment.DotnetVariable, out var environment) ? ["--environment", environment] : [],
             // invoke sends the JSON log lines to stderr; here they are kept to explain a failing comparison.
             ConfigureLogging = logging => logging.Output = _log,
             // invoke puts the variables in its process environment. Tests share a process, so they go into this
@@ -56,6 +65,12 @@ public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFi
         await base.DisposeAsync();
     }
 
+    /// <summary>
+    /// Variables as if set in the shell that runs invoke (they win over the template's); none by default, so invoke
+    /// runs the function in the Development environment.
+    /// </summary>
+    protected virtual IReadOnlyDictionary<string, string> Inherited { get; } = new Dictionary<string, string>();
+
     /// <summary>What the function logged so far (JSON lines).</summary>
     public string LambdaLog
     {
@@ -75,7 +90,10 @@ public sealed class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFi
     }
 
     /// <summary>Invokes the function on one HTTP API event, as invoke does (a local context with the template's timeout).</summary>
-    public Task<ApiResult> InvokeAsync(ApiRequest request) => InvokeAsync(HttpApiEvents.Create(request));
+    public Task<ApiResult> InvokeAsync(ApiRequest request) => InvokeAsync(CreateEvent(request));
+
+    /// <summary>The HTTP API event API Gateway would send for <paramref name="request"/> to the function as configured here.</summary>
+    public virtual byte[] CreateEvent(ApiRequest request) => HttpApiEvents.Create(request);
 
     /// <summary>Invokes the function on event bytes as given (a variant of <see cref="HttpApiEvents.Create"/>'s, say).</summary>
     public async Task<ApiResult> InvokeAsync(byte[] payload)

@@ -47,7 +47,8 @@ internal sealed class ApiWorkload : IAsyncDisposable
     {
         var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), "ApiFunction", ct);
         var variables = InvokeCommand.FunctionEnvironment(definition, dynamo.ServiceUrl, table.Name, _ => null);
-        var builder = ApiApp.CreateBuilder([]);
+        // Development, as invoke runs it, so the development key's token is accepted.
+        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = variables[LocalEnvironment.DotnetVariable] });
         builder.Configuration.AddInMemoryCollection(variables.Select(v => KeyValuePair.Create<string, string?>(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value)));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

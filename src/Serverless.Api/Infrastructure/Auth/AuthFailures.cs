@@ -32,7 +32,7 @@ internal static class AuthFailures
             SecurityTokenExpiredException expired => $"The token expired at {expired.Expires:u}.",
             SecurityTokenNotYetValidException notYet => $"The token is not valid before {notYet.NotBefore:u}.",
             SecurityTokenNoExpirationException => "The token has no expiry (exp); this API accepts only tokens that expire.",
-            SecurityTokenInvalidAudienceException => $"The token is not for this API: its audience (aud) must be {settings.Audience}.",
+            SecurityTokenInvalidAudienceException => $"The token is not for this API: its audience (aud) must be {Audiences(settings)}.",
             SecurityTokenInvalidIssuerException => $"The token was not issued by {settings.Issuer}, the issuer this API trusts.",
             SecurityTokenInvalidAlgorithmException => "The token is signed with an algorithm this API does not accept (HS256).",
             SecurityTokenInvalidSignatureException => $"The token's signature does not verify: it was not signed with the key of {settings.Issuer}.",
@@ -46,6 +46,45 @@ internal static class AuthFailures
     public const string NoHostPrincipal =
         "No caller came with the request: on Lambda the API takes the caller from API Gateway's JWT authorizer. "
         + "Send Authorization: Bearer <token> to a route behind that authorizer.";
+
+    // The host's caller refused (HostPrincipalHandler): each names what this API trusts, never a value of the event.
+    private const string TrustedOrigin = "this API trusts a caller only from an HTTP API (payload 2.0) event authorized by its JWT authorizer";
+
+    public const string NotFromApiGateway =
+        "The request did not come from API Gateway: " + TrustedOrigin + ". Send it through the deployed HTTP API.";
+
+    public const string WrongApi =
+        "The request came through an API (requestContext.apiId) other than the one this function serves: " + TrustedOrigin + ".";
+
+    public static string WrongEventShape(HostEventShape shape) => shape switch
+    {
+        HostEventShape.RestApiV1 => "The request came as a REST API (payload 1.0) event; " + TrustedOrigin + ".",
+        HostEventShape.LoadBalancer => "The request came from a load balancer; " + TrustedOrigin + ".",
+        _ => "The request came in an event of another kind; " + TrustedOrigin + ".",
+    };
+
+    public static string WrongAuthorizer(HostAuthorizer authorizer) => authorizer switch
+    {
+        HostAuthorizer.Lambda => "The request was authorized by a Lambda authorizer; " + TrustedOrigin + ".",
+        HostAuthorizer.Iam => "The request was authorized by IAM; " + TrustedOrigin + ".",
+        HostAuthorizer.CognitoUserPool => "The request was authorized by a Cognito user-pool authorizer; " + TrustedOrigin + ".",
+        _ => "The request carries more than one authorizer's data; " + TrustedOrigin + ".",
+    };
+
+    public static string WrongIssuer(AuthOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return $"The token was not issued by {settings.Issuer}, the issuer this API trusts.";
+    }
+
+    public static string WrongAudience(AuthOptions settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return $"The token is not for this API: its audience (aud) must be {Audiences(settings)}.";
+    }
+
+    private static string Audiences(AuthOptions settings) =>
+        settings.Audiences.Count == 1 ? settings.Audiences[0] : "one of " + string.Join(", ", settings.Audiences);
 
     /// <summary>
     /// An authenticated caller whose token lacks what the route's rule needs: one of its scopes, a subject, or (for an

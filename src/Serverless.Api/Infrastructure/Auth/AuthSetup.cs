@@ -23,8 +23,10 @@ internal static class AuthSetup
     {
         services.AddOptions<AuthOptions>()
             .BindConfiguration(AuthOptions.Section)
-            .Validate(o => o.UsesHostPrincipal || System.Text.Encoding.UTF8.GetByteCount(o.SigningKey ?? "") >= 32, "Auth:SigningKey must be at least 32 bytes.")
             .ValidateOnStart();
+        services.AddSingleton<AuthOptionsValidation>();
+        services.AddSingleton<IPostConfigureOptions<AuthOptions>>(sp => sp.GetRequiredService<AuthOptionsValidation>());
+        services.AddSingleton<IValidateOptions<AuthOptions>>(sp => sp.GetRequiredService<AuthOptionsValidation>());
 
         services.AddAuthentication(ApiScheme)
             .AddPolicyScheme(ApiScheme, "JWT bearer locally, the host's principal on Lambda", o =>
@@ -45,8 +47,9 @@ internal static class AuthSetup
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = settings.Issuer,
-                    ValidAudience = settings.Audience,
-                    IssuerSigningKey = DevAuth.CreateKey(settings.SigningKey),
+                    ValidAudiences = settings.Audiences,
+                    // Unset only where bearer tokens are not validated here (the host's caller is trusted instead).
+                    IssuerSigningKey = settings.SigningKey.Length > 0 ? DevAuth.CreateKey(settings.SigningKey) : null,
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     NameClaimType = ApiClaims.Subject,
                     ClockSkew = TimeSpan.FromSeconds(30),

@@ -8,7 +8,8 @@ namespace Serverless.Api.Infrastructure.Auth;
 /// <summary>
 /// The local stack's token issuer: the one place holding the dev signing key, issuer and audience, used both by
 /// the API's JWT validation on Kestrel and by the <c>token</c> command that mints tokens for it. The key is public
-/// on purpose (it is in the repository); on Lambda, API Gateway validates real tokens and this is never used.
+/// on purpose (it is in the repository), so the API uses and accepts these values only in the Development environment
+/// (<see cref="AuthOptionsValidation"/>); anywhere else they are refused even when configured explicitly.
 /// </summary>
 public static class DevAuth
 {

@@ -17,28 +17,21 @@ internal static class DataSetup
     public const string TableSection = "Table";
 
     /// <summary>
-    /// Cursor key for the local stack only, so `serve` works with no configuration; on Lambda the key must be
-    /// configured (Table__CursorSigningKey) and start-up fails without it.
+    /// Cursor key for the Development environment only (the local stack, the tests), so `serve` works with no
+    /// configuration. Public (it is in the repository), so it is refused anywhere else, as is a missing key.
     /// </summary>
     internal const string DevCursorSigningKey = "serverless-local-dev-cursor-key: not a secret, local use only";
 
     public static IServiceCollection AddApiData(this IServiceCollection services)
     {
         services.AddOptions<DynamoDbOptions>().BindConfiguration(DynamoDbOptions.Section);
-        services.AddOptions<TableSettings>().BindConfiguration(TableSection);
+        services.AddOptions<TableSettings>().BindConfiguration(TableSection).ValidateOnStart();
+        services.AddSingleton<TableSettingsValidation>();
+        services.AddSingleton<IPostConfigureOptions<TableSettings>>(sp => sp.GetRequiredService<TableSettingsValidation>());
+        services.AddSingleton<IValidateOptions<TableSettings>>(sp => sp.GetRequiredService<TableSettingsValidation>());
 
-        // The repositories take the options record itself; it is checked once here, at the first resolve.
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<TableSettings>>().Value.ToOptions();
-            if (string.IsNullOrEmpty(options.CursorSigningKey) && !sp.GetRequiredService<IOptions<AuthOptions>>().Value.UsesHostPrincipal)
-            {
-                options = options with { CursorSigningKey = DevCursorSigningKey };
-            }
-
-            options.Validate();
-            return options;
-        });
+        // The repositories take the options record itself, built from the settings checked at start.
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TableSettings>>().Value.ToOptions());
 
         services.TryAddSingleton(sp =>
         {

@@ -21,6 +21,8 @@ public sealed class TableSettings
 
     public string CursorSigningKey { get; set; } = Defaults.CursorSigningKey;
 
+    public string PreviousCursorSigningKey { get; set; } = Defaults.PreviousCursorSigningKey;
+
     public int DefaultPageLimit { get; set; } = Defaults.DefaultPageLimit;
 
     public int MaxPageLimit { get; set; } = Defaults.MaxPageLimit;
@@ -34,6 +36,7 @@ public sealed class TableSettings
         SoftDeleteRetention = SoftDeleteRetention,
         AuditRetention = AuditRetention,
         CursorSigningKey = CursorSigningKey,
+        PreviousCursorSigningKey = PreviousCursorSigningKey,
         DefaultPageLimit = DefaultPageLimit,
         MaxPageLimit = MaxPageLimit,
         MaxRecentDays = MaxRecentDays,

@@ -1,0 +1,30 @@
+using Serverless.Local;
+using Serverless.Testing;
+
+namespace Serverless.Api.Tests.Support;
+
+/// <summary>
+/// The function as the deployed stack configures it: the template's environment with the values CloudFormation would
+/// resolve (this API's id, the identity provider's issuer and audiences, the stack's cursor secret) and not the
+/// Development environment, so nothing of the local stack's development values is accepted.
+/// </summary>
+public sealed class DeployedLambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : LambdaFunctionFixture(dynamoDb)
+{
+    public const string Issuer = "https://idp.example.com/tenant";
+
+    public const string Audience = "serverless-api-client";
+
+    /// <summary>A second accepted audience: the template passes JwtAudience's list joined with commas.</summary>
+    public const string OtherAudience = "back-office-client";
+
+    protected override IReadOnlyDictionary<string, string> Inherited { get; } = new Dictionary<string, string>
+    {
+        [LocalEnvironment.DotnetVariable] = "Production",
+        ["Auth__ApiId"] = HttpApiEvents.ApiId,
+        ["Auth__Issuer"] = Issuer,
+        ["Auth__Audience"] = Audience + "," + OtherAudience,
+        ["Table__CursorSigningKey"] = "deployed-fixture-cursor-secret-0123456789abcdef",
+    };
+
+    public override byte[] CreateEvent(ApiRequest request) => HttpApiEvents.Create(request, Issuer, Audience);
+}
