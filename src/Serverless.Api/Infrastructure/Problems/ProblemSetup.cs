@@ -18,6 +18,8 @@ internal static class ProblemSetup
 
             context.ProblemDetails.Type ??= ProblemTypes.For(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode);
         });
+        // After the framework's writer, for the requests it declines (an Accept that names no JSON).
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>();
         services.AddExceptionHandler<ApiExceptionHandler>();
 
         // Binding failures (bad JSON, wrong content type, unparsable query values) become exceptions the handler
