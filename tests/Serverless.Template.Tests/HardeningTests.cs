@@ -116,6 +116,21 @@ public sealed class HardeningTests
     }
 
     [Fact]
+    public void The_api_id_check_comes_from_a_parameter_the_stack_outputs_and_is_off_until_it_is_given()
+    {
+        // Auth__ApiId cannot be !Ref HttpApi (a circular dependency): the id goes out as an output and comes back in.
+        var variables = SamTemplate.Map(SamTemplate.Map(Template.Function("ApiFunction").Properties, "Environment"), "Variables")!;
+        var apiId = variables.Children[new YamlScalarNode("Auth__ApiId")];
+        Assert.Equal(("!Ref", "HttpApiId"), (apiId.Tag.Value, ((YamlScalarNode)apiId).Value));
+        Assert.Equal(string.Empty, Template.ParameterDefault("HttpApiId"));
+        Assert.Equal(string.Empty, Template.Function("ApiFunction").Environment["Auth__ApiId"]);
+
+        var output = SamTemplate.Map(SamTemplate.Map(Template.Root, "Outputs"), "ApiId")!;
+        var value = output.Children[new YamlScalarNode("Value")];
+        Assert.Equal(("!Ref", "HttpApi"), (value.Tag.Value, ((YamlScalarNode)value).Value));
+    }
+
+    [Fact]
     public void The_openapi_document_needs_a_token_with_the_read_scope_on_aws()
     {
         var document = Assert.Single(Template.Function("ApiFunction").Events("HttpApi"), e => e.Name == "OpenApiDocument").Properties;
