@@ -124,8 +124,17 @@ public sealed class RuntimeErrorReport
     /// <summary>The frame's method as Native AOT keeps it (no reflection metadata needed); unknown where it kept none.</summary>
     private static string Label(StackFrame frame) =>
         DiagnosticMethodInfo.Create(frame) is { } method
-            ? (method.DeclaringTypeName is { Length: > 0 } type ? $"{type}.{method.Name}" : method.Name)
+            ? (method.DeclaringTypeName is { Length: > 0 } type ? $"{SimpleName(type)}.{method.Name}" : method.Name)
             : "unknown";
+
+    /// <summary>The type's own name, as AWS's runtime labels a frame (<c>Type.Method</c>), without namespace or outer types.</summary>
+    private static string SimpleName(string typeName)
+    {
+        var generic = typeName.IndexOf('[', StringComparison.Ordinal);
+        var name = generic >= 0 ? typeName[..generic] : typeName;
+        var cut = name.LastIndexOfAny(['.', '+']);
+        return cut >= 0 ? name[(cut + 1)..] : name;
+    }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
