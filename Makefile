@@ -23,6 +23,6 @@ $(addprefix build-,$(FUNCTIONS)):
 # Publishes bootstrap into OUT and leaves only what Lambda runs (the stripped symbols stay out of the zip).
 publish:
 	@test -n "$(OUT)" || { echo "OUT (or ARTIFACTS_DIR from sam build) is required" >&2; exit 2; }
-	dotnet publish src/Serverless.Functions/Serverless.Functions.csproj -c $(CONFIGURATION) -r $(RID) -p:PublishAot=true -o "$(OUT)"
+	dotnet publish src/Serverless.Functions/Serverless.Functions.csproj -c $(CONFIGURATION) -r $(RID) -o "$(OUT)"
 	rm -f "$(OUT)"/*.dbg "$(OUT)"/*.pdb "$(OUT)"/*.staticwebassets.endpoints.json
 	test -x "$(OUT)/bootstrap"

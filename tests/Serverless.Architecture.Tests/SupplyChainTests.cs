@@ -48,6 +48,9 @@ public sealed class SupplyChainTests
 
         Assert.Contains("net10.0/linux-x64", targets);
         Assert.Contains("net10.0/linux-arm64", targets);
+        // Native AOT is the project's own setting, so its compiler is in the pinned graph (and no publish passes it).
+        Assert.Contains("\"Microsoft.DotNet.ILCompiler\"", functions, StringComparison.Ordinal);
+        Assert.Contains("<PublishAot>true</PublishAot>", File.ReadAllText(RepoPaths.Of("src", "Serverless.Functions", "Serverless.Functions.csproj")), StringComparison.Ordinal);
     }
 
     [Fact]
