@@ -81,6 +81,9 @@ public sealed class SamTemplateLoaderTests
     [InlineData("FunctionResponseTypes: [Everything]", "ReportBatchItemFailures")]
     [InlineData("BatchSize: !ImportValue Shared-BatchSize", "!ImportValue")]
     [InlineData("FilterCriteria: { Filters: [ { Pattern: '{\"eventName\": \"INSERT\"}' } ] }", "Filters[0].Pattern")]
+    [InlineData("ParallelizationFactor: 11", "ParallelizationFactor must be 1 to 10")]
+    [InlineData("ParallelizationFactor: 0", "ParallelizationFactor must be 1 to 10")]
+    [InlineData("TumblingWindowInSeconds: 60", "tumbling windows are not emulated")]
     public void A_setting_lambda_would_reject_fails_the_load_and_names_the_event(string line, string expected)
     {
         var yaml = $"""
@@ -104,6 +107,37 @@ public sealed class SamTemplateLoaderTests
 
         Assert.Contains("Fn.Events.S", error.Message, StringComparison.Ordinal);
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_parallelization_factor_is_read_from_the_template_and_defaults_to_one()
+    {
+        const string yaml = """
+            Resources:
+              Table:
+                Type: AWS::DynamoDB::Table
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: x
+                  Events:
+                    Parallel:
+                      Type: DynamoDB
+                      Properties:
+                        Stream: !GetAtt Table.StreamArn
+                        StartingPosition: TRIM_HORIZON
+                        ParallelizationFactor: 10
+                    Serial:
+                      Type: DynamoDB
+                      Properties:
+                        Stream: !GetAtt Table.StreamArn
+                        StartingPosition: TRIM_HORIZON
+            """;
+
+        var settings = SamTemplateLoader.Load(yaml);
+
+        Assert.Equal(10, settings.Single(s => s.EventName == "Parallel").ParallelizationFactor);
+        Assert.Equal(1, settings.Single(s => s.EventName == "Serial").ParallelizationFactor);
     }
 
     [Fact]
