@@ -1,17 +1,12 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Data;
-using Serverless.Data.Client;
 using Serverless.Data.Orders;
 using Serverless.Data.Products;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
-using Serverless.Domain.Orders;
 using Serverless.Domain.Products;
 using Serverless.Domain.Users;
-using Serverless.Lambda.Runtime;
 using Serverless.Local.EventSourceMapping;
-using Serverless.Local.Invoke;
-using Serverless.Streams;
+using Serverless.Local.Tests.Support;
 using Serverless.Testing;
 using Serverless.Testing.Lambda;
 using Xunit;
@@ -52,7 +47,7 @@ public sealed class ParallelStreamFunctionsTests(DynamoDbLocalFixture dynamo)
             placed[user.Id] = [];
             for (var o = 0; o < OrdersPerUser; o++)
             {
-                placed[user.Id].Add((await orders.CreateAsync(OrderOf(user, product), "user:root", _ct)).Id);
+                placed[user.Id].Add((await orders.CreateAsync(TemplateStreamFunctions.OrderOf(user, product), "user:root", _ct)).Id);
             }
         }
 
@@ -111,10 +106,7 @@ public sealed class ParallelStreamFunctionsTests(DynamoDbLocalFixture dynamo)
     /// <summary>The function behind the template's mapping for it, with ten batches of a shard allowed in flight.</summary>
     private async Task<EmulatorHarness> StartAsync(string functionId, TestTable table)
     {
-        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), functionId, _ct);
-        var variables = InvokeCommand.FunctionEnvironment(definition, dynamo.ServiceUrl, table.Name, _ => null);
-        var settings = StreamFunctionSettings.FromEnvironment(new TestEnvironment(variables.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal)));
-        var function = StreamFunctions.Create(definition.Handler, DynamoDbClients.Create(settings.ServiceUrl, settings.Region), settings, NullLoggerFactory.Instance, TimeProvider.System);
+        var function = await TemplateStreamFunctions.CreateAsync(functionId, dynamo, table, _ct);
         var mapping = (await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), ct: _ct)).Single(s => s.FunctionName == functionId)
             with { ParallelizationFactor = 10, BatchSize = 5 };
         return await EmulatorHarness.StartAsync(
@@ -131,19 +123,4 @@ public sealed class ParallelStreamFunctionsTests(DynamoDbLocalFixture dynamo)
         PasswordHash = "pbkdf2$secret-hash-value",
         Addresses = [new Address { Type = AddressType.Home, Street = "1 Main Street", City = "London", Country = "GB", IsDefault = true }],
     };
-
-    private static Order OrderOf(User user, Product product)
-    {
-        var line = new OrderItem { ProductId = product.Id, ProductName = product.Name, Quantity = 1, UnitPrice = product.Price };
-        return new Order
-        {
-            Id = Guid.NewGuid(),
-            UserId = user.Id,
-            UserEmail = user.Email,
-            UserName = user.Name,
-            UserVersion = user.Version,
-            Items = [line],
-            Total = line.LineTotal,
-        };
-    }
 }

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Data;
 using Serverless.Data.Client;
 using Serverless.Data.Comments;
@@ -18,7 +17,7 @@ using Serverless.Domain.Roles;
 using Serverless.Domain.Users;
 using Serverless.Lambda.Runtime;
 using Serverless.Local.EventSourceMapping;
-using Serverless.Local.Invoke;
+using Serverless.Local.Tests.Support;
 using Serverless.Local.Ttl;
 using Serverless.Streams;
 using Serverless.Testing.Lambda;
@@ -145,23 +144,12 @@ internal static class StreamWorkloads
     /// <summary>The client the function's factory would build from its environment, recorded.</summary>
     private static async Task<IAmazonDynamoDB> FunctionClientAsync(string functionId, DynamoDbLocalFixture dynamo, TestTable table, CallRecorder recorder, CancellationToken ct)
     {
-        var settings = StreamFunctionSettings.FromEnvironment(await EnvironmentAsync(functionId, dynamo, table, ct));
+        var settings = await TemplateStreamFunctions.SettingsAsync(functionId, dynamo, table, ct);
         return recorder.Attach(DynamoDbClients.Create(settings.ServiceUrl, settings.Region));
     }
 
-    private static async Task<ILambdaFunction> CreateAsync(string functionId, IAmazonDynamoDB client, DynamoDbLocalFixture dynamo, TestTable table, CancellationToken ct)
-    {
-        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), functionId, ct);
-        var settings = StreamFunctionSettings.FromEnvironment(await EnvironmentAsync(functionId, dynamo, table, ct));
-        return StreamFunctions.Create(definition.Handler, client, settings, NullLoggerFactory.Instance, TimeProvider.System);
-    }
-
-    private static async Task<TestEnvironment> EnvironmentAsync(string functionId, DynamoDbLocalFixture dynamo, TestTable table, CancellationToken ct)
-    {
-        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), functionId, ct);
-        var variables = InvokeCommand.FunctionEnvironment(definition, dynamo.ServiceUrl, table.Name, _ => null);
-        return new TestEnvironment(variables.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal));
-    }
+    private static Task<ILambdaFunction> CreateAsync(string functionId, IAmazonDynamoDB client, DynamoDbLocalFixture dynamo, TestTable table, CancellationToken ct) =>
+        TemplateStreamFunctions.CreateAsync(functionId, dynamo, table, ct, client);
 
     /// <summary>
     /// The function behind the template's mapping for it, read by the emulator with its stream requests recorded; what
@@ -209,20 +197,7 @@ internal static class StreamWorkloads
         Balance = 12.50m,
     };
 
-    private static Order OrderOf(User user, Product product)
-    {
-        var line = new OrderItem { ProductId = product.Id, ProductName = product.Name, Quantity = 2, UnitPrice = product.Price };
-        return new Order
-        {
-            Id = Guid.NewGuid(),
-            UserId = user.Id,
-            UserEmail = user.Email,
-            UserName = user.Name,
-            UserVersion = user.Version,
-            Items = [line],
-            Total = line.LineTotal,
-        };
-    }
+    private static Order OrderOf(User user, Product product) => TemplateStreamFunctions.OrderOf(user, product, quantity: 2);
 
     private sealed class RecordingDestination(CallRecorder recorder, AwsCall sendMessage) : IOnFailureDestination
     {

@@ -1,0 +1,47 @@
+using Amazon.DynamoDBv2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Domain.Orders;
+using Serverless.Domain.Products;
+using Serverless.Domain.Users;
+using Serverless.Lambda.Runtime;
+using Serverless.Local.Invoke;
+using Serverless.Streams;
+using Serverless.Testing;
+using Serverless.Testing.Lambda;
+
+namespace Serverless.Local.Tests.Support;
+
+/// <summary>A stream function of template.yaml built as the Lambda executable builds it: its template environment, pointed at a test table.</summary>
+internal static class TemplateStreamFunctions
+{
+    public static async Task<StreamFunctionSettings> SettingsAsync(string functionId, DynamoDbLocalFixture dynamo, TestTable table, CancellationToken ct)
+    {
+        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), functionId, ct);
+        var variables = InvokeCommand.FunctionEnvironment(definition, dynamo.ServiceUrl, table.Name, _ => null);
+        return StreamFunctionSettings.FromEnvironment(new TestEnvironment(variables.ToDictionary(v => v.Key, v => (string?)v.Value, StringComparer.Ordinal)));
+    }
+
+    /// <summary>The function, over <paramref name="client"/> (a recorded or faulty one), or the client its settings make.</summary>
+    public static async Task<ILambdaFunction> CreateAsync(string functionId, DynamoDbLocalFixture dynamo, TestTable table, CancellationToken ct, IAmazonDynamoDB? client = null)
+    {
+        var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), functionId, ct);
+        var settings = await SettingsAsync(functionId, dynamo, table, ct);
+        return StreamFunctions.Create(definition.Handler, client ?? Data.Client.DynamoDbClients.Create(settings.ServiceUrl, settings.Region), settings, NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    /// <summary>An order of one line of <paramref name="product"/>, carrying the user's copy as the API writes it.</summary>
+    public static Order OrderOf(User user, Product product, int quantity = 1)
+    {
+        var line = new OrderItem { ProductId = product.Id, ProductName = product.Name, Quantity = quantity, UnitPrice = product.Price };
+        return new Order
+        {
+            Id = Guid.NewGuid(),
+            UserId = user.Id,
+            UserEmail = user.Email,
+            UserName = user.Name,
+            UserVersion = user.Version,
+            Items = [line],
+            Total = line.LineTotal,
+        };
+    }
+}
