@@ -1,3 +1,5 @@
+using Serverless.Data.Privacy;
+
 namespace Serverless.Data;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace Serverless.Data;
 public sealed class TableAccess
 {
     /// <exception cref="InvalidOperationException">The options are invalid (see <see cref="TableOptions.Validate"/>).</exception>
-    public TableAccess(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider)
+    /// <param name="rootKey">The root of the field keys (KMS on AWS); the local key file (<see cref="FieldProtection.DefaultLocalRootKey"/>) when null. Touched only when PII is written or read.</param>
+    public TableAccess(IAmazonDynamoDB client, TableOptions options, TimeProvider timeProvider, IRootKey? rootKey = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -23,7 +26,11 @@ public sealed class TableAccess
         Merged = new MergedQuery(client);
         Writer = new ConditionalWriter(client);
         Transactions = new TransactionWriter(client, timeProvider);
+        Privacy = new FieldProtection(client, options.TableName, rootKey ?? FieldProtection.DefaultLocalRootKey(), timeProvider);
     }
+
+    /// <summary>The keys that keep PII encrypted and lookups on it blind (docs/privacy.md).</summary>
+    public FieldProtection Privacy { get; }
 
     public IAmazonDynamoDB Client { get; }
 

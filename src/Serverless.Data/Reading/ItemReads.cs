@@ -39,7 +39,8 @@ public sealed class ItemReads
     public async Task<Dictionary<ItemKey, Dictionary<string, AttributeValue>>> BatchGetAsync(
         string tableName,
         IEnumerable<ItemKey> keys,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool consistent = false)
     {
         ArgumentNullException.ThrowIfNull(keys);
         var found = new Dictionary<ItemKey, Dictionary<string, AttributeValue>>();
@@ -47,7 +48,7 @@ public sealed class ItemReads
         {
             var pending = new Dictionary<string, KeysAndAttributes>
             {
-                [tableName] = new KeysAndAttributes { Keys = [.. chunk.Select(k => k.ToAttributes())] },
+                [tableName] = new KeysAndAttributes { Keys = [.. chunk.Select(k => k.ToAttributes())], ConsistentRead = consistent },
             };
 
             var unprocessed = await _untilProcessed.ExecuteAsync(

@@ -9,6 +9,12 @@ public static class Attr
     public const string Gsi1PK = "GSI1PK";
     public const string Gsi1SK = "GSI1SK";
     public const string EmailKey = "emailKey";
+
+    /// <summary>The email's blind index on the user item, kept while the user is deleted too (the purge finds the marker by it).</summary>
+    public const string EmailToken = "emailToken";
+
+    /// <summary>The blind key version of the user item's tokens and of its marker, word and city items.</summary>
+    public const string BlindVersion = "blindVersion";
     public const string YearMonth = "yearMonth";
     public const string CreatedAt = "createdAt";
 

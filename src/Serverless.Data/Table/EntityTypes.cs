@@ -20,6 +20,10 @@ public static class EntityTypes
     public const string MigrationRun = "MigrationRun";
     public const string MigrationFailure = "MigrationFailure";
 
+    // Keys (docs/privacy.md): a keyring version (KEYRING / FIELD#n, BLIND#n) and a user's own key (USER#id / PROFILE#KEY).
+    public const string KeyringVersion = "KeyringVersion";
+    public const string UserKey = "UserKey";
+
     public static IReadOnlyList<string> All { get; } =
-        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry, MigrationRun, MigrationFailure];
+        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry, MigrationRun, MigrationFailure, KeyringVersion, UserKey];
 }

@@ -1,0 +1,45 @@
+using Amazon.KeyManagementService;
+using Amazon.KeyManagementService.Model;
+
+namespace Serverless.Data.Privacy;
+
+/// <summary>
+/// The root key on AWS: a customer-managed KMS key. <c>GenerateDataKey</c> makes a keyring version (KMS returns the
+/// key and its wrapped form), <c>Decrypt</c> unwraps one. The encryption context binds each wrapped key to its table,
+/// purpose and version, and shows in CloudTrail beside every call.
+/// </summary>
+public sealed class KmsRootKey(IAmazonKeyManagementService kms, string keyId) : IRootKey
+{
+    public string Id { get; } = string.IsNullOrWhiteSpace(keyId) ? throw new ArgumentException("A KMS key id or ARN is needed.", nameof(keyId)) : keyId.Trim();
+
+    public async Task<WrappedKey> GenerateAsync(IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var response = await kms.GenerateDataKeyAsync(
+            new GenerateDataKeyRequest { KeyId = Id, KeySpec = DataKeySpec.AES_256, EncryptionContext = new Dictionary<string, string>(context) },
+            cancellationToken).ConfigureAwait(false);
+        return new WrappedKey(response.Plaintext.ToArray(), response.CiphertextBlob.ToArray());
+    }
+
+    public async Task<byte[]> UnwrapAsync(byte[] wrapped, IReadOnlyDictionary<string, string> context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wrapped);
+        ArgumentNullException.ThrowIfNull(context);
+        try
+        {
+            var response = await kms.DecryptAsync(
+                new DecryptRequest
+                {
+                    KeyId = Id,
+                    CiphertextBlob = new MemoryStream(wrapped, writable: false),
+                    EncryptionContext = new Dictionary<string, string>(context),
+                },
+                cancellationToken).ConfigureAwait(false);
+            return response.Plaintext.ToArray();
+        }
+        catch (Exception e) when (e is InvalidCiphertextException or IncorrectKeyException or Amazon.KeyManagementService.Model.NotFoundException or DisabledException or KMSInvalidStateException)
+        {
+            throw new KeyUnavailableException($"KMS key {Id} refused to unwrap a keyring key: {e.GetType().Name}.", e);
+        }
+    }
+}
