@@ -21,6 +21,9 @@ public sealed class DeploymentKeysTests(DeployedApiFixture api) : IClassFixture<
 {
     private const string CursorKey = "deployment-tests-cursor-secret-0123456789abcdef";
 
+    // Named only: these functions fail (or succeed) at start, before any use of the key.
+    private const string FieldKey = "arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-4697-8877-66554433aabb";
+
     /// <summary>The ApiFunction's configuration as deployed, but validating bearer tokens itself and with no signing key.</summary>
     private static Dictionary<string, string?> WithoutSigningKey() => new()
     {
@@ -28,6 +31,7 @@ public sealed class DeploymentKeysTests(DeployedApiFixture api) : IClassFixture<
         ["Auth:Issuer"] = "https://idp.example.com/tenant",
         ["Auth:Audience"] = "serverless-api-client",
         ["Table:CursorSigningKey"] = CursorKey,
+        ["Privacy:KmsKeyId"] = FieldKey,
     };
 
     [Fact]
@@ -48,6 +52,29 @@ public sealed class DeploymentKeysTests(DeployedApiFixture api) : IClassFixture<
         var message = await StartFailureAsync("Production", settings);
 
         Assert.StartsWith("Table:CursorSigningKey (Table__CursorSigningKey) is not set", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_function_without_a_kms_key_fails_at_start_naming_the_setting()
+    {
+        var settings = Trusted();
+        settings.Remove("Privacy:KmsKeyId");
+
+        var message = await StartFailureAsync("Production", settings);
+
+        Assert.StartsWith("Privacy:KmsKeyId (Privacy__KmsKeyId) is not set", message, StringComparison.Ordinal);
+        Assert.Contains("in the Production environment", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_function_without_a_kms_key_starts_in_development_with_the_local_key_file()
+    {
+        var settings = WithoutSigningKey();
+        settings.Remove("Privacy:KmsKeyId");
+
+        var function = await FunctionCatalog.Registry.CreateAsync(FunctionCatalog.Api, Options("Development", settings), TestContext.Current.CancellationToken);
+
+        await ((IAsyncDisposable)function).DisposeAsync();
     }
 
     [Fact]
@@ -160,6 +187,7 @@ public sealed class DeploymentKeysTests(DeployedApiFixture api) : IClassFixture<
         ["Auth:Issuer"] = "https://idp.example.com/tenant",
         ["Auth:Audience"] = "serverless-api-client",
         ["Table:CursorSigningKey"] = CursorKey,
+        ["Privacy:KmsKeyId"] = FieldKey,
     };
 
     /// <summary>Creates the ApiFunction as Lambda would in <paramref name="environment"/>; returns why its start failed.</summary>

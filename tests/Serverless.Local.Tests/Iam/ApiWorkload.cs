@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Amazon.DynamoDBv2;
+using Amazon.KeyManagementService;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serverless.Api;
 using Serverless.Api.Infrastructure.Auth;
+using Serverless.Data;
 using Serverless.Local.Invoke;
 
 namespace Serverless.Local.Tests.Iam;
@@ -20,7 +22,8 @@ namespace Serverless.Local.Tests.Iam;
 /// The API app (<see cref="ApiApp"/>, the composition Lambda serves) with the ApiFunction's template environment,
 /// on Kestrel over a test table, sent a request for every route: reads of each kind (GetItem, BatchGetItem, Queries
 /// on the table and on each index), writes alone and in transactions, and the conditional failures (409, 412). The
-/// DynamoDB client is the app's own, resolved from its service provider, with the recorder attached.
+/// DynamoDB client is the app's own, resolved from its service provider, with the recorder attached; so is its KMS
+/// client, with the keyring's root key a key of moto's KMS server, as the template's FieldKey is on AWS.
 /// </summary>
 internal sealed class ApiWorkload : IAsyncDisposable
 {
@@ -34,16 +37,20 @@ internal sealed class ApiWorkload : IAsyncDisposable
         _http = http;
     }
 
-    public static async Task<IReadOnlyList<AwsCall>> RunAsync(DynamoDbLocalFixture dynamo, DeployedTemplate template, CancellationToken ct)
+    public static async Task<IReadOnlyList<AwsCall>> RunAsync(DynamoDbLocalFixture dynamo, MotoKmsFixture kms, DeployedTemplate template, CancellationToken ct)
     {
         await using var table = await TestTable.CreateAsync(dynamo, withStream: false, ct);
         using var recorder = new CallRecorder(table.Name, template);
-        await using var api = await StartAsync(dynamo, table, recorder, ct);
+        var fieldKey = await kms.CreateKeyAsync(ct);
+        await using var api = await StartAsync(dynamo, kms, fieldKey, table, recorder, ct);
         await api.EveryRouteAsync(ct);
+        // The keyring as a cold function first meets it (version 1 of each key made on the empty table, then unwrapped).
+        // A route that encrypts has already loaded it, and this is then served from memory with no call.
+        await api._app.Services.GetRequiredService<TableAccess>().Privacy.KeysAsync(ct);
         return recorder.Calls;
     }
 
-    private static async Task<ApiWorkload> StartAsync(DynamoDbLocalFixture dynamo, TestTable table, CallRecorder recorder, CancellationToken ct)
+    private static async Task<ApiWorkload> StartAsync(DynamoDbLocalFixture dynamo, MotoKmsFixture kms, string fieldKey, TestTable table, CallRecorder recorder, CancellationToken ct)
     {
         var definition = await SamFunction.LoadAsync(RepoPaths.Of("template.yaml"), "ApiFunction", ct);
         var variables = InvokeCommand.FunctionEnvironment(definition, dynamo.ServiceUrl, table.Name, _ => null);
@@ -56,12 +63,18 @@ internal sealed class ApiWorkload : IAsyncDisposable
             ["Table:CursorSigningKey"] = "iam-check-cursor-signing-key-0123456789abcdef",
             // On Kestrel the app validates the tokens itself (no API Gateway in front).
             ["Auth:TrustHostPrincipal"] = "false",
+            // The template's FieldKey, in moto's KMS.
+            ["Privacy:KmsKeyId"] = fieldKey,
+            ["Privacy:KmsEndpoint"] = kms.ServiceUrl.ToString(),
         });
 
         // The app's own client, as its composition builds it, with the recorder attached when it is first resolved.
         var registration = builder.Services.Last(d => d.ServiceType == typeof(IAmazonDynamoDB));
         var create = registration.ImplementationFactory ?? throw new InvalidOperationException("The API registers its DynamoDB client through a factory.");
         builder.Services.AddSingleton<IAmazonDynamoDB>(sp => recorder.Attach((IAmazonDynamoDB)create(sp)));
+        var kmsRegistration = builder.Services.Last(d => d.ServiceType == typeof(IAmazonKeyManagementService));
+        var createKms = kmsRegistration.ImplementationFactory ?? throw new InvalidOperationException("The API registers its KMS client through a factory.");
+        builder.Services.AddSingleton<IAmazonKeyManagementService>(sp => recorder.AttachKms((IAmazonKeyManagementService)createKms(sp), fieldKey));
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
 

@@ -25,8 +25,11 @@ public sealed class AuditRoleTests(AuditRun run) : IClassFixture<AuditRun>
     private static FunctionRole Role => FunctionRole.Of(Template, "AuditFunction");
 
     [Fact]
-    public void The_audit_role_allows_exactly_its_batch_writes_their_fallback_and_what_lambda_does_for_it() =>
+    public void The_audit_role_allows_exactly_its_batch_writes_their_fallback_and_what_lambda_does_for_it()
+    {
         LeastPrivilegeTests.AssertExact("AuditFunction", run.Calls);
+        LeastPrivilegeTests.AssertNoFieldKeyUse(run.Calls);
+    }
 
     [Fact]
     public void A_role_without_an_action_the_code_uses_is_reported_as_denying_that_call()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
+using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Serverless.Data.Table;
 
@@ -38,6 +39,37 @@ internal sealed partial class CallRecorder(string localTable, DeployedTemplate t
                     _calls.Enqueue(call);
                 }
             }
+        };
+        return client;
+    }
+
+    /// <summary>
+    /// Records what a KMS client sends from now on: GenerateDataKey and Decrypt on <paramref name="localKey"/> (moto's key)
+    /// become calls on the template's FieldKey, with the encryption context as IAM sees it
+    /// (<c>kms:EncryptionContext:&lt;name&gt;</c>; the local table's name becomes the template table's).
+    /// </summary>
+    public IAmazonKeyManagementService AttachKms(IAmazonKeyManagementService client, string localKey)
+    {
+        var service = client as AmazonServiceClient ?? throw new InvalidOperationException($"{client.GetType()} is not an SDK client; record the one it wraps.");
+        var fieldKey = template.AttributeOf("FieldKey", "Arn");
+        var tableName = template.RefOf("Table");
+        service.BeforeRequestEvent += (_, e) =>
+        {
+            if (e is not WebServiceRequestEventArgs { Request: { } request })
+            {
+                return;
+            }
+
+            var (action, keyId, context) = request switch
+            {
+                Amazon.KeyManagementService.Model.GenerateDataKeyRequest r => ("kms:GenerateDataKey", r.KeyId, r.EncryptionContext),
+                Amazon.KeyManagementService.Model.DecryptRequest r => ("kms:Decrypt", r.KeyId, r.EncryptionContext),
+                _ => ("kms:" + request.GetType().Name.Replace("Request", "", StringComparison.Ordinal), "*", null),
+            };
+            _calls.Enqueue(new AwsCall(action, keyId == localKey ? fieldKey : keyId ?? "*", AwsCall.Code)
+            {
+                Context = (context ?? []).ToDictionary(c => "kms:EncryptionContext:" + c.Key, c => c.Key == "table" && c.Value == localTable ? tableName : c.Value, StringComparer.Ordinal),
+            });
         };
         return client;
     }

@@ -15,6 +15,9 @@ internal sealed partial class DeployedTemplate
     public const string Account = "123456789012";
     public const string Stack = "serverless";
 
+    /// <summary>The key id KMS would give a key of the template (any fixed one does).</summary>
+    public const string FieldKeyId = "0f1e2d3c-4b5a-4697-8877-66554433aabb";
+
     /// <summary>The stream label a deploy would give the table's stream (any fixed one does).</summary>
     public const string StreamLabel = "2026-01-01T00:00:00.000";
 
@@ -118,6 +121,7 @@ internal sealed partial class DeployedTemplate
             "AWS::Logs::LogGroup" => ResolveString(Child(properties, "LogGroupName"), $"{logicalId}.LogGroupName"),
             "AWS::SQS::Queue" => $"https://sqs.{Region}.amazonaws.com/{Account}/{PhysicalName(logicalId)}",
             "AWS::SecretsManager::Secret" => $"arn:aws:secretsmanager:{Region}:{Account}:secret:{PhysicalName(logicalId)}-AbCdEf",
+            "AWS::KMS::Key" => FieldKeyId,
             _ => PhysicalName(logicalId),
         };
     }
@@ -132,6 +136,7 @@ internal sealed partial class DeployedTemplate
         ("AWS::SQS::Queue", "Arn") => $"arn:aws:sqs:{Region}:{Account}:{PhysicalName(logicalId)}",
         ("AWS::SQS::Queue", "QueueName") => PhysicalName(logicalId),
         ("AWS::IAM::Role", "Arn") => $"arn:aws:iam::{Account}:role/{PhysicalName(logicalId)}",
+        ("AWS::KMS::Key", "Arn") => $"arn:aws:kms:{Region}:{Account}:key/{RefOf(logicalId)}",
         var (type, _) => throw new InvalidOperationException($"!GetAtt {logicalId}.{attribute} ({type}) is not resolved by this check; add it to DeployedTemplate."),
     };
 

@@ -77,6 +77,27 @@ internal sealed class FunctionRole
             }
         }
 
+        // The role's inline policies kept beside it (AWS::IAM::RolePolicy), such as one whose resource's own policy
+        // names the role and so cannot be inside it; a policy of another kind attached to the role is not read.
+        foreach (var (name, resource) in template.Resources.Children)
+        {
+            var type = ((YamlScalarNode)DeployedTemplate.Child(resource, "Type")!).Value;
+            var attached = DeployedTemplate.Child(resource, "Properties");
+            if (type == "AWS::IAM::RolePolicy" && template.Resolve(DeployedTemplate.Child(attached, "RoleName")) as string == template.RefOf(roleId))
+            {
+                var document = (Dictionary<string, object?>)template.Resolve(DeployedTemplate.Child(attached, "PolicyDocument"))!;
+                foreach (var statement in (List<object?>)document["Statement"]!)
+                {
+                    statements.Add(PolicyStatement.FromResolved((Dictionary<string, object?>)statement!, ((YamlScalarNode)name).Value!));
+                }
+            }
+            else if (type is "AWS::IAM::Policy" or "AWS::IAM::ManagedPolicy"
+                     && template.Resolve(DeployedTemplate.Child(attached, "Roles")) is List<object?> roles && roles.Contains(template.RefOf(roleId)))
+            {
+                throw new InvalidOperationException($"{((YamlScalarNode)name).Value} ({type}) is attached to {roleId}: the check reads inline policies only (the role's Policies and AWS::IAM::RolePolicy).");
+            }
+        }
+
         var lambda = new List<AwsCall>();
         var logGroup = template.Resolve(DeployedTemplate.Child(DeployedTemplate.Child(properties, "LoggingConfig"), "LogGroup")) as string
             ?? throw new InvalidOperationException($"{functionId} has no LoggingConfig.LogGroup; the check expects a log group of the template's.");

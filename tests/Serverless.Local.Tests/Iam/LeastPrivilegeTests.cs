@@ -6,7 +6,7 @@ namespace Serverless.Local.Tests.Iam;
 /// small), no allowed action unused (not silently too broad), conditions such as dynamodb:LeadingKeys evaluated on
 /// the calls' partition keys; with the table on an AWS owned key and on a customer managed one.
 /// </summary>
-public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo)
+public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo, MotoKmsFixture kms)
 {
     internal const string TableKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -15,8 +15,18 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo)
     [Fact]
     public async Task The_api_role_allows_exactly_what_every_route_calls()
     {
-        var calls = await ApiWorkload.RunAsync(dynamo, DeployedTemplate.Load(), _ct);
+        var template = DeployedTemplate.Load();
+        var calls = await ApiWorkload.RunAsync(dynamo, kms, template, _ct);
         AssertExact("ApiFunction", calls);
+
+        // The field key is used, on the template's FieldKey and for the template's table only.
+        var fieldKey = template.AttributeOf("FieldKey", "Arn");
+        foreach (var action in new[] { "kms:GenerateDataKey", "kms:Decrypt" })
+        {
+            Assert.Contains(calls, c => c.Action == action && c.Resource == fieldKey && c.ValuesOf("kms:EncryptionContext:table") is [var table] && table == template.RefOf("Table"));
+        }
+
+        Assert.All(calls.Where(c => c.Action.StartsWith("kms:", StringComparison.Ordinal)), c => Assert.Equal(fieldKey, c.Resource));
     }
 
     [Fact]
@@ -24,6 +34,7 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo)
     {
         var calls = await StreamWorkloads.DenormalizeAsync(dynamo, DeployedTemplate.Load(), _ct);
         AssertExact("DenormalizeFunction", calls);
+        AssertNoFieldKeyUse(calls);
     }
 
     [Fact]
@@ -31,6 +42,17 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo)
     {
         var calls = await StreamWorkloads.PurgeAsync(dynamo, DeployedTemplate.Load(), _ct);
         AssertExact("PurgeFunction", calls);
+        AssertNoFieldKeyUse(calls);
+    }
+
+    /// <summary>
+    /// A stream function copies or deletes ciphertext and never meets the keyring: no KMS call of its code, and no read of
+    /// the KEYRING partition (where it would otherwise find the wrapped keys to unwrap).
+    /// </summary>
+    internal static void AssertNoFieldKeyUse(IReadOnlyList<AwsCall> calls)
+    {
+        Assert.DoesNotContain(calls, c => c.Origin == AwsCall.Code && c.Action.StartsWith("kms:", StringComparison.Ordinal));
+        Assert.DoesNotContain(calls, c => c.LeadingKeys.Contains(Serverless.Data.Privacy.Keyring.Partition));
     }
 
     /// <summary>The role against the calls, with the table on an AWS owned key (the default) and on its own key.</summary>

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using Amazon.KeyManagementService;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Data;
 using Serverless.Data.Table;
@@ -6,6 +7,7 @@ using Serverless.Data.Audit;
 using Serverless.Data.Client;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
+using Serverless.Data.Privacy;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;
 using Serverless.Data.Users;
@@ -39,10 +41,17 @@ internal static class DataSetup
             return DynamoDbClients.Create(settings.EffectiveServiceUrl, settings.Region);
         });
 
+        // The root key of the keyring: the stack's KMS key when one is named, the local key file only in Development
+        // (checked at start). Resolved at first use, so a start makes no KMS client and no key file.
+        services.AddOptions<PrivacySettings>().BindConfiguration(PrivacySettings.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PrivacySettings>, PrivacySettingsValidation>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<PrivacySettings>>().Value.CreateKmsClient());
+        services.TryAddSingleton(sp => RootKey(sp));
+
         // One table access (client, settings, clock and the machinery over them) shared by the repositories, which
         // are stateless over it: one each for the process.
         services.TryAddSingleton(sp => new TableAccess(
-            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IRootKey>()));
         services.TryAddSingleton(sp => new UserRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new OrderRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new ProductRepository(sp.GetRequiredService<TableAccess>()));
@@ -50,5 +59,19 @@ internal static class DataSetup
         services.TryAddSingleton(sp => new CommentRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new AuditRepository(sp.GetRequiredService<TableAccess>()));
         return services;
+    }
+
+    private static IRootKey RootKey(IServiceProvider services)
+    {
+        var settings = services.GetRequiredService<IOptions<PrivacySettings>>().Value;
+        if (settings.UsesKms)
+        {
+            return new KmsRootKey(services.GetRequiredService<IAmazonKeyManagementService>(), settings.KmsKeyId!);
+        }
+
+        // The start validation refuses this outside Development; checked again here for a host that skips it.
+        return services.GetRequiredService<IHostEnvironment>().IsDevelopment()
+            ? FieldProtection.DefaultLocalRootKey()
+            : throw new InvalidOperationException("Privacy:KmsKeyId (Privacy__KmsKeyId) is not set, and the local key file is used only in Development.");
     }
 }
