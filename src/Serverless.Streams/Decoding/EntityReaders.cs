@@ -26,8 +26,17 @@ internal static class EntityReaders
 
     private static readonly Dictionary<string, Reader> ByType = new(StringComparer.Ordinal)
     {
-        [EntityTypes.User] = new(UserMapper.FromItem, e => Keys.Id(((User)e).Id)),
-        [EntityTypes.Order] = new(OrderMapper.FromHeaderItem, e => Keys.Id(((Order)e).Id)),
+        // A user's PII is ciphertext in the images: read without its key, the user is "no access", never a guess.
+        [EntityTypes.User] = new(
+            item => UserProtection.IsSealed(item)
+                ? throw new InvalidItemException("The user's PII is encrypted and this reader has no access to the user's key (see docs/stream-events.md).")
+                : UserMapper.FromItem(item),
+            e => Keys.Id(((User)e).Id)),
+        [EntityTypes.Order] = new(
+            item => OrderProtection.IsSealed(item)
+                ? throw new InvalidItemException("The order's copies of its user's PII are encrypted and this reader has no access to the user's key (see docs/stream-events.md).")
+                : OrderMapper.FromHeaderItem(item),
+            e => Keys.Id(((Order)e).Id)),
         // A line is named by its order and product: together they are its key.
         [EntityTypes.OrderItem] = new(OrderMapper.FromLineItem, e => Pair(((StoredOrderItem)e).OrderId, ((StoredOrderItem)e).Item.ProductId)),
         [EntityTypes.Product] = new(ProductMapper.FromItem, e => Keys.Id(((Product)e).Id)),
@@ -48,6 +57,13 @@ internal static class EntityReaders
     public static object Read(string entityType, IReadOnlyDictionary<string, AttributeValue> item) => ByType[entityType].Read(item);
 
     public static string RecordId(string entityType, object entity) => ByType[entityType].RecordId(entity);
+
+    /// <summary>
+    /// The record id of an item whose entity cannot be read without keys (a user, an order: their PII is ciphertext),
+    /// from its id attribute alone; null for the other types, whose id comes from the entity.
+    /// </summary>
+    public static string? RecordIdOfItem(string entityType, IReadOnlyDictionary<string, AttributeValue> item) =>
+        entityType is EntityTypes.User or EntityTypes.Order ? Keys.Id(new ItemReader(item).Guid(Attr.Id)) : null;
 
     /// <summary>"a/b" for entities keyed by two ids; '/' never occurs in a GUID, so the id splits back unambiguously.</summary>
     public static string Pair(Guid first, Guid second) => Keys.Id(first) + "/" + Keys.Id(second);

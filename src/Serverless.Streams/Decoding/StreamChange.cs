@@ -68,6 +68,11 @@ public sealed record StreamChange
     /// <exception cref="StreamRecordDecodingException">As <see cref="ReadNew"/>.</exception>
     public string RecordId()
     {
+        if ((NewItem ?? OldItem) is { } item && IsKnownEntityType && EntityReaders.RecordIdOfItem(EntityType!, item) is { } id)
+        {
+            return id;
+        }
+
         var entity = ReadNew() ?? ReadOld()
             ?? throw new StreamRecordDecodingException($"Record {EventId} ({EntityType}) has neither image, so it names no record.");
         return EntityReaders.RecordId(EntityType!, entity);
