@@ -1,3 +1,4 @@
+using Serverless.Testing;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +28,7 @@ public sealed class EdgeCaseValuesTests(ApiFixture api) : IClassFixture<ApiFixtu
         Assert.Empty(_edge.Violations());
         var writer = new BatchWriter(api.DynamoDb, new BatchWriteOptions(), TimeProvider.System);
         // Unconditional puts of fixed ids: running once per test of this class leaves the same items.
-        await writer.PutAllAsync(api.TableName, _edge.Items(), null, Ct);
+        await writer.PutAllAsync(api.TableName, _edge.Items(await Sealing.ForTableAsync(api.DynamoDb, api.TableName, Ct)), null, Ct);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -84,7 +84,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var world = await BuildAsync();
         _data.Clock.Set(DataScope.Start.AddDays(31));
 
-        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, email: null, Ct);
+        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, markerToken: null, Ct);
 
         Assert.True(report.UserItemDeleted);
         Assert.True(report.EmailMarkerDeleted);

@@ -132,7 +132,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     {
         await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
-        var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single)).ToList();
+        var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single), Sealing.Ephemeral()).ToList();
         var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
         long reported = 0;
 
@@ -153,7 +153,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<BatchWriteException>(() =>
-            writer.PutAllAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single)), null, Ct));
+            writer.PutAllAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single), Sealing.Ephemeral()), null, Ct));
 
         Assert.Contains("after 3 attempts", error.Message, StringComparison.Ordinal);
     }

@@ -26,7 +26,8 @@ public sealed partial class SweepCommandTests(DynamoDbLocalFixture fixture)
         await using var table = await TestTable.CreateAsync(fixture, Ct);
         var seed = new SeedRequest(SeedScenario.Small);
         await new DataSeeder(table.Admin, TimeProvider.System).SeedAsync(table.Name, seed, null, Ct);
-        var users = DataSeeder.Items(seed).Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(UserMapper.FromItem).ToList();
+        var sealer = Sealing.Ephemeral();
+        var users = DataSeeder.Items(seed, sealer).Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(i => UserMapper.FromItem(Sealing.Open(i, sealer))).ToList();
         var (expired, retained) = (users[0], users[1]);
         var now = DateTimeOffset.UtcNow;
         var gone = await new UserRepository(new TableAccess(table.Admin, table.Options(), new ManualTimeProvider(now))).DeleteAsync(expired.Id, expired.Version, "test:deleter", Ct);
