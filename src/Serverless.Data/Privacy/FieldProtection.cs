@@ -6,9 +6,6 @@ namespace Serverless.Data.Privacy;
 /// </summary>
 public sealed class FieldProtection
 {
-    /// <summary>The variable that points the local key provider at another key file.</summary>
-    public const string LocalKeyFileVariable = "PRIVACY_LOCAL_KEY_FILE";
-
     public FieldProtection(IAmazonDynamoDB client, string tableName, IRootKey rootKey, TimeProvider time, KeyringCacheOptions? keyring = null, UserKeyCacheOptions? userKeys = null)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -17,9 +14,8 @@ public sealed class FieldProtection
         UserKeys = new UserKeyStore(client, tableName, userKeys ?? new UserKeyCacheOptions(), time);
     }
 
-    /// <summary>The local key provider at <see cref="LocalKeyFileVariable"/>, or <see cref="LocalRootKey.DefaultPath"/> under the working directory.</summary>
-    public static IRootKey DefaultLocalRootKey() =>
-        new LocalRootKey(Environment.GetEnvironmentVariable(LocalKeyFileVariable) is { Length: > 0 } path ? path : LocalRootKey.DefaultPath);
+    /// <summary>The local key provider's file at <see cref="LocalRootKey.DefaultPath"/> under the working directory (the local stack's is the repository's <c>.local/</c>).</summary>
+    public static IRootKey DefaultLocalRootKey() => new LocalRootKey(LocalRootKey.DefaultPath);
 
     public Keyring Keyring { get; }
 

@@ -3,6 +3,7 @@ using Serverless.Data.Audit;
 using Serverless.Data.Comments;
 using Serverless.Data.Items;
 using Serverless.Data.Orders;
+using Serverless.Data.Privacy;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;
 using Serverless.Data.Table;
@@ -62,8 +63,45 @@ internal static class EntityReaders
     /// The record id of an item whose entity cannot be read without keys (a user, an order: their PII is ciphertext),
     /// from its id attribute alone; null for the other types, whose id comes from the entity.
     /// </summary>
-    public static string? RecordIdOfItem(string entityType, IReadOnlyDictionary<string, AttributeValue> item) =>
-        entityType is EntityTypes.User or EntityTypes.Order ? Keys.Id(new ItemReader(item).Guid(Attr.Id)) : null;
+    /// <exception cref="InvalidItemException">The item does not map to its type (its ciphertext aside: an attribute missing or of the wrong type).</exception>
+    public static string? RecordIdOfItem(string entityType, IReadOnlyDictionary<string, AttributeValue> item)
+    {
+        switch (entityType)
+        {
+            case EntityTypes.User:
+                _ = UserMapper.FromItem(WithoutCiphertext(item, ProtectedFields.User));
+                return Keys.Id(new ItemReader(item).Guid(Attr.Id));
+            case EntityTypes.Order:
+                _ = OrderMapper.FromHeaderItem(WithoutCiphertext(item, ProtectedFields.OrderCopies.Keys));
+                return Keys.Id(new ItemReader(item).Guid(Attr.Id));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The item with each ciphertext replaced by an empty value of its plaintext's shape, so the rest of it can be
+    /// checked as its mapper reads it without the key. An attribute that is missing stays missing, and fails the check.
+    /// </summary>
+    private static Dictionary<string, AttributeValue> WithoutCiphertext(IReadOnlyDictionary<string, AttributeValue> item, IEnumerable<string> fields)
+    {
+        var copy = new Dictionary<string, AttributeValue>(item, StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            if (copy.TryGetValue(field, out var value) && FieldCipher.IsCiphertext(value))
+            {
+                copy[field] = field switch
+                {
+                    Attr.Addresses => new AttributeValue { L = [] },
+                    Attr.Metadata => new AttributeValue { M = [] },
+                    Attr.Profile => new AttributeValue { M = new Dictionary<string, AttributeValue> { [Attr.Preferences] = new AttributeValue { M = [] } } },
+                    _ => new AttributeValue { S = "" },
+                };
+            }
+        }
+
+        return copy;
+    }
 
     /// <summary>"a/b" for entities keyed by two ids; '/' never occurs in a GUID, so the id splits back unambiguously.</summary>
     public static string Pair(Guid first, Guid second) => Keys.Id(first) + "/" + Keys.Id(second);

@@ -68,9 +68,19 @@ public sealed record StreamChange
     /// <exception cref="StreamRecordDecodingException">As <see cref="ReadNew"/>.</exception>
     public string RecordId()
     {
-        if ((NewItem ?? OldItem) is { } item && IsKnownEntityType && EntityReaders.RecordIdOfItem(EntityType!, item) is { } id)
+        if ((NewItem ?? OldItem) is { } item && IsKnownEntityType)
         {
-            return id;
+            try
+            {
+                if (EntityReaders.RecordIdOfItem(EntityType!, item) is { } id)
+                {
+                    return id;
+                }
+            }
+            catch (InvalidItemException e)
+            {
+                throw new StreamRecordDecodingException($"The {(NewItem is null ? "OldImage" : "NewImage")} of record {EventId} is not a valid {EntityType} item.", e);
+            }
         }
 
         var entity = ReadNew() ?? ReadOld()
