@@ -16,7 +16,7 @@ public static class Sealing
 
     /// <summary>The table's own keyring (made on first use), so the repositories read what the test wrote.</summary>
     public static async Task<UserItemSealer> ForTableAsync(IAmazonDynamoDB client, string tableName, CancellationToken ct) =>
-        new(await new TableAccess(client, new TableOptions { TableName = tableName }, TimeProvider.System).Privacy.KeysAsync(ct));
+        new(await new FieldProtection(client, tableName, FieldProtection.DefaultLocalRootKey(), TimeProvider.System).KeysAsync(ct));
 
     /// <summary>A user or order item with its PII decrypted under the sealer's keys; any other item as it is.</summary>
     public static Dictionary<string, AttributeValue> Open(Dictionary<string, AttributeValue> item, UserItemSealer sealer)

@@ -1,6 +1,5 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
-using Serverless.Data;
 using Serverless.Data.Privacy;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
@@ -32,7 +31,7 @@ public sealed class DataSeeder(IAmazonDynamoDB client, TimeProvider timeProvider
         await TableSetup.EnsureCreatedAsync(client, tableName, cancellationToken).ConfigureAwait(false);
         var writer = new BatchWriter(client, new BatchWriteOptions { Parallelism = request.Parallelism }, timeProvider);
         // The table's own keyring (made on first use), so the API reads what the seed wrote.
-        var keys = await new TableAccess(client, new TableOptions { TableName = tableName }, timeProvider).Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        var keys = await new FieldProtection(client, tableName, FieldProtection.DefaultLocalRootKey(), timeProvider).KeysAsync(cancellationToken).ConfigureAwait(false);
         return await writer.PutAllAsync(tableName, Items(request, new UserItemSealer(keys)), onWritten, cancellationToken).ConfigureAwait(false);
     }
 }
