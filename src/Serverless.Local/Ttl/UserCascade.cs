@@ -70,6 +70,7 @@ public sealed class UserCascade
         Count(EntityTypes.Comment, report.Comments);
         Count(TtlSweepResult.NoEntityType, report.OtherUserItems);
         Count(EntityTypes.EmailMarker, report.EmailMarkerDeleted ? 1 : 0);
+        Count(EntityTypes.UserKey, report.KeyDeleted ? 1 : 0);
         Count(EntityTypes.User, report.UserItemDeleted ? 1 : 0);
         return deleted;
     }
