@@ -36,7 +36,7 @@ public static class OrderProtection
         var itemId = ItemId(new ItemReader(header).Guid(Attr.Id));
         foreach (var (copy, field) in ProtectedFields.OrderCopies)
         {
-            if (header.TryGetValue(copy, out var value) && FieldCipher.IsCiphertext(value))
+            if (header.TryGetValue(copy, out var value) && value.B is not null)
             {
                 item[copy] = userKeys is null ? Av.S(ProtectedFields.Erased) : userKeys.Open(field, value, itemId);
             }
@@ -47,5 +47,5 @@ public static class OrderProtection
 
     /// <summary>True when a copy is ciphertext (the user's key is needed to read it).</summary>
     public static bool IsSealed(IReadOnlyDictionary<string, AttributeValue> header) =>
-        ProtectedFields.OrderCopies.Keys.Any(c => header.TryGetValue(c, out var v) && FieldCipher.IsCiphertext(v));
+        ProtectedFields.OrderCopies.Keys.Any(c => header.TryGetValue(c, out var v) && v.B is not null);
 }

@@ -65,7 +65,8 @@ public static class UserProtection
         var itemId = ItemId(new ItemReader(stored).Guid(Attr.Id));
         foreach (var field in ProtectedFields.User)
         {
-            if (stored.TryGetValue(field, out var value) && FieldCipher.IsCiphertext(value))
+            // Any binary value: no PII field is binary in plaintext, so one that is no valid ciphertext was altered.
+            if (stored.TryGetValue(field, out var value) && value.B is not null)
             {
                 item[field] = keys is null
                     ? throw new FieldDecryptionException(itemId, field, "the user's key is erased")
@@ -78,7 +79,7 @@ public static class UserProtection
 
     /// <summary>True when any PII field is ciphertext (so the user's key is needed to read it).</summary>
     public static bool IsSealed(IReadOnlyDictionary<string, AttributeValue> stored) =>
-        ProtectedFields.User.Any(f => stored.TryGetValue(f, out var v) && FieldCipher.IsCiphertext(v));
+        ProtectedFields.User.Any(f => stored.TryGetValue(f, out var v) && v.B is not null);
 
     /// <summary>The blind version the stored item's lookup items were written under; 0 for a plaintext item (its keys hold the values).</summary>
     public static int BlindVersionOf(IReadOnlyDictionary<string, AttributeValue> stored) =>

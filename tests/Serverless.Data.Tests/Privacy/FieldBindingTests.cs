@@ -50,11 +50,16 @@ public sealed class FieldBindingTests(DynamoDbLocalFixture fixture) : IAsyncLife
         await CopyAsync(item[Attr.Email], ada.Id, Attr.Name);
         Assert.Equal(Attr.Name, (await Assert.ThrowsAsync<FieldDecryptionException>(() => _data.Users.GetAsync(ada.Id, Ct))).Field);
 
-        var altered = item[Attr.Email].B.ToArray();
-        altered[^1] ^= 0x01;
         await CopyAsync(item[Attr.Name], ada.Id, Attr.Name);
-        await CopyAsync(new AttributeValue { B = new MemoryStream(altered) }, ada.Id, Attr.Email);
-        Assert.Equal(Attr.Email, (await Assert.ThrowsAsync<FieldDecryptionException>(() => _data.Users.GetAsync(ada.Id, Ct))).Field);
+        // Any one byte: the header's (magic, format, version, owner), the nonce's, the ciphertext's or the tag's.
+        var original = item[Attr.Email].B.ToArray();
+        foreach (var position in new[] { 0, 1, 2, 4, 20, 32, original.Length - 1 })
+        {
+            var altered = (byte[])original.Clone();
+            altered[position] ^= 0x01;
+            await CopyAsync(new AttributeValue { B = new MemoryStream(altered) }, ada.Id, Attr.Email);
+            Assert.Equal(Attr.Email, (await Assert.ThrowsAsync<FieldDecryptionException>(() => _data.Users.GetAsync(ada.Id, Ct))).Field);
+        }
     }
 
     [Fact]

@@ -35,10 +35,12 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var stored = EntityCounts.Of(await table.AllItemsAsync(Ct));
         Assert.Equal(ScenarioCounts.For(SeedScenario.Medium), stored);
         Assert.Equal(10_000, stored.Users);
-        Assert.Contains("136,510", result.Output, StringComparison.Ordinal);
+        // The seed's 136,510 items, and each user's own key.
+        Assert.Equal(10_000, stored.UserKeys);
+        Assert.Contains("146,510", result.Output, StringComparison.Ordinal);
         // Redirected output (not a terminal): plain progress lines, never carriage returns.
         Assert.DoesNotContain('\r', result.Error);
-        Assert.Contains("seed: 136,510/136,510 items (100%)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("seed: 146,510/146,510 items (100%)", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
