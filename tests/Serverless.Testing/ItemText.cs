@@ -61,9 +61,13 @@ public static class ItemText
         {
             text.Append("NULL");
         }
+        else if (value.B is not null)
+        {
+            text.Append("B:").Append(Convert.ToBase64String(value.B.ToArray()));
+        }
         else
         {
-            throw new NotSupportedException("The seeded data uses only S, N, BOOL, M, L and NULL.");
+            throw new NotSupportedException("The seeded data uses only S, N, B, BOOL, M, L and NULL.");
         }
     }
 }

@@ -114,7 +114,8 @@ public static class GrowthBench
         var users = Enumerable.Range(0, size)
             .Select(i => BenchUsers.Create(i, now.AddSeconds(-(long)i * 60 * 86400 / size), city: "City " + (i % 100)) with { Version = 1, LastWriter = "bench" })
             .ToList();
-        var items = users.SelectMany(u => SeedItems.ForUser(u, 1)).ToList();
+        var sealer = new Serverless.Data.Users.UserItemSealer(await new Serverless.Data.Privacy.FieldProtection(context.Client, table, Serverless.Data.Privacy.FieldProtection.DefaultLocalRootKey(), TimeProvider.System).KeysAsync(ct));
+        var items = users.SelectMany(u => SeedItems.ForUser(u, 1, sealer)).ToList();
         await RawWrites.BatchWriteAsync(context.Client, table, items, 8, ct);
         return users;
     }

@@ -1,3 +1,4 @@
+using Serverless.Data.Users;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Domain;
@@ -60,8 +61,8 @@ public sealed class EdgeCaseData
         };
     }
 
-    /// <summary>Every item, written through the data layer's mappers (<see cref="SeedItems"/>).</summary>
-    public IEnumerable<Dictionary<string, AttributeValue>> Items()
+    /// <summary>Every item, written through the data layer's mappers (<see cref="SeedItems"/>), PII sealed by <paramref name="sealer"/>.</summary>
+    public IEnumerable<Dictionary<string, AttributeValue>> Items(UserItemSealer sealer)
     {
         foreach (var item in Roles.SelectMany(SeedItems.ForRole))
         {
@@ -73,7 +74,7 @@ public sealed class EdgeCaseData
             yield return SeedItems.ForProduct(product);
         }
 
-        foreach (var item in Users.SelectMany(u => SeedItems.ForUser(u, CreatedDateShards)))
+        foreach (var item in Users.SelectMany(u => SeedItems.ForUser(u, CreatedDateShards, sealer)))
         {
             yield return item;
         }
@@ -83,7 +84,7 @@ public sealed class EdgeCaseData
             yield return SeedItems.ForUserRole(link);
         }
 
-        foreach (var item in Orders.SelectMany(SeedItems.ForOrder))
+        foreach (var item in Orders.SelectMany(o => SeedItems.ForOrder(o, sealer)))
         {
             yield return item;
         }

@@ -7,6 +7,9 @@ public sealed record EntityCounts
 {
     public long Users { get; init; }
 
+    /// <summary>One per user: its own key (docs/privacy.md).</summary>
+    public long UserKeys { get; init; }
+
     public long EmailMarkers { get; init; }
 
     public long UserWords { get; init; }
@@ -34,6 +37,7 @@ public sealed record EntityCounts
         new Dictionary<string, long>(StringComparer.Ordinal)
         {
             [EntityTypes.User] = Users,
+            [EntityTypes.UserKey] = UserKeys,
             [EntityTypes.EmailMarker] = EmailMarkers,
             [EntityTypes.UserWord] = UserWords,
             [EntityTypes.UserCity] = UserCities,
@@ -57,6 +61,7 @@ public sealed record EntityCounts
         return new EntityCounts
         {
             Users = Get(EntityTypes.User),
+            UserKeys = Get(EntityTypes.UserKey),
             EmailMarkers = Get(EntityTypes.EmailMarker),
             UserWords = Get(EntityTypes.UserWord),
             UserCities = Get(EntityTypes.UserCity),

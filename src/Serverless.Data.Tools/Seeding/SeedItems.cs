@@ -18,24 +18,22 @@ namespace Serverless.Data.Tools.Seeding;
 /// </summary>
 public static class SeedItems
 {
-    /// <summary>The user item plus what the user's create transaction writes with it: marker, one item per word and per city.</summary>
-    public static IEnumerable<Dictionary<string, AttributeValue>> ForUser(User user, int createdDateShards)
+    /// <summary>
+    /// The user item plus what the user's create transaction writes with it: its key, marker, one item per word and per
+    /// city, sealed as the repository seals them (<see cref="UserItemSealer"/>).
+    /// </summary>
+    public static IEnumerable<Dictionary<string, AttributeValue>> ForUser(User user, int createdDateShards, UserItemSealer sealer)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        yield return UserMapper.ToItem(user, createdDateShards);
-        yield return UserIndexItemMapper.EmailMarker(user);
-        foreach (var word in UserIndexItemMapper.WordsOf(user))
-        {
-            yield return UserIndexItemMapper.Word(user, word);
-        }
-
-        foreach (var city in UserIndexItemMapper.CitiesOf(user))
-        {
-            yield return UserIndexItemMapper.City(user, city);
-        }
+        ArgumentNullException.ThrowIfNull(sealer);
+        return sealer.ForUser(user, createdDateShards);
     }
 
-    public static IEnumerable<Dictionary<string, AttributeValue>> ForOrder(Order order) => OrderMapper.ToItems(order);
+    /// <summary>The order's header (its user copies sealed under the user's key) and lines.</summary>
+    public static IEnumerable<Dictionary<string, AttributeValue>> ForOrder(Order order, UserItemSealer sealer)
+    {
+        ArgumentNullException.ThrowIfNull(sealer);
+        return sealer.ForOrder(order);
+    }
 
     public static Dictionary<string, AttributeValue> ForProduct(Product product) => ProductMapper.ToItem(product);
 

@@ -38,6 +38,7 @@ public static class SeedProportions
     public static EntityCounts CountsFor(long users) => new()
     {
         Users = users,
+        UserKeys = users,
         EmailMarkers = users,
         UserWords = users * WordsPerUser,
         // Odd indexes below n: n / 2 of them.

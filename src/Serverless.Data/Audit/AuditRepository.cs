@@ -26,7 +26,8 @@ public sealed class AuditRepository(TableAccess table) : TableRepository(table)
 
     /// <summary>
     /// A record's history, newest first, in the order its changes happened (the key's time, then the stream's
-    /// sequence number): one backwards Query on its audit partition per page.
+    /// sequence number): one backwards Query on its audit partition per page. PII in the entries is decrypted under
+    /// its user's key, or shown as erased once the user is purged (<see cref="AuditPii"/>).
     /// </summary>
     /// <param name="entityType">The audited entity's type (User, Order, ...), as in <see cref="AuditEntry.EntityType"/>.</param>
     /// <exception cref="ValidationException">The entity type or record id is empty or too long.</exception>
@@ -37,11 +38,21 @@ public sealed class AuditRepository(TableAccess table) : TableRepository(table)
         errors.RequiredString("entityType", entityType, Limits.MaxAuditEntityType);
         errors.RequiredString("recordId", recordId);
         errors.ThrowIfAny();
-        return await Access.PageAsync(
+        var entries = await Access.PageAsync(
             PartitionQuery.OnTable(Keys.AuditPartition(entityType, recordId)) with { NewestFirst = true },
             QueryFingerprint.Of("audit.record", entityType, recordId),
             page,
             AuditEntryMapper.FromItem,
             cancellationToken).ConfigureAwait(false);
+        var owners = entries.Items.Select(AuditPii.OwnerOf).OfType<Guid>().Distinct().ToList();
+        if (owners.Count == 0)
+        {
+            return entries;
+        }
+
+        var keys = await Access.Privacy.ForUsersAsync(owners, Access.Reads, cancellationToken).ConfigureAwait(false);
+        return new Page<AuditEntry>(
+            [.. entries.Items.Select(e => AuditPii.OwnerOf(e) is { } owner ? AuditPii.Open(e, keys.GetValueOrDefault(owner)) : e)],
+            entries.NextCursor);
     }
 }

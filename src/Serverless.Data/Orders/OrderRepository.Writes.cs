@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Serverless.Domain.Orders;
 using Serverless.Domain.Users;
 
@@ -35,6 +36,10 @@ public sealed partial class OrderRepository
         await EnsureProductsExistAsync(created.Items, cancellationToken).ConfigureAwait(false);
 
         var userId = Keys.Id(created.UserId);
+        // The copies are sealed under the user's own key (a user from before encryption has none yet: its copies stay
+        // as its item is, until the migration seals both).
+        var userKeys = await Access.Privacy.ForUserAsync(created.UserId, consistent: false, cancellationToken).ConfigureAwait(false);
+        var header = userKeys is null ? OrderMapper.ToHeaderItem(created) : OrderProtection.Seal(OrderMapper.ToHeaderItem(created), userKeys);
         var actions = new List<WriteAction>
         {
             // The seed's foreign key orders.user_id: the user must exist and not be deleted (a purge cascade that
@@ -57,7 +62,7 @@ public sealed partial class OrderRepository
                         $"The user changed since it was read (it is at version {stored[Attr.Version].N}, the order says {created.UserVersion}); read the user again.",
                         "userVersion")),
             // A random id should never collide; if it does, the other order must not be overwritten.
-            WriteAction.Put(Table, OrderMapper.ToHeaderItem(created), WriteCondition.NotExists,
+            WriteAction.Put(Table, header, WriteCondition.NotExists,
                 ConditionFailures.Conflict("An order with this id already exists.", "id")),
         };
         // No conditions on the lines: the header's condition already makes the transaction all-or-nothing.
@@ -122,29 +127,29 @@ public sealed partial class OrderRepository
     }
 
     /// <summary>
-    /// Copies a user's email and name onto one order, for the denormalization stream function. Applied only when
-    /// the order holds an older user version than <paramref name="userVersion"/>, so a replayed or out-of-order
-    /// stream record never overwrites newer data. Bumps the order's version (its representation changed).
+    /// Copies a user's email and name onto one order, for the denormalization stream function: the values as the
+    /// user's item stores them (ciphertext under the user's key, copied without being decrypted; plaintext for a user
+    /// from before encryption). Applied only when the order holds an older user version than <paramref name="userVersion"/>,
+    /// so a replayed or out-of-order stream record never overwrites newer data, and only on an order of the user the
+    /// ciphertext belongs to. Bumps the order's version (its representation changed).
     /// </summary>
-    /// <returns>True when the order was changed; false when it already had this or a newer user version, or is gone.</returns>
-    /// <exception cref="ValidationException">The email or name breaks the seed's rules; nothing was written.</exception>
+    /// <returns>True when the order was changed; false when it already had this or a newer user version, is gone, or is another user's.</returns>
+    /// <exception cref="ValidationException">A plaintext email or name breaks the seed's rules, or a value is neither; nothing was written.</exception>
     public async Task<bool> UpdateUserDenormalizationAsync(
         Guid orderId,
-        string userEmail,
-        string userName,
+        Guid userId,
+        AttributeValue userEmail,
+        AttributeValue userName,
         long userVersion,
         string lastWriter,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(userEmail);
+        ArgumentNullException.ThrowIfNull(userName);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
         var errors = new FieldErrorCollector();
-        errors.RequiredString("userEmail", userEmail);
-        if (!string.IsNullOrWhiteSpace(userEmail) && !EmailAddress.IsValid(userEmail.Trim()))
-        {
-            errors.Add("userEmail", "is not a valid email address.");
-        }
-
-        errors.RequiredString("userName", userName);
+        CheckCopy(errors, "userEmail", userEmail, userId, isEmail: true);
+        CheckCopy(errors, "userName", userName, userId, isEmail: false);
         if (userVersion < 1)
         {
             errors.Add("userVersion", "must be at least 1.");
@@ -165,16 +170,46 @@ public sealed partial class OrderRepository
             },
             new Dictionary<string, AttributeValue>
             {
-                [":email"] = Av.S(userEmail.Trim()),
-                [":name"] = Av.S(userName),
+                [":email"] = userEmail.S is { } email ? Av.S(email.Trim()) : userEmail,
+                [":name"] = userName,
                 [":one"] = Av.N(1),
                 [":now"] = Av.Time(Access.Now()),
                 [":writer"] = Av.S(lastWriter),
             });
+        var guard = WriteCondition.OlderUserVersion(userVersion);
+        var condition = new WriteCondition(
+            guard.Expression + " AND #owner = :owner",
+            new Dictionary<string, string>(guard.Names!) { ["#owner"] = Attr.UserId },
+            new Dictionary<string, AttributeValue>(guard.Values!) { [":owner"] = Av.Guid(userId) });
         // A failed condition is no error for the stream function: the order already has what this record carries, or
         // newer, or it is gone.
-        return await Access.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, WriteCondition.OlderUserVersion(userVersion), cancellationToken)
-            .ConfigureAwait(false);
+        return await Access.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, condition, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A copy must be the user's own ciphertext, or (from before encryption) a plaintext value that keeps the seed's rules.</summary>
+    private static void CheckCopy(FieldErrorCollector errors, string field, AttributeValue value, Guid userId, bool isEmail)
+    {
+        if (FieldCipher.IsCiphertext(value))
+        {
+            if (FieldCipher.HeaderOf(value, OrderProtection.ItemId(userId)).Owner != userId)
+            {
+                errors.Add(field, "is another user's ciphertext.");
+            }
+
+            return;
+        }
+
+        if (value.S is null)
+        {
+            errors.Add(field, "must be a string or the user's ciphertext.");
+            return;
+        }
+
+        errors.RequiredString(field, value.S);
+        if (isEmail && !string.IsNullOrWhiteSpace(value.S) && !EmailAddress.IsValid(value.S.Trim()))
+        {
+            errors.Add(field, "is not a valid email address.");
+        }
     }
 
     /// <summary>Every line must name a product that exists (one BatchGetItem); the line's name and price are the caller's snapshot.</summary>

@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Serverless.Domain.Orders;
 
 namespace Serverless.Data.Orders;
@@ -19,15 +20,37 @@ public sealed partial class OrderRepository(TableAccess table) : TableRepository
         var items = await Access.Paging.AllAsync(request, cancellationToken).ConfigureAwait(false);
 
         // Lines without a header are an order half-removed by a purge: the order is gone.
-        return items.Any(i => i[Attr.EntityType].S == EntityTypes.Order) ? OrderMapper.FromItems(items) : null;
+        var header = items.FirstOrDefault(i => i[Attr.EntityType].S == EntityTypes.Order);
+        if (header is null)
+        {
+            return null;
+        }
+
+        var opened = await OpenHeadersAsync([header], cancellationToken).ConfigureAwait(false);
+        return OrderMapper.FromItems(items.Select(i => ReferenceEquals(i, header) ? opened[0] : i));
     }
 
     /// <summary>
     /// A user's orders, newest first (GSI1 USER#id read backwards). Headers only: <see cref="Order.Items"/> is empty;
     /// <see cref="GetAsync"/> reads one order whole.
     /// </summary>
-    public Task<Page<Order>> ListByUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken) =>
-        Access.PageAsync(OrdersOfUser(userId), QueryFingerprint.Of("orders.user", Keys.Id(userId)), page, OrderMapper.FromHeaderItem, cancellationToken);
+    public async Task<Page<Order>> ListByUserAsync(Guid userId, PageRequest page, CancellationToken cancellationToken)
+    {
+        var headers = await Access.PageAsync(OrdersOfUser(userId), QueryFingerprint.Of("orders.user", Keys.Id(userId)), page, i => i, cancellationToken)
+            .ConfigureAwait(false);
+        var opened = await OpenHeadersAsync(headers.Items, cancellationToken).ConfigureAwait(false);
+        return new Page<Order>([.. opened.Select(OrderMapper.FromHeaderItem)], headers.NextCursor);
+    }
+
+    /// <summary>Headers with their copies of the user's PII decrypted (the users' keys from memory, or one BatchGetItem).</summary>
+    private async Task<List<Dictionary<string, AttributeValue>>> OpenHeadersAsync(IReadOnlyList<Dictionary<string, AttributeValue>> headers, CancellationToken cancellationToken)
+    {
+        var owners = headers.Where(OrderProtection.IsSealed).Select(h => new ItemReader(h).Guid(Attr.UserId)).Distinct().ToList();
+        var keys = owners.Count == 0
+            ? new Dictionary<Guid, UserFieldKeys>()
+            : await Access.Privacy.ForUsersAsync(owners, Access.Reads, cancellationToken).ConfigureAwait(false);
+        return [.. headers.Select(h => OrderProtection.Open(h, keys.GetValueOrDefault(new ItemReader(h).Guid(Attr.UserId))))];
+    }
 
     /// <summary>
     /// The ids of a user's orders, newest first, reading only the ids (for the denormalization function, which

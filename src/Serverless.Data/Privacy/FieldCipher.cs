@@ -25,9 +25,9 @@ public static class FieldCipher
 
     /// <summary>The field key version and owner a ciphertext names, without decrypting it.</summary>
     /// <exception cref="FieldDecryptionException">Not a field ciphertext.</exception>
-    public static (int Version, Guid Owner) HeaderOf(AttributeValue value, string itemId)
+    public static (int Version, Guid Owner) HeaderOf(AttributeValue value, string itemId, string field = "?")
     {
-        var bytes = BytesOf(value, itemId);
+        var bytes = BytesOf(value, itemId, field);
         return (BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(2)), new Guid(bytes.AsSpan(4, 16), bigEndian: true));
     }
 
@@ -56,8 +56,8 @@ public static class FieldCipher
     /// <exception cref="FieldDecryptionException">Tampered, moved from another owner or field, or under a key that is gone.</exception>
     internal static AttributeValue Open(Func<int, byte[]> keyOf, Guid expectedOwner, string field, AttributeValue value, string itemId)
     {
-        var bytes = BytesOf(value, itemId);
-        var (version, owner) = HeaderOf(value, itemId);
+        var bytes = BytesOf(value, itemId, field);
+        var (version, owner) = HeaderOf(value, itemId, field);
         if (owner != expectedOwner)
         {
             throw new FieldDecryptionException(itemId, field, "it belongs to another user");
@@ -115,12 +115,12 @@ public static class FieldCipher
         return (byte)first;
     }
 
-    private static byte[] BytesOf(AttributeValue value, string itemId)
+    private static byte[] BytesOf(AttributeValue value, string itemId, string field)
     {
         var bytes = value?.B?.ToArray();
         return bytes is { Length: > HeaderBytes + NonceBytes + TagBytes } && bytes[0] == Magic && bytes[1] == Format
             ? bytes
-            : throw new FieldDecryptionException(itemId, "?", "it is not a field ciphertext");
+            : throw new FieldDecryptionException(itemId, field, "it is not a field ciphertext");
     }
 }
 

@@ -32,6 +32,16 @@ public sealed class KeyringSnapshot
 
     public int ActiveField { get; }
 
+    /// <summary>Version 1 of each purpose, random, held only in memory (benchmarks, counting what a seed would write).</summary>
+    public static KeyringSnapshot Ephemeral() => new(
+        new Dictionary<(KeyPurpose, int), byte[]>
+        {
+            [(KeyPurpose.Field, 1)] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+            [(KeyPurpose.Blind, 1)] = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+        },
+        1,
+        1);
+
     public int ActiveBlind { get; }
 
     /// <summary>The active blind version first, then the other live ones: the order a lookup tries them in.</summary>

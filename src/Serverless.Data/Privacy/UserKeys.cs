@@ -148,10 +148,21 @@ public sealed class UserFieldKeys
     public AttributeValue Seal(string field, AttributeValue plain) =>
         FieldCipher.Seal(KeyFor(_keys.ActiveField), _keys.ActiveField, Owner, field, plain);
 
-    /// <summary>A ciphertext decrypted; any other value (a plaintext item not yet migrated) returned as it is.</summary>
-    /// <exception cref="FieldDecryptionException">A ciphertext that does not decrypt for this user and field.</exception>
-    public AttributeValue Open(string field, AttributeValue stored, string itemId) =>
-        FieldCipher.IsCiphertext(stored) ? FieldCipher.Open(KeyFor, Owner, field, stored, itemId) : stored;
+    /// <summary>A ciphertext decrypted; a plaintext value (an item from before encryption) returned as it is.</summary>
+    /// <exception cref="FieldDecryptionException">
+    /// A ciphertext that does not decrypt for this user and field, or a binary value that is no ciphertext at all (no
+    /// PII field is binary in plaintext, so one is an altered ciphertext).
+    /// </exception>
+    public AttributeValue Open(string field, AttributeValue stored, string itemId)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        if (FieldCipher.IsCiphertext(stored))
+        {
+            return FieldCipher.Open(KeyFor, Owner, field, stored, itemId);
+        }
+
+        return stored.B is null ? stored : throw new FieldDecryptionException(itemId, field, "it is not a field ciphertext");
+    }
 
     private byte[] KeyFor(int version) => _derived.GetOrAdd(version, v => UserKeyStore.Derive(_keys.Key(KeyPurpose.Field, v), _seed, Owner));
 }

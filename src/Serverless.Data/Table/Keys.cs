@@ -11,13 +11,14 @@ public static class Keys
 
     public static ItemKey User(Guid userId) => new(UserPartition(userId), KeyPrefix.ProfileSort);
 
-    /// <param name="normalizedEmail">Trimmed, lower-cased (see <c>EmailAddress.Normalize</c>).</param>
-    public static ItemKey EmailMarker(string normalizedEmail) => new(KeyPrefix.Email + normalizedEmail, KeyPrefix.EmailSort);
+    /// <param name="emailToken">The normalized email's blind index (<c>UserProtection.EmailToken</c>); never the email.</param>
+    public static ItemKey EmailMarker(string emailToken) => new(KeyPrefix.Email + emailToken, KeyPrefix.EmailSort);
 
-    public static ItemKey UserWord(Guid userId, string stem) => new(UserPartition(userId), KeyPrefix.Word + stem);
+    /// <param name="wordToken">A name word stem's blind index (<c>UserProtection.WordToken</c>).</param>
+    public static ItemKey UserWord(Guid userId, string wordToken) => new(UserPartition(userId), KeyPrefix.Word + wordToken);
 
-    /// <param name="normalizedCity">See <c>CityName.Normalize</c>.</param>
-    public static ItemKey UserCity(Guid userId, string normalizedCity) => new(UserPartition(userId), KeyPrefix.City + normalizedCity);
+    /// <param name="cityToken">A normalized city's blind index (<c>UserProtection.CityToken</c>).</param>
+    public static ItemKey UserCity(Guid userId, string cityToken) => new(UserPartition(userId), KeyPrefix.City + cityToken);
 
     public static ItemKey UserRole(Guid userId, Guid roleId) => new(UserPartition(userId), KeyPrefix.Role + Id(roleId));
 

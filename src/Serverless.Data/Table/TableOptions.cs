@@ -30,6 +30,13 @@ public sealed record TableOptions
     /// </summary>
     public string PreviousCursorSigningKey { get; init; } = "";
 
+    /// <summary>
+    /// Lookups by email, name word and city also try the plaintext keys of items from before encryption (schema
+    /// version 2 or older), and a new email is checked against them. Only while such items remain: on for a table being
+    /// migrated (<c>migrate</c> says when none is left), off for any table created encrypted.
+    /// </summary>
+    public bool PlaintextLookups { get; init; }
+
     public int DefaultPageLimit { get; init; } = 25;
 
     public int MaxPageLimit { get; init; } = 100;

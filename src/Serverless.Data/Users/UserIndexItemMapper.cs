@@ -10,14 +10,17 @@ namespace Serverless.Data.Users;
 public static class UserIndexItemMapper
 {
     /// <summary>
-    /// EMAIL#email / EMAIL. Its existence is what makes an email taken. A soft-deleted user's marker carries
-    /// the user's ttl, so the address frees itself when the user's retention ends.
+    /// EMAIL#token / EMAIL, the token being the email's blind index (<see cref="UserProtection.EmailToken"/>). Its
+    /// existence is what makes an email taken. A soft-deleted user's marker carries the user's ttl, so the address
+    /// frees itself when the user's retention ends.
     /// </summary>
-    public static Dictionary<string, AttributeValue> EmailMarker(User user)
+    /// <param name="blindVersion">The blind key version <paramref name="emailToken"/> was made under.</param>
+    public static Dictionary<string, AttributeValue> EmailMarker(User user, string emailToken, int blindVersion)
     {
         ArgumentNullException.ThrowIfNull(user);
-        var item = CommonAttributes.NewItem(Keys.EmailMarker(EmailAddress.Normalize(user.Email)), EntityTypes.EmailMarker, SchemaVersions.Initial);
+        var item = CommonAttributes.NewItem(Keys.EmailMarker(emailToken), EntityTypes.EmailMarker, SchemaVersions.Initial);
         item[Attr.UserId] = Av.Guid(user.Id);
+        item[Attr.BlindVersion] = Av.N(blindVersion);
         item.AddIfNotNull(Attr.LastWriter, user.LastWriter);
         if (user.Status == UserStatus.Deleted && user.PurgeAfter is { } purgeAfter)
         {
@@ -27,15 +30,15 @@ public static class UserIndexItemMapper
         return item;
     }
 
-    /// <summary>USER#id / WORD#stem, indexed in GSI1 under WORD#stem.</summary>
-    public static Dictionary<string, AttributeValue> Word(User user, string stem) =>
-        TermItem(user, Keys.UserWord, EntityTypes.UserWord, stem, IndexKeys.Word(stem));
+    /// <summary>USER#id / WORD#token, indexed in GSI1 under WORD#token (the token: a stem's blind index, <see cref="UserProtection.WordToken"/>).</summary>
+    public static Dictionary<string, AttributeValue> Word(User user, string wordToken) =>
+        TermItem(user, Keys.UserWord, EntityTypes.UserWord, wordToken, IndexKeys.Word(wordToken));
 
-    /// <summary>USER#id / CITY#city, indexed in GSI1 under CITY#city.</summary>
-    public static Dictionary<string, AttributeValue> City(User user, string normalizedCity) =>
-        TermItem(user, Keys.UserCity, EntityTypes.UserCity, normalizedCity, IndexKeys.City(normalizedCity));
+    /// <summary>USER#id / CITY#token, indexed in GSI1 under CITY#token (the token: a city's blind index, <see cref="UserProtection.CityToken"/>).</summary>
+    public static Dictionary<string, AttributeValue> City(User user, string cityToken) =>
+        TermItem(user, Keys.UserCity, EntityTypes.UserCity, cityToken, IndexKeys.City(cityToken));
 
-    /// <summary>A user found by a term (a word of the name, a city): the term in the user's partition, and in GSI1's.</summary>
+    /// <summary>A user found by a term (a blind index of a word of the name, or of a city): in the user's partition, and in GSI1's.</summary>
     private static Dictionary<string, AttributeValue> TermItem(
         User user, Func<Guid, string, ItemKey> keyOf, string entityType, string term, string indexPartition)
     {

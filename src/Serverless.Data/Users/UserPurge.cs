@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;
@@ -26,8 +27,26 @@ public sealed record PurgeReport
 
     public bool EmailMarkerDeleted { get; init; }
 
+    /// <summary>True when this run deleted the user's key: the moment the user's PII became unreadable everywhere.</summary>
+    public bool KeyDeleted { get; init; }
+
     /// <summary>True when the (expired) user item itself was still there and was deleted too.</summary>
     public bool UserItemDeleted { get; init; }
+}
+
+/// <summary>What the purge needs of a removed user item, none of it PII: its id, status, and its email marker's key value.</summary>
+/// <param name="MarkerToken">The marker's token (the email's blind index; for an item from before encryption, its normalized email); null when unknown.</param>
+public sealed record PurgeTarget(Guid Id, UserStatus Status, string? MarkerToken)
+{
+    /// <summary>From a stored user item (or a stream image of one), without its key.</summary>
+    public static PurgeTarget Of(IReadOnlyDictionary<string, AttributeValue> item)
+    {
+        ArgumentNullException.ThrowIfNull(item);
+        var reader = new ItemReader(item);
+        var token = reader.OptionalString(Attr.EmailToken)
+            ?? (item.TryGetValue(Attr.Email, out var email) && email.S is { } plain ? EmailAddress.Normalize(plain) : null);
+        return new PurgeTarget(reader.Guid(Attr.Id), reader.Enum(Attr.Status, EnumNames.UserStatus), token);
+    }
 }
 
 /// <summary>
@@ -35,7 +54,9 @@ public sealed record PurgeReport
 /// TTL deletion of the user item). Deletes: every order of the user (found through GSI1 USER#id, never a Scan)
 /// with all its lines; everything else in the user's partition (role links, name-word and city index items,
 /// comments on the user); the email marker if it still points at this user; and the user item itself if
-/// DynamoDB has not removed it yet. Keeps: audit entries (they expire by their own ttl) and comments the user
+/// DynamoDB has not removed it yet. First of all it deletes the user's key (USER#id / PROFILE#KEY): from that moment
+/// every copy of the user's PII that is left anywhere (audit entries, stream records, backups) no longer decrypts, so
+/// the erasure holds even if the rest of the run fails and is retried. Keeps: audit entries (they expire by their own ttl) and comments the user
 /// wrote on other targets (the seed's comments have no author column to cascade on).
 /// Idempotent and restartable: each step deletes what it finds, and a repeated run finds nothing.
 /// </summary>
@@ -52,8 +73,8 @@ public sealed class UserPurge(TableAccess table) : TableRepository(table)
 
     private readonly BatchWriter _deleter = new(table.Client, DeleteOptions, table.Time);
 
-    /// <param name="email">The user's email from the stream record's old image (finds the marker once the user item is gone); null to use the user item's, if it is still there.</param>
-    public async Task<PurgeReport> PurgeAsync(Guid userId, string? email, CancellationToken cancellationToken)
+    /// <param name="markerToken">The email marker's token from the stream record's old image (<see cref="PurgeTarget"/>: finds the marker once the user item is gone); null to use the user item's, if it is still there.</param>
+    public async Task<PurgeReport> PurgeAsync(Guid userId, string? markerToken, CancellationToken cancellationToken)
     {
         var now = Access.Time.GetUtcNow();
         var user = (await Access.Client.GetItemAsync(
@@ -66,10 +87,13 @@ public sealed class UserPurge(TableAccess table) : TableRepository(table)
             return new PurgeReport { SkippedUserIsLive = true };
         }
 
+        // Crypto-shredding first: the one item whose deletion erases every copy.
+        var keyDeleted = await Access.Writer.TryDeleteAsync(Table, UserKeyStore.KeyOf(userId), WriteCondition.Exists, cancellationToken).ConfigureAwait(false);
+        Access.Privacy.UserKeys.Remember(userId, null);
         var (orders, lines) = await DeleteOrdersAsync(userId, cancellationToken).ConfigureAwait(false);
         var partition = await DeleteUserPartitionAsync(userId, cancellationToken).ConfigureAwait(false);
-        email ??= userPresent ? new ItemReader(user!).OptionalString(Attr.Email) : null;
-        var markerDeleted = email is not null && await DeleteEmailMarkerAsync(userId, email, cancellationToken).ConfigureAwait(false);
+        markerToken ??= userPresent ? PurgeTarget.Of(user!).MarkerToken : null;
+        var markerDeleted = markerToken is not null && await DeleteEmailMarkerAsync(userId, markerToken, cancellationToken).ConfigureAwait(false);
         var userDeleted = userPresent && await DeleteExpiredUserAsync(userId, now, cancellationToken).ConfigureAwait(false);
 
         return new PurgeReport
@@ -80,7 +104,8 @@ public sealed class UserPurge(TableAccess table) : TableRepository(table)
             NameWords = partition.GetValueOrDefault(EntityTypes.UserWord),
             Cities = partition.GetValueOrDefault(EntityTypes.UserCity),
             Comments = partition.GetValueOrDefault(EntityTypes.Comment),
-            OtherUserItems = partition.Where(e => e.Key is not (EntityTypes.UserRole or EntityTypes.UserWord or EntityTypes.UserCity or EntityTypes.Comment)).Sum(e => e.Value),
+            OtherUserItems = partition.Where(e => e.Key is not (EntityTypes.UserRole or EntityTypes.UserWord or EntityTypes.UserCity or EntityTypes.Comment or EntityTypes.UserKey)).Sum(e => e.Value),
+            KeyDeleted = keyDeleted || partition.ContainsKey(EntityTypes.UserKey),
             EmailMarkerDeleted = markerDeleted,
             UserItemDeleted = userDeleted,
         };
@@ -139,8 +164,8 @@ public sealed class UserPurge(TableAccess table) : TableRepository(table)
 
     // Only our own marker: once it expired, the address may already belong to someone new. False: gone already (a
     // repeated run, or it expired) or taken by another user; either way not ours to delete.
-    private Task<bool> DeleteEmailMarkerAsync(Guid userId, string email, CancellationToken cancellationToken) =>
-        Access.Writer.TryDeleteAsync(Table, Keys.EmailMarker(EmailAddress.Normalize(email)), WriteCondition.BelongsTo(userId), cancellationToken);
+    private Task<bool> DeleteEmailMarkerAsync(Guid userId, string markerToken, CancellationToken cancellationToken) =>
+        Access.Writer.TryDeleteAsync(Table, Keys.EmailMarker(markerToken), WriteCondition.BelongsTo(userId), cancellationToken);
 
     // Only while it is still expired as checked above: a live user item is never deleted by the purge.
     private Task<bool> DeleteExpiredUserAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Data.Privacy;
 using Serverless.Domain.Search;
 using Serverless.Domain.Users;
 
@@ -58,7 +59,7 @@ public sealed partial class UserRepository
             }
         }
 
-        var users = collected.Take(limit).Select(UserMapper.FromItem).ToList();
+        var users = await OpenManyAsync(collected.Take(limit).ToList(), cancellationToken).ConfigureAwait(false);
         var next = collected.Count > limit
             ? Access.Cursors.Encode(fingerprint, new RecentPosition(cutoff.ToUnixTimeMilliseconds(), users[^1].CreatedAt.ToUnixTimeMilliseconds(), users[^1].Id).ToPosition())
             : null;
@@ -117,7 +118,7 @@ public sealed partial class UserRepository
         var next = items.Count > limit
             ? Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
             : null;
-        return new Page<User>([.. pageItems.Select(UserMapper.FromItem)], next);
+        return new Page<User>(await OpenManyAsync(pageItems, cancellationToken).ConfigureAwait(false), next);
     }
 
     /// <summary>Users with an address in the city (case and spacing ignored), in id order.</summary>
@@ -130,9 +131,11 @@ public sealed partial class UserRepository
             throw new ValidationException([new FieldError("city", $"is required and at most {Limits.MaxString} characters.")]);
         }
 
-        var ids = await Access.PageAsync(
-            PartitionQuery.OnGsi1(IndexKeys.City(normalized)), QueryFingerprint.Of("users.city", normalized), page, UserIndexItemMapper.UserIdOf, cancellationToken)
-            .ConfigureAwait(false);
+        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        var partitions = UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups)
+            .Select(v => IndexKeys.City(UserProtection.CityToken(snapshot, v, normalized)))
+            .ToList();
+        var ids = await TermPageAsync(partitions, QueryFingerprint.Of("users.city", normalized), page, cancellationToken).ConfigureAwait(false);
         var users = await LoadUsersAsync(ids.Items, cancellationToken).ConfigureAwait(false);
         return new Page<User>(users, ids.NextCursor);
     }
@@ -155,33 +158,29 @@ public sealed partial class UserRepository
         var driver = terms.OrderByDescending(t => t.Length).First();
         var others = terms.Where(t => t != driver).ToList();
         var fingerprint = QueryFingerprint.Of("users.search", string.Join(' ', terms.Order(StringComparer.Ordinal)));
-        var words = PartitionQuery.OnGsi1(IndexKeys.Word(driver));
-        var request = words.ToRequest(Table).ExcludeExpired(Access.Now());
-        request.ExclusiveStartKey = page.Cursor is null ? null : CursorPosition.ToKey(Access.Cursors.Decode(page.Cursor, fingerprint), [.. words.KeyNames]);
+        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        var versions = UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups);
+        var partitions = versions.Select(v => IndexKeys.Word(UserProtection.WordToken(snapshot, v, driver))).ToList();
+        var after = DecodeTermCursor(page.Cursor, fingerprint);
 
         var matches = new List<Guid>();
-        Dictionary<string, AttributeValue>? resumeAt = null;
+        string? resumeAfter = null;
         for (var round = 0; round < MaxSearchRounds; round++)
         {
-            request.Limit = limit;
-            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            var candidates = response.Items ?? [];
-            var complete = await WithAllWordsAsync(candidates.Select(UserIndexItemMapper.UserIdOf).ToList(), others, cancellationToken).ConfigureAwait(false);
-
+            var candidates = await TermCandidatesAsync(partitions, after, limit, cancellationToken).ConfigureAwait(false);
+            var complete = await WithAllWordsAsync([.. candidates.Select(c => c.UserId)], others, snapshot, versions, cancellationToken).ConfigureAwait(false);
             var stoppedEarly = false;
             for (var i = 0; i < candidates.Count; i++)
             {
-                var userId = UserIndexItemMapper.UserIdOf(candidates[i]);
-                if (complete.Contains(userId))
+                if (complete.Contains(candidates[i].UserId))
                 {
-                    matches.Add(userId);
+                    matches.Add(candidates[i].UserId);
                 }
 
                 if (matches.Count == limit)
                 {
-                    // Resume after this candidate, unless it was the last one of the whole index partition.
-                    var more = i < candidates.Count - 1 || response.LastEvaluatedKey is { Count: > 0 };
-                    resumeAt = more ? KeyOf(candidates[i], words.KeyNames) : null;
+                    // Resume after this candidate, unless it was the last one of the index partitions.
+                    resumeAfter = i < candidates.Count - 1 || candidates.Count == limit ? candidates[i].Sort : null;
                     stoppedEarly = true;
                     break;
                 }
@@ -192,22 +191,82 @@ public sealed partial class UserRepository
                 break;
             }
 
-            resumeAt = response.LastEvaluatedKey is { Count: > 0 } lastKey ? lastKey : null;
-            if (resumeAt is null)
+            if (candidates.Count < limit)
             {
+                // Every candidate of the index partitions has been seen.
+                resumeAfter = null;
                 break;
             }
 
-            request.ExclusiveStartKey = resumeAt;
+            after = candidates[^1].Sort;
+            resumeAfter = after;
         }
 
         var users = await LoadUsersAsync(matches, cancellationToken).ConfigureAwait(false);
-        var next = resumeAt is null ? null : Access.Cursors.Encode(fingerprint, CursorPosition.FromKey(resumeAt));
+        var next = resumeAfter is null ? null : Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = resumeAfter });
         return new Page<User>(users, next);
     }
 
-    /// <summary>The candidates that also have a word item for each of <paramref name="otherWords"/> (exact-key reads, no Query).</summary>
-    private async Task<HashSet<Guid>> WithAllWordsAsync(List<Guid> candidates, List<string> otherWords, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of the user ids found under a term, merged across the term's partitions (one per blind version a
+    /// lookup tries), in id order, each user once; the cursor is the last user's index sort key.
+    /// </summary>
+    private async Task<Page<Guid>> TermPageAsync(IReadOnlyList<string> partitions, string fingerprint, PageRequest page, CancellationToken cancellationToken)
+    {
+        var limit = PageLimits.Resolve(page.Limit, Access.Options);
+        var after = DecodeTermCursor(page.Cursor, fingerprint);
+        var found = await TermCandidatesAsync(partitions, after, limit + 1, cancellationToken).ConfigureAwait(false);
+        var pageItems = found.Take(limit).ToList();
+        var next = found.Count > limit ? Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1].Sort }) : null;
+        return new Page<Guid>([.. pageItems.Select(c => c.UserId)], next);
+    }
+
+    /// <summary>Up to <paramref name="need"/> distinct users under the partitions, after <paramref name="afterSort"/>, in id order.</summary>
+    private async Task<List<(Guid UserId, string Sort)>> TermCandidatesAsync(IReadOnlyList<string> partitions, string? afterSort, int need, CancellationToken cancellationToken)
+    {
+        var now = Access.Now();
+        var queries = partitions.Select(partition =>
+        {
+            var request = new QueryRequest
+            {
+                TableName = Table,
+                IndexName = IndexNames.Gsi1,
+                KeyConditionExpression = afterSort is null ? "#pk = :pk" : "#pk = :pk AND #sk > :after",
+                ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
+                ExpressionAttributeValues = new() { [":pk"] = Av.S(partition) },
+            };
+            if (afterSort is not null)
+            {
+                request.ExpressionAttributeNames["#sk"] = Attr.Gsi1SK;
+                request.ExpressionAttributeValues[":after"] = Av.S(afterSort);
+            }
+
+            return request.ExcludeExpired(now);
+        }).ToList();
+        var items = await Access.Merged.FetchAsync(queries, _ => true, (a, b) => string.CompareOrdinal(a[Attr.Gsi1SK].S, b[Attr.Gsi1SK].S), need * partitions.Count, cancellationToken)
+            .ConfigureAwait(false);
+        return [.. items
+            .Select(i => (UserId: UserIndexItemMapper.UserIdOf(i), Sort: i[Attr.Gsi1SK].S))
+            .DistinctBy(c => c.UserId)
+            .Take(need)];
+    }
+
+    private string? DecodeTermCursor(string? cursor, string fingerprint)
+    {
+        if (cursor is null)
+        {
+            return null;
+        }
+
+        var position = Access.Cursors.Decode(cursor, fingerprint);
+        return position.TryGetValue(Attr.Gsi1SK, out var sort) && position.Count == 1
+            ? sort
+            : throw new InvalidCursorException("The cursor does not fit this query.");
+    }
+
+    /// <summary>The candidates that also have a word item for each of <paramref name="otherWords"/>, under any version tried (exact-key reads, no Query).</summary>
+    private async Task<HashSet<Guid>> WithAllWordsAsync(
+        List<Guid> candidates, List<string> otherWords, KeyringSnapshot snapshot, IReadOnlyList<int> versions, CancellationToken cancellationToken)
     {
         if (otherWords.Count == 0 || candidates.Count == 0)
         {
@@ -216,9 +275,9 @@ public sealed partial class UserRepository
 
         var found = await Access.Reads.BatchGetAsync(
             Table,
-            candidates.SelectMany(id => otherWords.Select(word => Keys.UserWord(id, word))),
+            candidates.SelectMany(id => otherWords.SelectMany(word => versions.Select(v => Keys.UserWord(id, UserProtection.WordToken(snapshot, v, word))))),
             cancellationToken).ConfigureAwait(false);
-        return [.. candidates.Where(id => otherWords.All(word => found.ContainsKey(Keys.UserWord(id, word))))];
+        return [.. candidates.Where(id => otherWords.All(word => versions.Any(v => found.ContainsKey(Keys.UserWord(id, UserProtection.WordToken(snapshot, v, word))))))];
     }
 
     /// <summary>The users in the given order, skipping any that vanished, expired or were deleted in between.</summary>
@@ -231,10 +290,8 @@ public sealed partial class UserRepository
         }
 
         var items = await Access.Reads.BatchGetAsync(Table, order.Select(Keys.User), cancellationToken).ConfigureAwait(false);
-        return [.. order
-            .Select(id => items.TryGetValue(Keys.User(id), out var item) ? UserMapper.FromItem(item) : null)
-            .OfType<User>()
-            .Where(u => u.Status != UserStatus.Deleted)];
+        var present = order.Where(id => items.ContainsKey(Keys.User(id))).Select(id => items[Keys.User(id)]).ToList();
+        return [.. (await OpenManyAsync(present, cancellationToken).ConfigureAwait(false)).Where(u => u.Status != UserStatus.Deleted)];
     }
 
     private QueryRequest RecentQuery(string partition, DateTimeOffset cutoff, RecentPosition? after, UserStatus? status, DateTimeOffset now)

@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;
@@ -15,19 +16,27 @@ public sealed partial class UserRepository
         var created = Created(user, lastWriter) with { Email = user.Email?.Trim()!, DeletedAt = null, PurgeAfter = null };
         EnsureWritable(created);
 
+        // The user's own key is made here and written with the user: all of the user's PII, wherever it is copied,
+        // is ciphertext under it, and the purge erases all of it by deleting this one item.
+        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        var seed = UserKeyStore.NewSeed();
+        var keys = new UserFieldKeys(snapshot, created.Id, seed);
+        var item = UserProtection.Seal(UserMapper.ToItem(created, Access.Options.CreatedDateShards), keys);
         var actions = new List<WriteAction>
         {
             // A random id should never collide; if it does, the other user must not be overwritten.
-            WriteAction.Put(Table, UserMapper.ToItem(created, Access.Options.CreatedDateShards), WriteCondition.NotExists,
+            WriteAction.Put(Table, item, WriteCondition.NotExists,
                 ConditionFailures.Conflict("A user with this id already exists.", "id")),
-            // The marker is the uniqueness rule: whoever creates it first owns the email.
-            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(created), WriteCondition.NotExistsOrExpired(created.CreatedAt),
-                ConditionFailures.Conflict("The email is already taken.", "email")),
+            WriteAction.Put(Table, UserKeyStore.ToItem(created.Id, seed, created.CreatedAt), WriteCondition.NotExists,
+                ConditionFailures.Conflict("A user with this id already exists.", "id")),
         };
-        actions.AddRange(UserIndexItemMapper.WordsOf(created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
-        actions.AddRange(UserIndexItemMapper.CitiesOf(created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
+        // The marker is the uniqueness rule: whoever creates it first owns the email.
+        actions.AddRange(EmailClaim(created, item, snapshot, created.CreatedAt));
+        actions.AddRange(UserProtection.WordTokens(snapshot, snapshot.ActiveBlind, created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
+        actions.AddRange(UserProtection.CityTokens(snapshot, snapshot.ActiveBlind, created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
 
         await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        Access.Privacy.UserKeys.Remember(created.Id, seed);
         return created;
     }
 
@@ -44,7 +53,8 @@ public sealed partial class UserRepository
     {
         ArgumentNullException.ThrowIfNull(user);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var (current, stored) = await GetForWriteAsync(user.Id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
+        var read = await GetForWriteAsync(user.Id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
+        var current = read.Current;
         var now = Access.Now();
         var updated = user with
         {
@@ -56,28 +66,20 @@ public sealed partial class UserRepository
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
-        if (ItemContent.Same(stored, UserMapper.ToItem(updated, Access.Options.CreatedDateShards)))
+        var item = read.Seal(UserMapper.ToItem(updated, Access.Options.CreatedDateShards));
+        if (ItemContent.Same(read.Stored, item))
         {
-            // The put would store what is stored (so a version 1 item, which it would upgrade, still gets written):
-            // it would only bump the version and leave an audit entry of no change.
+            // The put would store what is stored (so an older item, which it would upgrade or re-key, still gets
+            // written): it would only bump the version and leave an audit entry of no change.
             return current;
         }
 
         EnsureWritable(updated);
-
-        var actions = new List<WriteAction> { PutUserAtVersion(updated, expectedVersion) };
-        if (EmailAddress.Normalize(current.Email) != EmailAddress.Normalize(updated.Email))
-        {
-            // Only our own marker may be released; anything else means the data moved under us.
-            actions.Add(WriteAction.Delete(Table, Keys.EmailMarker(EmailAddress.Normalize(current.Email)), WriteCondition.BelongsTo(current.Id),
-                _ => new ConcurrencyException(Entity, current.Id.ToString("D"), expectedVersion)));
-            // Taking the new address follows the same rule as a create: the first marker wins.
-            actions.Add(WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(updated), WriteCondition.NotExistsOrExpired(now),
-                ConditionFailures.Conflict("The email is already taken.", "email")));
-        }
-
-        actions.AddRange(IndexItemChanges(current, updated));
-        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        var emailChanged = EmailAddress.Normalize(current.Email) != EmailAddress.Normalize(updated.Email);
+        await Access.Transactions.WriteAsync(
+            ChangeActions(read, updated, item, expectedVersion, emailChanged, now, ConditionFailures.Conflict("The email is already taken.", "email")),
+            cancellationToken).ConfigureAwait(false);
+        read.Remember(Access);
         return updated;
     }
 
@@ -91,10 +93,10 @@ public sealed partial class UserRepository
     public async Task<User> DeleteAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
+        var read = await GetForWriteAsync(id, expectedVersion, expectDeleted: false, cancellationToken).ConfigureAwait(false);
 
         var now = Access.Now();
-        var deleted = current with
+        var deleted = read.Current with
         {
             Status = UserStatus.Deleted,
             DeletedAt = now,
@@ -104,15 +106,12 @@ public sealed partial class UserRepository
             LastWriter = lastWriter,
         };
 
-        var actions = new List<WriteAction>
-        {
-            PutUserAtVersion(deleted, expectedVersion),
-            // The marker gets the user's ttl; it must still be ours to be given one.
-            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(deleted), WriteCondition.BelongsTo(id),
-                _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
-        };
-        actions.AddRange(IndexItemChanges(current, deleted));
-        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        // The marker gets the user's ttl; it must still be ours to be given one.
+        var item = read.Seal(UserMapper.ToItem(deleted, Access.Options.CreatedDateShards));
+        await Access.Transactions.WriteAsync(
+            ChangeActions(read, deleted, item, expectedVersion, emailChanged: false, now, _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
+            cancellationToken).ConfigureAwait(false);
+        read.Remember(Access);
         return deleted;
     }
 
@@ -121,28 +120,26 @@ public sealed partial class UserRepository
     public async Task<User> RestoreAsync(Guid id, long expectedVersion, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var (current, _) = await GetForWriteAsync(id, expectedVersion, expectDeleted: true, cancellationToken).ConfigureAwait(false);
+        var read = await GetForWriteAsync(id, expectedVersion, expectDeleted: true, cancellationToken).ConfigureAwait(false);
 
-        var restored = current with
+        var now = Access.Now();
+        var restored = read.Current with
         {
             Status = UserStatus.Active,
             DeletedAt = null,
             PurgeAfter = null,
-            UpdatedAt = Access.Now(),
+            UpdatedAt = now,
             Version = expectedVersion + 1,
             LastWriter = lastWriter,
         };
         EnsureWritable(restored);
 
-        var actions = new List<WriteAction>
-        {
-            PutUserAtVersion(restored, expectedVersion),
-            // Clears the marker's ttl; it is still ours because the user has not expired.
-            WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(restored), WriteCondition.BelongsTo(id),
-                ConditionFailures.Conflict("The email was taken by another user.", "email")),
-        };
-        actions.AddRange(IndexItemChanges(current, restored));
-        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        // Clears the marker's ttl; it is still ours because the user has not expired.
+        var item = read.Seal(UserMapper.ToItem(restored, Access.Options.CreatedDateShards));
+        await Access.Transactions.WriteAsync(
+            ChangeActions(read, restored, item, expectedVersion, emailChanged: false, now, ConditionFailures.Conflict("The email was taken by another user.", "email")),
+            cancellationToken).ConfigureAwait(false);
+        read.Remember(Access);
         return restored;
     }
 
@@ -151,35 +148,127 @@ public sealed partial class UserRepository
     /// attempted. The deletion state is checked before the version: a write the state forbids fails at any version,
     /// and its reason is what the caller needs (RFC 9110 section 13.2.1 likewise ranks such errors above preconditions).
     /// </summary>
-    /// <returns>The user, and its item as stored.</returns>
-    private async Task<(User Current, Dictionary<string, AttributeValue> Stored)> GetForWriteAsync(
-        Guid id, long expectedVersion, bool expectDeleted, CancellationToken cancellationToken)
+    private async Task<StoredUser> GetForWriteAsync(Guid id, long expectedVersion, bool expectDeleted, CancellationToken cancellationToken)
     {
         // Consistent: the version checked here is the one the write is conditional on.
-        var stored = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false)
-            ?? throw new NotFoundException(Entity, id.ToString("D"));
-        var current = UserMapper.FromItem(stored);
+        var storedTask = Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken);
+        var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
+        var stored = await storedTask.ConfigureAwait(false) ?? throw new NotFoundException(Entity, id.ToString("D"));
+        var keys = await keysTask.ConfigureAwait(false);
+        byte[]? newSeed = null;
+        if (keys is null)
+        {
+            // A user from before encryption: its first write gives it its key.
+            newSeed = UserKeyStore.NewSeed();
+            keys = new UserFieldKeys(await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false), id, newSeed);
+        }
+
+        var open = UserProtection.Open(stored, keys);
+        var current = UserMapper.FromItem(open);
         if (expectDeleted != (current.Status == UserStatus.Deleted))
         {
             throw new ConflictException(expectDeleted ? "The user is not deleted." : "The user is deleted; restore it first.", "status");
         }
 
         return current.Version == expectedVersion
-            ? (current, stored)
+            ? new StoredUser(current, stored, open, keys, newSeed)
             : throw new ConcurrencyException(Entity, id.ToString("D"), expectedVersion);
     }
 
-    /// <summary>The user item, written only if nobody wrote it since the caller read <paramref name="expectedVersion"/>.</summary>
-    private WriteAction PutUserAtVersion(User user, long expectedVersion) =>
-        WriteAction.Put(Table, UserMapper.ToItem(user, Access.Options.CreatedDateShards), WriteCondition.VersionIs(expectedVersion),
-            ConditionFailures.StaleOrMissing(Entity, user.Id.ToString("D"), expectedVersion));
+    /// <summary>The user item (if still at the version read), its key item when it gets one, the email marker, the word and city items.</summary>
+    private List<WriteAction> ChangeActions(
+        StoredUser read, User after, Dictionary<string, AttributeValue> item, long expectedVersion, bool emailChanged, DateTimeOffset now,
+        ConditionFailureTranslator onMarkerTaken)
+    {
+        var id = after.Id;
+        var actions = new List<WriteAction>
+        {
+            WriteAction.Put(Table, item, WriteCondition.VersionIs(expectedVersion),
+                ConditionFailures.StaleOrMissing(Entity, id.ToString("D"), expectedVersion)),
+        };
+        if (read.NewSeed is { } seed)
+        {
+            actions.Add(WriteAction.Put(Table, UserKeyStore.ToItem(id, seed, now), WriteCondition.NotExists,
+                _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)));
+        }
 
-    /// <summary>Deletes the word and city items the user no longer has and puts the new ones; unchanged ones are left alone.</summary>
-    private IEnumerable<WriteAction> IndexItemChanges(User before, User after)
+        var snapshot = read.Keys.Keyring;
+        var oldVersion = UserProtection.BlindVersionOf(read.Stored);
+        var oldMarker = Keys.EmailMarker(UserProtection.EmailToken(snapshot, oldVersion, read.Current.Email));
+        var newMarker = Keys.EmailMarker(item[Attr.EmailToken].S);
+        if (oldMarker != newMarker)
+        {
+            // Only our own marker may be released; anything else means the data moved under us.
+            actions.Add(WriteAction.Delete(Table, oldMarker, WriteCondition.BelongsTo(id),
+                _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)));
+        }
+
+        if (emailChanged)
+        {
+            // Taking the new address follows the same rule as a create: the first marker wins.
+            actions.AddRange(EmailClaim(after, item, snapshot, now));
+        }
+        else
+        {
+            // The same address (a new ttl, or a new blind version): the marker must be ours, or free to move to.
+            var condition = oldMarker == newMarker
+                ? WriteCondition.BelongsTo(id)
+                : new WriteCondition(
+                    "attribute_not_exists(#pk) OR #userId = :userId",
+                    new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#userId"] = Attr.UserId },
+                    new Dictionary<string, AttributeValue> { [":userId"] = Av.Guid(id) });
+            actions.Add(WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(after, item[Attr.EmailToken].S, snapshot.ActiveBlind), condition, onMarkerTaken));
+        }
+
+        actions.AddRange(IndexItemChanges(read.Current, oldVersion, after, snapshot));
+        return actions;
+    }
+
+    /// <summary>
+    /// Claims the email for <paramref name="user"/>: its marker under the active blind version and, for every other
+    /// version a lookup still tries (a rotation or the encryption migration under way), a check that no other user's
+    /// marker holds the address there.
+    /// </summary>
+    private IEnumerable<WriteAction> EmailClaim(User user, Dictionary<string, AttributeValue> item, KeyringSnapshot snapshot, DateTimeOffset now)
+    {
+        var taken = ConditionFailures.Conflict("The email is already taken.", "email");
+        var token = item[Attr.EmailToken].S;
+        yield return WriteAction.Put(Table, UserIndexItemMapper.EmailMarker(user, token, snapshot.ActiveBlind), WriteCondition.NotExistsOrExpired(now), taken);
+        foreach (var version in UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups).Where(v => v != snapshot.ActiveBlind))
+        {
+            var other = Keys.EmailMarker(UserProtection.EmailToken(snapshot, version, user.Email));
+            var condition = new WriteCondition(
+                "attribute_not_exists(#pk) OR #ttl <= :now OR #userId = :userId",
+                new Dictionary<string, string> { ["#pk"] = Attr.PK, ["#ttl"] = Attr.Ttl, ["#userId"] = Attr.UserId },
+                new Dictionary<string, AttributeValue> { [":now"] = Av.N(now.ToUnixTimeSeconds()), [":userId"] = Av.Guid(user.Id) });
+            yield return WriteAction.Check(Table, other, condition, taken);
+        }
+    }
+
+    /// <summary>A user as read for a write: the entity, its item as stored and opened, and the keys its next version is sealed with.</summary>
+    private sealed record StoredUser(
+        User Current, Dictionary<string, AttributeValue> Stored, Dictionary<string, AttributeValue> Open, UserFieldKeys Keys, byte[]? NewSeed)
+    {
+        public Dictionary<string, AttributeValue> Seal(Dictionary<string, AttributeValue> plain) => UserProtection.Seal(plain, Keys, Stored, Open);
+
+        public void Remember(TableAccess access)
+        {
+            if (NewSeed is not null)
+            {
+                access.Privacy.UserKeys.Remember(Current.Id, NewSeed);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes the word and city items the user no longer has and puts the new ones; unchanged ones are left alone.
+    /// A change of blind version (a rotation, or the first write of a plaintext user) moves every one of them.
+    /// </summary>
+    private IEnumerable<WriteAction> IndexItemChanges(User before, int beforeVersion, User after, KeyringSnapshot snapshot)
     {
         // No conditions: the user item's version condition already makes the whole transaction all-or-nothing.
-        var oldWords = UserIndexItemMapper.WordsOf(before);
-        var newWords = UserIndexItemMapper.WordsOf(after);
+        var oldWords = UserProtection.WordTokens(snapshot, beforeVersion, before);
+        var newWords = UserProtection.WordTokens(snapshot, snapshot.ActiveBlind, after);
         foreach (var word in oldWords.Except(newWords, StringComparer.Ordinal))
         {
             yield return WriteAction.Delete(Table, Keys.UserWord(before.Id, word), null, null);
@@ -190,8 +279,8 @@ public sealed partial class UserRepository
             yield return WriteAction.Put(Table, UserIndexItemMapper.Word(after, word), null, null);
         }
 
-        var oldCities = UserIndexItemMapper.CitiesOf(before);
-        var newCities = UserIndexItemMapper.CitiesOf(after);
+        var oldCities = UserProtection.CityTokens(snapshot, beforeVersion, before);
+        var newCities = UserProtection.CityTokens(snapshot, snapshot.ActiveBlind, after);
         foreach (var city in oldCities.Except(newCities, StringComparer.Ordinal))
         {
             yield return WriteAction.Delete(Table, Keys.UserCity(before.Id, city), null, null);

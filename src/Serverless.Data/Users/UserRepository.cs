@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Serverless.Domain.Users;
 
 namespace Serverless.Data.Users;
@@ -11,21 +12,65 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     private const string Entity = "User";
 
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
+    /// <exception cref="Privacy.FieldDecryptionException">A field of the stored item does not decrypt (tampered, or another user's).</exception>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
-        // Consistent: callers use the version they read here as If-Match for the next write.
-        var item = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
-        return item is null ? null : UserMapper.FromItem(item);
+        // Consistent: callers use the version they read here as If-Match for the next write. The user's key is read
+        // at the same time (or is in memory), so the decryption adds no round trip.
+        var itemTask = Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken);
+        var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
+        var item = await itemTask.ConfigureAwait(false);
+        var keys = await keysTask.ConfigureAwait(false);
+        return item is null ? null : await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
+    /// <remarks>
+    /// The EmailIndex is keyed by the email's blind index: the active version's token first, then (while a rotation or
+    /// the encryption migration is under way) the others, so no lookup misses while the backfill runs.
+    /// </remarks>
     public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
-        var request = new PartitionQuery(IndexNames.Email, EmailAddress.Normalize(email)).ToRequest(Table).ExcludeExpired(Access.Now());
+        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var version in UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups))
+        {
+            var token = UserProtection.EmailToken(snapshot, version, email);
+            var request = new PartitionQuery(IndexNames.Email, token).ToRequest(Table).ExcludeExpired(Access.Now());
+            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.Items is { Count: > 0 } items)
+            {
+                var id = new ItemReader(items[0]).Guid(Attr.Id);
+                var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
+                return await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
+            }
+        }
 
-        var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-        return response.Items is { Count: > 0 } items ? UserMapper.FromItem(items[0]) : null;
+        return null;
+    }
+
+    /// <summary>
+    /// A stored user item as the entity. A sealed item whose key was not found (an eventually consistent miss right
+    /// after the create, on AWS) reads the key once more, consistently, before it is called erased.
+    /// </summary>
+    private async Task<User> OpenAsync(Dictionary<string, AttributeValue> item, UserFieldKeys? keys, CancellationToken cancellationToken)
+    {
+        if (keys is null && UserProtection.IsSealed(item))
+        {
+            keys = await Access.Privacy.ForUserAsync(new ItemReader(item).Guid(Attr.Id), consistent: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        return UserMapper.FromItem(UserProtection.Open(item, keys));
+    }
+
+    /// <summary>Many stored user items as entities: the keys of all their users in one BatchGetItem (or from memory).</summary>
+    private async Task<List<User>> OpenManyAsync(IReadOnlyList<Dictionary<string, AttributeValue>> items, CancellationToken cancellationToken)
+    {
+        var sealedIds = items.Where(UserProtection.IsSealed).Select(i => new ItemReader(i).Guid(Attr.Id)).ToList();
+        var keys = sealedIds.Count == 0
+            ? new Dictionary<Guid, UserFieldKeys>()
+            : await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false);
+        return [.. items.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
     }
 
 }

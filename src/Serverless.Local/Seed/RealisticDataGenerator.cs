@@ -1,3 +1,4 @@
+using Serverless.Data.Users;
 using System.Globalization;
 using System.Text;
 using Amazon.DynamoDBv2.Model;
@@ -41,7 +42,7 @@ public sealed class RealisticDataGenerator
         _asOf = DateTimeOffset.FromUnixTimeMilliseconds(asOf.ToUnixTimeMilliseconds());
     }
 
-    public IEnumerable<Dictionary<string, AttributeValue>> Items(long users)
+    public IEnumerable<Dictionary<string, AttributeValue>> Items(long users, UserItemSealer sealer)
     {
         if (users <= 0)
         {
@@ -66,7 +67,7 @@ public sealed class RealisticDataGenerator
         for (long i = 0; i < users; i++)
         {
             var user = BuildUser(faker, i);
-            foreach (var item in SeedItems.ForUser(user, _shards))
+            foreach (var item in SeedItems.ForUser(user, _shards, sealer))
             {
                 yield return item;
             }
@@ -86,7 +87,7 @@ public sealed class RealisticDataGenerator
 
             for (var o = 0; o < SeedProportions.OrdersPerUser; o++)
             {
-                foreach (var item in SeedItems.ForOrder(BuildOrder(faker, user, i, o, products)))
+                foreach (var item in SeedItems.ForOrder(BuildOrder(faker, user, i, o, products), sealer))
                 {
                     yield return item;
                 }

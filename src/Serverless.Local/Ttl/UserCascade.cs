@@ -44,14 +44,14 @@ public sealed class UserCascade
             return new Dictionary<string, int>(StringComparer.Ordinal);
         }
 
-        var user = UserMapper.FromItem(item);
+        var user = PurgeTarget.Of(item);
         if (user.Status != UserStatus.Deleted)
         {
             // As the purge function: a ttl on a user that is not soft-deleted is no retention that ended; the plain delete follows.
             return null;
         }
 
-        var report = await Purge(tableName).PurgeAsync(user.Id, user.Email, ct);
+        var report = await Purge(tableName).PurgeAsync(user.Id, user.MarkerToken, ct);
         var deleted = new Dictionary<string, int>(StringComparer.Ordinal);
         void Count(string type, int count)
         {
@@ -70,6 +70,7 @@ public sealed class UserCascade
         Count(EntityTypes.Comment, report.Comments);
         Count(TtlSweepResult.NoEntityType, report.OtherUserItems);
         Count(EntityTypes.EmailMarker, report.EmailMarkerDeleted ? 1 : 0);
+        Count(EntityTypes.UserKey, report.KeyDeleted ? 1 : 0);
         Count(EntityTypes.User, report.UserItemDeleted ? 1 : 0);
         return deleted;
     }

@@ -68,6 +68,21 @@ public sealed record StreamChange
     /// <exception cref="StreamRecordDecodingException">As <see cref="ReadNew"/>.</exception>
     public string RecordId()
     {
+        if ((NewItem ?? OldItem) is { } item && IsKnownEntityType)
+        {
+            try
+            {
+                if (EntityReaders.RecordIdOfItem(EntityType!, item) is { } id)
+                {
+                    return id;
+                }
+            }
+            catch (InvalidItemException e)
+            {
+                throw new StreamRecordDecodingException($"The {(NewItem is null ? "OldImage" : "NewImage")} of record {EventId} is not a valid {EntityType} item.", e);
+            }
+        }
+
         var entity = ReadNew() ?? ReadOld()
             ?? throw new StreamRecordDecodingException($"Record {EventId} ({EntityType}) has neither image, so it names no record.");
         return EntityReaders.RecordId(EntityType!, entity);

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Items;
 using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
@@ -58,20 +60,32 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
             return RecordResult.Ignored($"a user's {change.Kind} changes no order");
         }
 
-        var before = change.ReadOld<User>()!;
-        var after = change.ReadNew<User>()!;
-        if (before.Email == after.Email && before.Name == after.Name)
+        // The images hold the user's email and name as stored: ciphertext under the user's key, which this function
+        // never has. The user's write keeps an unchanged field's ciphertext byte for byte, so equal bytes mean an
+        // unchanged value, and the new ciphertext is copied onto the orders as it is.
+        var before = change.OldItem!;
+        var after = change.NewItem!;
+        if (ItemContent.Equal(before.GetValueOrDefault(Attr.Email), after.GetValueOrDefault(Attr.Email))
+            && ItemContent.Equal(before.GetValueOrDefault(Attr.Name), after.GetValueOrDefault(Attr.Name)))
         {
             return RecordResult.Ignored("email and name unchanged");
         }
 
-        var (orders, updated) = await CopyToOrdersAsync(after, cancellationToken).ConfigureAwait(false);
-        LogDenormalized(change.EventId, after.Version, orders, updated);
+        var user = new UserCopy(
+            new ItemReader(after).Guid(Attr.Id),
+            after.GetValueOrDefault(Attr.Email) ?? throw new StreamRecordDecodingException($"Record {change.EventId}: the user's new image has no email."),
+            after.GetValueOrDefault(Attr.Name) ?? throw new StreamRecordDecodingException($"Record {change.EventId}: the user's new image has no name."),
+            new ItemReader(after).Long(Attr.Version));
+        var (orders, updated) = await CopyToOrdersAsync(user, cancellationToken).ConfigureAwait(false);
+        LogDenormalized(change.EventId, user.Version, orders, updated);
         return RecordResult.Processed;
     }
 
+    /// <summary>What an order copies of its user: the email and name as the user item stores them, and the version they are from.</summary>
+    private sealed record UserCopy(Guid Id, AttributeValue Email, AttributeValue Name, long Version);
+
     /// <returns>How many orders the user has, and how many of them this call changed (the rest had this version or newer).</returns>
-    private async Task<(int Orders, int Updated)> CopyToOrdersAsync(User user, CancellationToken cancellationToken)
+    private async Task<(int Orders, int Updated)> CopyToOrdersAsync(UserCopy user, CancellationToken cancellationToken)
     {
         int orders = 0, updated = 0;
         string? cursor = null;
@@ -87,7 +101,7 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
                 async (orderId, ct) =>
                 {
                     var changed = await _retry.ExecuteAsync(
-                        async token => await _orders.UpdateUserDenormalizationAsync(orderId, user.Email, user.Name, user.Version, Writers.Denormalize, token).ConfigureAwait(false),
+                        async token => await _orders.UpdateUserDenormalizationAsync(orderId, user.Id, user.Email, user.Name, user.Version, Writers.Denormalize, token).ConfigureAwait(false),
                         ct).ConfigureAwait(false);
                     if (changed)
                     {

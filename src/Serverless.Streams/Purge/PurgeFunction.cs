@@ -42,8 +42,10 @@ public sealed partial class PurgeFunction : IDynamoDBRecordHandler
             return RecordResult.Ignored($"a {change.EntityType} {change.Kind} is not a user's removal");
         }
 
-        var user = change.ReadOld<User>()
+        // Read without the user's key (this function has none): the id, the status and the marker's token are not PII.
+        var old = change.OldItem
             ?? throw new StreamRecordDecodingException($"Record {change.EventId} removes a user but carries no old image (the stream must be NEW_AND_OLD_IMAGES).");
+        var user = PurgeTarget.Of(old);
         if (!change.IsTimeToLiveDeletion)
         {
             LogNotTtl(change.EventId, user.Id);
@@ -57,7 +59,7 @@ public sealed partial class PurgeFunction : IDynamoDBRecordHandler
             return RecordResult.Ignored("TTL removed a user whose status was not deleted");
         }
 
-        var report = await _purge.PurgeAsync(user.Id, user.Email, cancellationToken).ConfigureAwait(false);
+        var report = await _purge.PurgeAsync(user.Id, user.MarkerToken, cancellationToken).ConfigureAwait(false);
         if (report.SkippedUserIsLive)
         {
             // The id holds a live user again (restored from a backup, say): the cascade must not touch it.

@@ -137,8 +137,23 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         return await Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    /// <summary>Every item in the table (a Scan: tests only), to prove what was or was not written.</summary>
-    public async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync()
+    /// <summary>
+    /// Every item in the table (a Scan: tests only), to prove what was or was not written; the keyring's own items,
+    /// made by the first use of the table's keys, are left out.
+    /// </summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> ItemsAsync() =>
+        [.. (await EveryItemAsync()).Where(i => i[Attr.PK].S != Serverless.Data.Privacy.Keyring.Partition)];
+
+    /// <summary>A user's item as stored, its PII decrypted with the user's key (what a reader with the keys sees).</summary>
+    public async Task<Dictionary<string, AttributeValue>> OpenedUserItemAsync(string userId)
+    {
+        var item = (await ItemsAsync()).Single(i => i[Attr.PK].S == "USER#" + userId && i[Attr.SK].S == "PROFILE");
+        var access = Services.GetRequiredService<Serverless.Data.TableAccess>();
+        return Serverless.Data.Users.UserProtection.Open(item, await access.Privacy.ForUserAsync(Guid.Parse(userId), consistent: true, TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Every item, the keyring's included.</summary>
+    public async Task<List<Dictionary<string, AttributeValue>>> EveryItemAsync()
     {
         var items = new List<Dictionary<string, AttributeValue>>();
         Dictionary<string, AttributeValue>? start = null;

@@ -56,7 +56,7 @@ public sealed class ChangingUsersTests(ApiFixture api) : IClassFixture<ApiFixtur
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain("pbkdf2", text, StringComparison.Ordinal);
         Assert.DoesNotContain("password", text, StringComparison.OrdinalIgnoreCase);
-        var item = (await api.ItemsAsync()).Single(i => i[Attr.PK].S == "USER#" + user.IdOf() && i[Attr.SK].S == "PROFILE");
+        var item = await api.OpenedUserItemAsync(user.IdOf());
         Assert.True(PasswordHasher.Verify("a brand new passphrase", item[Attr.PasswordHash].S));
     }
 

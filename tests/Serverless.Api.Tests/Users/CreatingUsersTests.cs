@@ -43,7 +43,9 @@ public sealed class CreatingUsersTests(ApiFixture api) : IClassFixture<ApiFixtur
     public async Task The_stored_password_is_a_PBKDF2_hash_and_the_token_subject_is_the_last_writer()
     {
         var (user, _) = await api.CreateAsync(UserRequests.Body(password: "a long enough secret"));
-        var item = (await api.ItemsAsync()).Single(i => i[Attr.PK].S == "USER#" + user.IdOf() && i[Attr.SK].S == "PROFILE");
+        var stored = (await api.ItemsAsync()).Single(i => i[Attr.PK].S == "USER#" + user.IdOf() && i[Attr.SK].S == "PROFILE");
+        Assert.Null(stored[Attr.PasswordHash].S);
+        var item = await api.OpenedUserItemAsync(user.IdOf());
 
         var hash = item[Attr.PasswordHash].S;
         Assert.StartsWith("pbkdf2-sha256$600000$", hash, StringComparison.Ordinal);

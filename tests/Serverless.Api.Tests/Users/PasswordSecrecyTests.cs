@@ -38,7 +38,7 @@ public sealed class PasswordSecrecyTests(TraceLoggingFixture api) : IClassFixtur
         Assert.Equal(HttpStatusCode.PreconditionFailed, stale.StatusCode);
         using var read = await SendAsync(HttpMethod.Get, path, null);
 
-        var hash = (await api.ItemsAsync()).Single(i => i[Attr.PK].S == "USER#" + user.IdOf() && i[Attr.SK].S == "PROFILE")[Attr.PasswordHash].S;
+        var hash = (await api.OpenedUserItemAsync(user.IdOf()))[Attr.PasswordHash].S;
         var secrets = new[] { onCreate, onPatch, tooShort, hash, hash.Split('$')[^1] };
         var logs = api.Logs.Entries.ToList();
 

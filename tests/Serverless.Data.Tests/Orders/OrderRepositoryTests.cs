@@ -1,3 +1,4 @@
+using Serverless.Data.Items;
 using Serverless.Data.Paging;
 using Serverless.Data.Table;
 using Serverless.Data.Tests.Support;
@@ -243,10 +244,10 @@ public sealed class OrderRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
         var order = await _data.PlaceOrderAsync(user, DataScope.Start, await _data.NewProductAsync());
         Assert.Equal(1, order.UserVersion);
 
-        Assert.True(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, "v3@example.com", "Version Three", 3, "system:denormalize", Ct));
+        Assert.True(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, order.UserId, Av.S("v3@example.com"), Av.S("Version Three"), 3, "system:denormalize", Ct));
         // A replay of the same record, then a late older one: both must leave version 3's data in place.
-        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, "v3-replayed@example.com", "Replay", 3, "system:denormalize", Ct));
-        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, "v2@example.com", "Version Two", 2, "system:denormalize", Ct));
+        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, order.UserId, Av.S("v3-replayed@example.com"), Av.S("Replay"), 3, "system:denormalize", Ct));
+        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(order.Id, order.UserId, Av.S("v2@example.com"), Av.S("Version Two"), 2, "system:denormalize", Ct));
 
         var stored = await _data.Orders.GetAsync(order.Id, Ct);
         Assert.Equal(("v3@example.com", "Version Three", 3L), (stored!.UserEmail, stored.UserName, stored.UserVersion));
@@ -260,7 +261,7 @@ public sealed class OrderRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
     {
         var before = (await _data.AllItemsAsync()).Count;
 
-        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(Guid.NewGuid(), "a@example.com", "A", 5, "system:denormalize", Ct));
+        Assert.False(await _data.Orders.UpdateUserDenormalizationAsync(Guid.NewGuid(), Guid.NewGuid(), Av.S("a@example.com"), Av.S("A"), 5, "system:denormalize", Ct));
 
         Assert.Equal(before, (await _data.AllItemsAsync()).Count);
     }
@@ -271,7 +272,7 @@ public sealed class OrderRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
         var order = await _data.PlaceOrderAsync(await _data.NewUserAsync(), DataScope.Start, await _data.NewProductAsync());
 
         var invalid = await Assert.ThrowsAsync<ValidationException>(() =>
-            _data.Orders.UpdateUserDenormalizationAsync(order.Id, "nope", new string('x', 256), 0, "system:denormalize", Ct));
+            _data.Orders.UpdateUserDenormalizationAsync(order.Id, order.UserId, Av.S("nope"), Av.S(new string('x', 256)), 0, "system:denormalize", Ct));
 
         Assert.Equal(["userEmail", "userName", "userVersion"], invalid.Errors.Select(e => e.Field));
         var stored = await _data.Orders.GetAsync(order.Id, Ct);
@@ -282,7 +283,7 @@ public sealed class OrderRepositoryTests(DynamoDbLocalFixture fixture) : IAsyncL
     public async Task A_stale_status_change_after_a_denormalization_fails_because_the_order_changed()
     {
         var order = await _data.PlaceOrderAsync(await _data.NewUserAsync(), DataScope.Start, await _data.NewProductAsync());
-        await _data.Orders.UpdateUserDenormalizationAsync(order.Id, "new@example.com", "New Name", 2, "system:denormalize", Ct);
+        await _data.Orders.UpdateUserDenormalizationAsync(order.Id, order.UserId, Av.S("new@example.com"), Av.S("New Name"), 2, "system:denormalize", Ct);
 
         await Assert.ThrowsAsync<ConcurrencyException>(() => _data.Orders.UpdateStatusAsync(order.Id, OrderStatus.Processing, 1, "t", Ct));
 

@@ -26,15 +26,18 @@ internal sealed class DataScope : IAsyncDisposable
     {
         Table = table;
         Clock = new ManualTimeProvider(Start);
-        var options = table.Options();
-        Users = new UserRepository(new TableAccess(table.Client, options, Clock));
-        Orders = new OrderRepository(new TableAccess(table.Client, options, Clock));
-        Products = new ProductRepository(new TableAccess(table.Client, options, Clock));
-        Roles = new RoleRepository(new TableAccess(table.Client, options, Clock));
-        Comments = new CommentRepository(new TableAccess(table.Client, options, Clock));
-        Audit = new AuditRepository(new TableAccess(table.Client, options, Clock));
-        Purge = new UserPurge(new TableAccess(table.Client, options, Clock));
+        // One access for every repository, as the API has: one keyring, one cache of users' keys.
+        Access = new TableAccess(table.Client, table.Options(), Clock);
+        Users = new UserRepository(Access);
+        Orders = new OrderRepository(Access);
+        Products = new ProductRepository(Access);
+        Roles = new RoleRepository(Access);
+        Comments = new CommentRepository(Access);
+        Audit = new AuditRepository(Access);
+        Purge = new UserPurge(Access);
     }
+
+    public TableAccess Access { get; }
 
     public TestTable Table { get; }
 
@@ -57,8 +60,14 @@ internal sealed class DataScope : IAsyncDisposable
     /// <summary>The operations sent since the last <see cref="RequestRecorder.Clear"/>.</summary>
     public IReadOnlyList<string> Requests => Table.Requests.Operations;
 
-    public static async Task<DataScope> CreateAsync(DynamoDbLocalFixture fixture) =>
-        new(await TestTable.CreateAsync(fixture, TestContext.Current.CancellationToken));
+    public static async Task<DataScope> CreateAsync(DynamoDbLocalFixture fixture)
+    {
+        var scope = new DataScope(await TestTable.CreateAsync(fixture, TestContext.Current.CancellationToken));
+        // The keyring is made on first use; made here, it stays out of the requests each test counts.
+        _ = await scope.Access.Privacy.KeysAsync(TestContext.Current.CancellationToken);
+        scope.Table.Requests.Clear();
+        return scope;
+    }
 
     public async Task<User> NewUserAsync(string name = "Grace Hopper", string city = "Arlington")
     {

@@ -61,9 +61,14 @@ internal static class ItemJson
 
             writer.WriteEndArray();
         }
+        else if (value.B is not null)
+        {
+            // Ciphertext and keys: random bytes, so only their presence and length are pinned.
+            writer.WriteString("B", $"<{value.B.Length} bytes>");
+        }
         else
         {
-            throw new NotSupportedException("The table stores only S, N, BOOL, M and L.");
+            throw new NotSupportedException("The table stores only S, N, B, BOOL, M and L.");
         }
 
         writer.WriteEndObject();

@@ -27,7 +27,8 @@ public sealed class ShardedUserQueryTests(DynamoDbLocalFixture dynamo) : UserRep
         var pages = await UserQueryTests.AllPagesAsync(cursor => Users.RecentAsync(30, null, new PageRequest(6, cursor), Ct));
 
         Assert.Equal(users.AsEnumerable().Reverse().Select(u => u.Id), pages.SelectMany(p => p).Select(u => u.Id));
-        Assert.All(Table.Requests.Operations, op => Assert.Equal("Query", op));
+        // Queries, and one BatchGetItem per page for the listed users' keys when they are not in memory.
+        Assert.All(Table.Requests.Operations, op => Assert.Contains(op, new[] { "Query", "BatchGetItem" }));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public sealed class UserIndexItemMapperTests
 {
     [Fact]
     public void Email_marker_item_shape_is_pinned() =>
-        Approvals.Verify("EmailMarker", ItemJson.Render(UserIndexItemMapper.EmailMarker(Samples.User() with { Email = "Ada.Lovelace@Example.com" })));
+        Approvals.Verify("EmailMarker", ItemJson.Render(UserIndexItemMapper.EmailMarker(Samples.User() with { Email = "Ada.Lovelace@Example.com" }, "1.blind-index-of-the-email", 1)));
 
     [Fact]
     public void User_word_item_shape_is_pinned() =>

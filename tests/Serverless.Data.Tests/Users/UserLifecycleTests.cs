@@ -91,8 +91,8 @@ public sealed class UserLifecycleTests(DynamoDbLocalFixture dynamo) : UserReposi
         var ada = await CreateAtAsync(Start, NewUser("ada@example.com", "Ada Lovelace", "London"));
         // Simulates an item that expired but that DynamoDB has not deleted yet.
         await SetTtlAsync(Keys.User(ada.Id), Start.AddMinutes(1));
-        await SetTtlAsync(Keys.UserWord(ada.Id, "ada"), Start.AddMinutes(1));
-        await SetTtlAsync(Keys.UserCity(ada.Id, "london"), Start.AddMinutes(1));
+        await SetTtlAsync(Keys.UserWord(ada.Id, UserProtection.WordToken(Keyring, Keyring.ActiveBlind, "ada")), Start.AddMinutes(1));
+        await SetTtlAsync(Keys.UserCity(ada.Id, UserProtection.CityToken(Keyring, Keyring.ActiveBlind, "london")), Start.AddMinutes(1));
         Assert.NotNull(await Users.GetAsync(ada.Id, Ct));
 
         Clock.Advance(TimeSpan.FromMinutes(1));

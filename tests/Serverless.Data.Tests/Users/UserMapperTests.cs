@@ -54,7 +54,7 @@ public sealed class UserMapperTests
     public void An_item_of_a_newer_schema_version_is_refused()
     {
         var item = UserMapper.ToItem(Samples.User(), 1);
-        item[Attr.SchemaVersion] = Av.N(3);
+        item[Attr.SchemaVersion] = Av.N(SchemaVersions.User + 1);
         Assert.Throws<InvalidItemException>(() => UserMapper.FromItem(item));
     }
 

@@ -1,3 +1,4 @@
+using Serverless.Data.Privacy;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
 using Serverless.Data.Tests.Support;
@@ -20,7 +21,13 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => _data = await DataScope.CreateAsync(fixture);
+    private KeyringSnapshot _keys = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _data = await DataScope.CreateAsync(fixture);
+        _keys = await _data.Access.Privacy.KeysAsync(Ct);
+    }
 
     public ValueTask DisposeAsync() => _data.DisposeAsync();
 
@@ -32,12 +39,12 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var before = await _data.AllItemsAsync();
         _data.Table.Requests.Clear();
 
-        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
+        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct);
 
         Assert.DoesNotContain("Scan", _data.Requests);
         Assert.Contains("BatchWriteItem", _data.Requests);
         Assert.Equal(
-            new PurgeReport { Orders = DoomedOrders, OrderItems = 2 * DoomedOrders, RoleLinks = 2, NameWords = 1, Comments = 3, EmailMarkerDeleted = true },
+            new PurgeReport { Orders = DoomedOrders, OrderItems = 2 * DoomedOrders, RoleLinks = 2, NameWords = 1, Comments = 3, EmailMarkerDeleted = true, KeyDeleted = true },
             report);
 
         var after = await _data.AllItemsAsync();
@@ -54,10 +61,10 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
     {
         var world = await BuildAsync();
         await ExpireByTtlAsync(world.Doomed);
-        await _data.Purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
+        await _data.Purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct);
         var afterFirst = (await _data.AllItemsAsync()).Select(Describe).Order().ToList();
 
-        var second = await _data.Purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
+        var second = await _data.Purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct);
 
         Assert.Equal(new PurgeReport(), second);
         Assert.Equal(afterFirst, (await _data.AllItemsAsync()).Select(Describe).Order());
@@ -72,8 +79,8 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         // Soft-deleted (by BuildAsync) but the retention has 30 days left: it can still be restored.
         _data.Clock.Set(DataScope.Start.AddDays(29));
 
-        Assert.True((await _data.Purge.PurgeAsync(active.Id, active.Email, Ct)).SkippedUserIsLive);
-        Assert.True((await _data.Purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct)).SkippedUserIsLive);
+        Assert.True((await _data.Purge.PurgeAsync(active.Id, MarkerOf(active), Ct)).SkippedUserIsLive);
+        Assert.True((await _data.Purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct)).SkippedUserIsLive);
 
         Assert.Equal(before, (await _data.AllItemsAsync()).Select(Describe).Order());
     }
@@ -84,7 +91,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var world = await BuildAsync();
         _data.Clock.Set(DataScope.Start.AddDays(31));
 
-        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, email: null, Ct);
+        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, markerToken: null, Ct);
 
         Assert.True(report.UserItemDeleted);
         Assert.True(report.EmailMarkerDeleted);
@@ -99,7 +106,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         // The old marker expired with the user, so the address is free for someone else before the purge runs.
         var newcomer = await _data.Users.CreateAsync(world.Doomed with { Id = Guid.NewGuid(), Status = UserStatus.Active }, "user:new", Ct);
 
-        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
+        var report = await _data.Purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct);
 
         Assert.False(report.EmailMarkerDeleted);
         Assert.Equal(newcomer.Id, (await _data.Users.GetByEmailAsync(world.Doomed.Email, Ct))?.Id);
@@ -113,7 +120,7 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var (client, proxy) = UnprocessedBatchWrites.Wrap(_data.Table.Client, throttledCalls: 6);
         var purge = new UserPurge(new TableAccess(client, _data.Table.Options(), _data.Clock));
 
-        var report = await purge.PurgeAsync(world.Doomed.Id, world.Doomed.Email, Ct);
+        var report = await purge.PurgeAsync(world.Doomed.Id, MarkerOf(world.Doomed), Ct);
 
         Assert.Equal(DoomedOrders, report.Orders);
         Assert.DoesNotContain(await _data.AllItemsAsync(), i => BelongsTo(world, i));
@@ -204,13 +211,15 @@ public sealed class UserPurgeTests(DynamoDbLocalFixture fixture) : IAsyncLifetim
         var pk = item[Attr.PK].S;
         return pk == Keys.UserPartition(world.Doomed.Id)
             || world.OrderPartitions.Contains(pk)
-            || pk == Keys.EmailMarker(EmailAddress.Normalize(world.Doomed.Email)).PK
             || item.GetValueOrDefault(Attr.Gsi1PK)?.S == IndexKeys.OrdersOfUser(world.Doomed.Id)
             || (item.GetValueOrDefault(Attr.UserId)?.S == world.Doomed.Id.ToString("D") && item[Attr.EntityType].S != EntityTypes.AuditEntry);
     }
 
     private static string Describe(Dictionary<string, AttributeValue> item) =>
         $"{item[Attr.PK].S} | {item[Attr.SK].S} | {item.GetValueOrDefault(Attr.Version)?.N} | {item.GetValueOrDefault(Attr.LastWriter)?.S}";
+
+    /// <summary>The user's email marker token, as the purge function reads it from the removed item.</summary>
+    private string MarkerOf(User user) => UserProtection.EmailToken(_keys, _keys.ActiveBlind, user.Email);
 
     private sealed record World(User Doomed, User Survivor, Guid FirstOrderId, HashSet<string> OrderPartitions);
 }

@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2.Model;
+using Serverless.Data.Privacy;
 using Serverless.Data.Table;
 using Serverless.Data.Tests.Support;
 using Serverless.Data.Users;
@@ -27,8 +28,19 @@ public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int sh
     public async ValueTask InitializeAsync()
     {
         Table = await TestTable.CreateAsync(dynamo, Ct);
-        Users = new UserRepository(new TableAccess(Table.Client, Table.Options(shards), Clock));
+        Access = new TableAccess(Table.Client, Table.Options(shards), Clock);
+        Users = new UserRepository(Access);
+        // The keyring is made on first use; made here, it stays out of the requests each test counts.
+        Keyring = await Access.Privacy.KeysAsync(Ct);
+        Table.Requests.Clear();
     }
+
+    protected TableAccess Access { get; private set; } = null!;
+
+    protected KeyringSnapshot Keyring { get; private set; } = null!;
+
+    /// <summary>The email marker of <paramref name="email"/> under the active blind version.</summary>
+    protected ItemKey MarkerOf(string email) => Keys.EmailMarker(UserProtection.EmailToken(Keyring, Keyring.ActiveBlind, email));
 
     public async ValueTask DisposeAsync()
     {
@@ -49,10 +61,40 @@ public abstract class UserRepositoryTestBase(DynamoDbLocalFixture dynamo, int sh
         return Users.CreateAsync(user, "test:creator", Ct);
     }
 
+    /// <summary>
+    /// Every item's key as one holding the keys reads it: each blind index shown as the value it indexes (the emails,
+    /// name stems and cities of the table's users). The keyring's own items and each user's key item are left out.
+    /// </summary>
     protected async Task<List<string>> ItemsAsync()
     {
         var items = await Table.AllItemsAsync(Ct);
-        return [.. items.Select(i => i[Attr.PK].S + " / " + i[Attr.SK].S).Order(StringComparer.Ordinal)];
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in items.Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(i => Guid.Parse(i[Attr.Id].S)))
+        {
+            var user = await Users.GetAsync(id, Ct) ?? throw new InvalidOperationException("A user item that does not read back.");
+            var live = user with { Status = UserStatus.Active };
+            names[UserProtection.EmailToken(Keyring, Keyring.ActiveBlind, user.Email)] = EmailAddress.Normalize(user.Email);
+            foreach (var word in UserIndexItemMapper.WordsOf(live))
+            {
+                names[UserProtection.WordToken(Keyring, Keyring.ActiveBlind, word)] = word;
+            }
+
+            foreach (var city in UserIndexItemMapper.CitiesOf(live))
+            {
+                names[UserProtection.CityToken(Keyring, Keyring.ActiveBlind, city)] = city;
+            }
+        }
+
+        string Readable(string key)
+        {
+            var hash = key.IndexOf('#', StringComparison.Ordinal);
+            return hash >= 0 && names.TryGetValue(key[(hash + 1)..], out var value) ? key[..(hash + 1)] + value : key;
+        }
+
+        return [.. items
+            .Where(i => i[Attr.EntityType].S is not (EntityTypes.KeyringVersion or EntityTypes.UserKey))
+            .Select(i => Readable(i[Attr.PK].S) + " / " + Readable(i[Attr.SK].S))
+            .Order(StringComparer.Ordinal)];
     }
 
     /// <param name="ignoring">Attributes left out of every item (e.g. the ones every write changes).</param>

@@ -1,3 +1,4 @@
+using Serverless.Data.Users;
 using Serverless.Data.Table;
 using Serverless.Domain;
 using Serverless.Domain.Users;
@@ -133,7 +134,7 @@ public sealed class UserWriteTests(DynamoDbLocalFixture dynamo) : UserRepository
     }
 
     [Fact]
-    public async Task Lazily_upgraded_version_1_users_are_written_back_as_version_2()
+    public async Task Lazily_upgraded_version_1_users_are_written_back_in_the_newest_shape()
     {
         var ada = await CreateAtAsync(Start, NewUser("ada@example.com"));
         var user = await Users.UpdateAsync(ada with { Phone = null, Metadata = new Dictionary<string, string> { ["phone"] = "+14155550123" } }, ada.Version, "test", Ct);
@@ -150,8 +151,10 @@ public sealed class UserWriteTests(DynamoDbLocalFixture dynamo) : UserRepository
         Assert.Equal("+14155550123", read?.Phone);
         await Users.UpdateAsync(read!, user.Version, "test", Ct);
 
-        var stored = (await Table.AllItemsAsync(Ct)).Single(i => i[Attr.SK].S == "PROFILE");
-        Assert.Equal("2", stored[Attr.SchemaVersion].N);
+        var raw = (await Table.AllItemsAsync(Ct)).Single(i => i[Attr.SK].S == "PROFILE");
+        Assert.True(Serverless.Data.Privacy.FieldCipher.IsCiphertext(raw[Attr.Phone]), "the moved phone is stored encrypted");
+        var stored = UserProtection.Open(raw, await Access.Privacy.ForUserAsync(ada.Id, consistent: true, Ct));
+        Assert.Equal(SchemaVersions.User.ToString(System.Globalization.CultureInfo.InvariantCulture), stored[Attr.SchemaVersion].N);
         Assert.Equal("+14155550123", stored[Attr.Phone].S);
         Assert.False(stored[Attr.Metadata].M.ContainsKey("phone"));
     }

@@ -87,7 +87,7 @@ public sealed partial class MigrateCommandTests(DynamoDbLocalFixture fixture)
         await V1Users.WriteAsync(table.Admin, table.Name, Users, Ct);
         // Every other entity type beside the users, from the small seed scenario. Its own users are left out: they are
         // v2, and a rollback rightly makes every user v1.
-        var neighbours = DataSeeder.Items(new SeedRequest(SeedScenario.Small)).Where(i => i[Attr.EntityType].S != EntityTypes.User).ToList();
+        var neighbours = DataSeeder.Items(new SeedRequest(SeedScenario.Small), await Sealing.ForTableAsync(table.Admin, table.Name, Ct)).Where(i => i[Attr.EntityType].S != EntityTypes.User).ToList();
         await new BatchWriter(table.Admin, new BatchWriteOptions(), TimeProvider.System).PutAllAsync(table.Name, neighbours, null, Ct);
         var before = await table.AllItemsAsync(Ct);
         Assert.DoesNotContain(before, IsMigrationBookkeeping);

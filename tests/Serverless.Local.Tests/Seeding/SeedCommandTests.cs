@@ -7,6 +7,7 @@ using Serverless.Data.Orders;
 using Serverless.Data.Paging;
 using Serverless.Data.Products;
 using Serverless.Data.Roles;
+using Serverless.Data.Table;
 using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Users;
 using Serverless.Data.Writing;
@@ -34,10 +35,12 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var stored = EntityCounts.Of(await table.AllItemsAsync(Ct));
         Assert.Equal(ScenarioCounts.For(SeedScenario.Medium), stored);
         Assert.Equal(10_000, stored.Users);
-        Assert.Contains("136,510", result.Output, StringComparison.Ordinal);
+        // The seed's 136,510 items, and each user's own key.
+        Assert.Equal(10_000, stored.UserKeys);
+        Assert.Contains("146,510", result.Output, StringComparison.Ordinal);
         // Redirected output (not a terminal): plain progress lines, never carriage returns.
         Assert.DoesNotContain('\r', result.Error);
-        Assert.Contains("seed: 136,510/136,510 items (100%)", result.Error, StringComparison.Ordinal);
+        Assert.Contains("seed: 146,510/146,510 items (100%)", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,11 +53,33 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         await new DataSeeder(first.Client, TimeProvider.System).SeedAsync(first.Name, request, null, Ct);
         await new DataSeeder(second.Client, TimeProvider.System).SeedAsync(second.Name, request with { Parallelism = 1 }, null, Ct);
 
-        var a = ItemText.Sorted(await first.AllItemsAsync(Ct));
-        var b = ItemText.Sorted(await second.AllItemsAsync(Ct));
+        // Each table has its own keys, so the users' PII and lookup keys differ byte for byte; everything else is equal,
+        // and so is every user and order as the repositories read it.
+        var a = await first.AllItemsAsync(Ct);
+        var b = await second.AllItemsAsync(Ct);
         Assert.Equal(ScenarioCounts.For(SeedScenario.Small).Total, a.Count);
-        Assert.Equal(a, b);
+        Assert.Equal(ItemText.Sorted(WithoutPii(a)), ItemText.Sorted(WithoutPii(b)));
+        Assert.Equal(EntityCounts.Of(a), EntityCounts.Of(b));
+        var usersA = new UserRepository(new TableAccess(first.Client, first.Options(), TimeProvider.System));
+        var usersB = new UserRepository(new TableAccess(second.Client, second.Options(), TimeProvider.System));
+        var ordersA = new OrderRepository(new TableAccess(first.Client, first.Options(), TimeProvider.System));
+        var ordersB = new OrderRepository(new TableAccess(second.Client, second.Options(), TimeProvider.System));
+        foreach (var item in a.Where(i => i[Attr.EntityType].S == EntityTypes.User))
+        {
+            var id = Guid.Parse(item[Attr.Id].S);
+            Assert.Equal(Json.Of(await usersA.GetAsync(id, Ct)), Json.Of(await usersB.GetAsync(id, Ct)));
+        }
+
+        foreach (var item in a.Where(i => i[Attr.EntityType].S == EntityTypes.Order))
+        {
+            var id = Guid.Parse(item[Attr.Id].S);
+            Assert.Equal(Json.Of(await ordersA.GetAsync(id, Ct)), Json.Of(await ordersB.GetAsync(id, Ct)));
+        }
     }
+
+    /// <summary>The items that hold no PII and no blind index (those are under each table's own keys).</summary>
+    private static List<Dictionary<string, AttributeValue>> WithoutPii(List<Dictionary<string, AttributeValue>> items) =>
+        [.. items.Where(i => i[Attr.EntityType].S is not (EntityTypes.User or EntityTypes.UserKey or EntityTypes.EmailMarker or EntityTypes.UserWord or EntityTypes.UserCity or EntityTypes.Order))];
 
     [Fact]
     public async Task Seeding_a_scenario_twice_overwrites_instead_of_duplicating()
@@ -63,10 +88,11 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var seeder = new DataSeeder(table.Client, TimeProvider.System);
 
         await seeder.SeedAsync(table.Name, new SeedRequest(SeedScenario.Single), null, Ct);
-        var once = ItemText.Sorted(await table.AllItemsAsync(Ct));
+        var once = KeysOf(await table.AllItemsAsync(Ct));
         await seeder.SeedAsync(table.Name, new SeedRequest(SeedScenario.Single), null, Ct);
 
-        Assert.Equal(once, ItemText.Sorted(await table.AllItemsAsync(Ct)));
+        // The same items, not a second set (their ciphertext is new: each run seals afresh).
+        Assert.Equal(once, KeysOf(await table.AllItemsAsync(Ct)));
     }
 
     [Fact]
@@ -132,7 +158,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     {
         await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
         using var client = new HalfThrottlingClient(DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
-        var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single)).ToList();
+        var items = DataSeeder.Items(new SeedRequest(SeedScenario.Single), Sealing.Ephemeral()).ToList();
         var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
         long reported = 0;
 
@@ -153,7 +179,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
         var writer = new BatchWriter(client, new BatchWriteOptions { Retry = new RetryOptions { MaxAttempts = 3, BaseDelay = TimeSpan.FromMilliseconds(1) } }, TimeProvider.System);
 
         var error = await Assert.ThrowsAsync<BatchWriteException>(() =>
-            writer.PutAllAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single)), null, Ct));
+            writer.PutAllAsync(table.Name, DataSeeder.Items(new SeedRequest(SeedScenario.Single), Sealing.Ephemeral()), null, Ct));
 
         Assert.Contains("after 3 attempts", error.Message, StringComparison.Ordinal);
     }

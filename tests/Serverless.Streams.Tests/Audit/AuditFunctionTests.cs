@@ -1,3 +1,4 @@
+using Serverless.Data.Audit;
 using System.Text.Json;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data;
@@ -40,8 +41,13 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         Assert.Equal([1, 2, 3], history.Select(VersionOf));
         Assert.Equal(["user:alice", "user:admin", "user:bob"], history.Select(e => e.ChangedBy));
         Assert.Null(history[0].OldValues);
+        // Read back through the repository, with the user's key, the values are the user's.
         Assert.Equal("Ada King", Value(history[1].NewValues, "name"));
         Assert.Equal("Ada Lovelace", Value(history[1].OldValues, "name"));
+        // As stored, they are the user's ciphertext, copied from the stream images: the audit function has no key.
+        var stored = (await TableReads.AuditItemsAsync(table, _ct)).Where(i => i[Attr.RecordType].S == EntityTypes.User).ToList();
+        Assert.Equal(3, stored.Count);
+        Assert.All(stored, i => Assert.DoesNotContain("Ada", (i.GetValueOrDefault(Attr.OldValues)?.S ?? "") + i.GetValueOrDefault(Attr.NewValues)?.S, StringComparison.Ordinal));
         Assert.Equal("deleted", Value(history[2].NewValues, "status"));
         Assert.All(history, e => Assert.InRange(e.ChangedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1)));
         Assert.All(history, e => Assert.DoesNotContain("pbkdf2$secret-hash-value", (e.OldValues ?? "") + e.NewValues, StringComparison.Ordinal));

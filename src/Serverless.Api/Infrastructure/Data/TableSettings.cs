@@ -23,6 +23,8 @@ public sealed class TableSettings
 
     public string PreviousCursorSigningKey { get; set; } = Defaults.PreviousCursorSigningKey;
 
+    public bool PlaintextLookups { get; set; } = Defaults.PlaintextLookups;
+
     public int DefaultPageLimit { get; set; } = Defaults.DefaultPageLimit;
 
     public int MaxPageLimit { get; set; } = Defaults.MaxPageLimit;
@@ -37,6 +39,7 @@ public sealed class TableSettings
         AuditRetention = AuditRetention,
         CursorSigningKey = CursorSigningKey,
         PreviousCursorSigningKey = PreviousCursorSigningKey,
+        PlaintextLookups = PlaintextLookups,
         DefaultPageLimit = DefaultPageLimit,
         MaxPageLimit = MaxPageLimit,
         MaxRecentDays = MaxRecentDays,
