@@ -42,7 +42,7 @@ public sealed class KeyringTests(DynamoDbLocalFixture dynamo, MotoKmsFixture kms
         Assert.Equal(4, keyring.RootKeyCalls);
         Assert.NotEqual(keys.Key(KeyPurpose.Field, 1), keys.Key(KeyPurpose.Blind, 1));
 
-        var stored = (await _table.AllItemsAsync(_ct)).Where(i => i[Attr.PK].S == Serverless.Data.Privacy.Keyring.Partition).OrderBy(i => i[Attr.SK].S, StringComparer.Ordinal).ToList();
+        var stored = (await _table.EveryItemAsync(_ct)).Where(i => i[Attr.PK].S == Serverless.Data.Privacy.Keyring.Partition).OrderBy(i => i[Attr.SK].S, StringComparer.Ordinal).ToList();
         Assert.Equal(["BLIND#0001", "FIELD#0001"], stored.Select(i => i[Attr.SK].S));
         Assert.All(stored, item =>
         {
