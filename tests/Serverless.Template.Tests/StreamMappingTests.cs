@@ -1,7 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Local.EventSourceMapping;
+using Serverless.Local.Seed;
 using Serverless.Streams.Audit;
 
 namespace Serverless.Template.Tests;
@@ -64,6 +67,51 @@ public sealed class StreamMappingTests
         }
     }
 
+    [Theory]
+    [InlineData("AuditFunction")]
+    [InlineData("DenormalizeFunction")]
+    public void Writes_of_the_seeder_never_reach_the_audit_or_denormalization_function(string function)
+    {
+        var filters = Assert.Single(Mappings, m => m.FunctionName == function).Filters;
+        foreach (var type in AuditFunction.AuditedTypes)
+        {
+            Assert.False(Passes(filters, Record("INSERT", newType: type, newWriter: SeedDefaults.Writer)), type);
+            Assert.False(Passes(filters, Record("MODIFY", newType: type, oldType: type, newWriter: SeedDefaults.Writer, oldWriter: "user:alice")), type);
+        }
+
+        // Someone else's change of a seeded item is a change like any other.
+        Assert.True(Passes(filters, Record("MODIFY", newType: EntityTypes.User, oldType: EntityTypes.User, newWriter: "user:alice", oldWriter: SeedDefaults.Writer)));
+        // An item written outside the data layer has no lastWriter: it is not the seeder's, so it still passes.
+        Assert.True(Passes(filters, Record("MODIFY", newType: EntityTypes.User, oldType: EntityTypes.User)));
+        // Only the exact writer id is excluded, not every writer that merely starts with it.
+        Assert.True(Passes(filters, Record("MODIFY", newType: EntityTypes.User, oldType: EntityTypes.User, newWriter: SeedDefaults.Writer + "er")));
+    }
+
+    [Fact]
+    public void Removals_of_seeded_items_are_still_audited()
+    {
+        // The seeder only puts: a REMOVE of a seeded item was made by a caller, a purge or TTL, and is audited.
+        var filters = Assert.Single(Mappings, m => m.FunctionName == "AuditFunction").Filters;
+        Assert.True(Passes(filters, Record("REMOVE", oldType: EntityTypes.Order, oldWriter: SeedDefaults.Writer)));
+        Assert.True(Passes(filters, Record("REMOVE", oldType: EntityTypes.User, oldWriter: SeedDefaults.Writer, ttl: true)));
+    }
+
+    [Fact]
+    public void No_item_the_seed_writes_passes_a_stream_function_as_an_insert_or_a_rewrite()
+    {
+        // The real items of a scenario (every entity and index type), as INSERTs and as the MODIFYs a second seed makes.
+        var items = DataSeeder.Items(new SeedRequest(SeedScenario.Small)).Concat(DataSeeder.Items(new SeedRequest(SeedScenario.Edge))).ToList();
+        Assert.Superset(AuditFunction.AuditedTypes.ToHashSet(), items.Select(i => i[Attr.EntityType].S).ToHashSet());
+        foreach (var mapping in Mappings.Where(m => m.FunctionName != "PurgeFunction"))
+        {
+            foreach (var item in items)
+            {
+                Assert.False(Passes(mapping.Filters, Record("INSERT", newImage: Image(item), oldImage: null)), $"{mapping.FunctionName}: {item[Attr.EntityType].S}");
+                Assert.False(Passes(mapping.Filters, Record("MODIFY", newImage: Image(item), oldImage: Image(item))), $"{mapping.FunctionName}: {item[Attr.EntityType].S}");
+            }
+        }
+    }
+
     [Fact]
     public void The_purge_filter_passes_only_ttl_removals_of_users()
     {
@@ -85,28 +133,40 @@ public sealed class StreamMappingTests
     }
 
     /// <summary>A stream record in Lambda's shape, reduced to what the filters look at.</summary>
-    private static string Record(string eventName, string? newType = null, string? oldType = null, bool ttl = false)
+    private static string Record(string eventName, string? newType = null, string? oldType = null, bool ttl = false, string? newWriter = null, string? oldWriter = null) =>
+        Record(eventName, newType is null ? null : Image(newType, newWriter), oldType is null ? null : Image(oldType, oldWriter), ttl);
+
+    private static JsonObject Image(string type, string? writer)
     {
-        static JsonObject Image(string type) => new()
+        var image = new JsonObject
         {
             ["PK"] = new JsonObject { ["S"] = "X#1" },
             ["SK"] = new JsonObject { ["S"] = "X" },
             ["entityType"] = new JsonObject { ["S"] = type },
         };
+        if (writer is not null)
+        {
+            image[Attr.LastWriter] = new JsonObject { ["S"] = writer };
+        }
 
+        return image;
+    }
+
+    private static string Record(string eventName, JsonObject? newImage, JsonObject? oldImage, bool ttl = false)
+    {
         var dynamodb = new JsonObject
         {
             ["Keys"] = new JsonObject { ["PK"] = new JsonObject { ["S"] = "X#1" }, ["SK"] = new JsonObject { ["S"] = "X" } },
             ["StreamViewType"] = "NEW_AND_OLD_IMAGES",
         };
-        if (newType is not null)
+        if (newImage is not null)
         {
-            dynamodb["NewImage"] = Image(newType);
+            dynamodb["NewImage"] = newImage;
         }
 
-        if (oldType is not null)
+        if (oldImage is not null)
         {
-            dynamodb["OldImage"] = Image(oldType);
+            dynamodb["OldImage"] = oldImage;
         }
 
         var record = new JsonObject { ["eventID"] = "1", ["eventName"] = eventName, ["eventSource"] = "aws:dynamodb", ["dynamodb"] = dynamodb };
@@ -117,4 +177,25 @@ public sealed class StreamMappingTests
 
         return record.ToJsonString();
     }
+
+    /// <summary>An item as a stream image carries it (DynamoDB JSON); the seed uses only S, N, BOOL, M, L and NULL.</summary>
+    private static JsonObject Image(IReadOnlyDictionary<string, AttributeValue> item)
+    {
+        var image = new JsonObject();
+        foreach (var (name, value) in item)
+        {
+            image[name] = Value(value);
+        }
+
+        return image;
+    }
+
+    private static JsonObject Value(AttributeValue value) =>
+        value.S is not null ? new JsonObject { ["S"] = value.S }
+        : value.N is not null ? new JsonObject { ["N"] = value.N }
+        : value.BOOL is { } flag ? new JsonObject { ["BOOL"] = flag }
+        : value.M is not null ? new JsonObject { ["M"] = Image(value.M) }
+        : value.L is not null ? new JsonObject { ["L"] = new JsonArray([.. value.L.Select(v => (JsonNode)Value(v))]) }
+        : value.NULL == true ? new JsonObject { ["NULL"] = true }
+        : throw new NotSupportedException("The seeded data uses only S, N, BOOL, M, L and NULL.");
 }

@@ -6,7 +6,8 @@ namespace Serverless.Local.EventSourceMapping;
 
 /// <summary>
 /// Reads one shard in order and hands its records to the function in batches. With a ParallelizationFactor of 1 the
-/// next batch starts only when the previous one succeeded or was given up; with N, the records are spread over N lanes
+/// next batch starts only when the previous one succeeded or was given up, but the next GetRecords runs while a batch
+/// is handled (up to a batch read ahead), so a busy function does not also wait for the stream; with N, the records are spread over N lanes
 /// by their partition key (as Lambda does), each lane runs one batch at a time in order, and up to N batches of the
 /// shard are in flight. Ends when a closed shard has been read and every lane processed to its end.
 /// </summary>
@@ -119,14 +120,6 @@ internal sealed class ShardReader(
                         lane.InFlight = batches.ProcessAsync(batch, ct);
                         started = true;
                     }
-                }
-
-                if (lanes.Length == 1 && lanes[0].InFlight is { } only)
-                {
-                    // One lane: the batch is finished before the shard is read further, exactly as without lanes.
-                    await only;
-                    lanes[0].InFlight = null;
-                    continue;
                 }
 
                 if (closed && lanes.All(l => l.Buffer.Count == 0 && l.InFlight is null))

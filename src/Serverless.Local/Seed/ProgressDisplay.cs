@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -8,25 +7,36 @@ namespace Serverless.Local;
 /// <summary>
 /// Progress of a long write. On a terminal, Spectre.Console's live progress bar (count, percentage, rate, time left);
 /// when the output is redirected (CI logs, files) a plain line every few seconds, because a redrawn line makes logs
-/// unreadable. Thread-safe: parallel writers report into one display.
+/// unreadable. Both show the rate over a recent window and the time left from it (Spectre's bar keeps its own recent
+/// samples): a bulk write into a stack whose stream is being read slows as it goes, and an average since the start
+/// would promise an end that never comes. Thread-safe: parallel writers report into one display.
 /// </summary>
 public sealed class ProgressDisplay : IAsyncDisposable
 {
     private static readonly TimeSpan LineInterval = TimeSpan.FromSeconds(5);
 
+    /// <summary>The span the plain lines' rate and time left are measured over.</summary>
+    public static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(60);
+
     private readonly TextWriter _writer;
     private readonly string _label;
     private readonly long _total;
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _started;
     private readonly Lock _gate = new();
+    private readonly Queue<(TimeSpan At, long Done)> _samples = new();
     private readonly TerminalBar? _bar;
     private long _done;
     private TimeSpan? _lastLine;
 
     /// <param name="total">Items expected; 0 or less when unknown (then no bar and no time left).</param>
     /// <param name="interactive">Draw a live bar (a terminal); otherwise write plain lines.</param>
-    public ProgressDisplay(TextWriter writer, string label, long total, bool interactive)
+    /// <param name="time">The clock the rates are measured by (tests drive it); the system's by default.</param>
+    public ProgressDisplay(TextWriter writer, string label, long total, bool interactive, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _started = _time.GetTimestamp();
+        _samples.Enqueue((TimeSpan.Zero, 0));
         _writer = writer;
         _label = label;
         _total = total;
@@ -38,7 +48,7 @@ public sealed class ProgressDisplay : IAsyncDisposable
 
     public long Done => Interlocked.Read(ref _done);
 
-    public TimeSpan Elapsed => _clock.Elapsed;
+    public TimeSpan Elapsed => _time.GetElapsedTime(_started);
 
     public void Advance(long items)
     {
@@ -49,7 +59,7 @@ public sealed class ProgressDisplay : IAsyncDisposable
             return;
         }
 
-        var now = _clock.Elapsed;
+        var now = Elapsed;
         lock (_gate)
         {
             if (_lastLine is { } last && now - last < LineInterval)
@@ -73,7 +83,7 @@ public sealed class ProgressDisplay : IAsyncDisposable
 
         lock (_gate)
         {
-            WriteLine(Done, _clock.Elapsed, final: true);
+            WriteLine(Done, Elapsed, final: true);
         }
     }
 
@@ -91,21 +101,34 @@ public sealed class ProgressDisplay : IAsyncDisposable
 
     private void WriteLine(long done, TimeSpan elapsed, bool final)
     {
+        // Called under the gate. The oldest sample still inside the window is where the recent rate is measured from.
+        _samples.Enqueue((elapsed, done));
+        while (_samples.Count > 2 && elapsed - _samples.Peek().At > RateWindow)
+        {
+            _samples.Dequeue();
+        }
+
+        var (fromAt, fromDone) = _samples.Peek();
+        var span = elapsed - fromAt;
+        var recent = span > TimeSpan.Zero ? (done - fromDone) / span.TotalSeconds : 0;
+        var windowed = fromAt > TimeSpan.Zero;
+        var rate = final || !windowed
+            ? Rate(done, elapsed)
+            : string.Create(CultureInfo.InvariantCulture, $"{recent:N0}/s over the last {span.TotalSeconds:0} s, {Rate(done, elapsed)} overall");
         string line;
         if (_total > 0)
         {
             var fraction = Math.Clamp((double)done / _total, 0, 1);
-            var rate = elapsed.TotalSeconds > 0 ? done / elapsed.TotalSeconds : 0;
-            var eta = rate > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / rate) : TimeSpan.Zero;
+            var eta = recent > 0 && _total > done ? TimeSpan.FromSeconds((_total - done) / recent) : TimeSpan.Zero;
             // Not "P0": the invariant culture writes "100 %", with a space before the sign. Floored, so 100% means done.
             line = string.Create(CultureInfo.InvariantCulture,
-                $"{_label}: {done:N0}/{_total:N0} items ({Math.Floor(fraction * 100):0}%), {Rate(done, elapsed)}, {(final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}")}");
+                $"{_label}: {done:N0}/{_total:N0} items ({Math.Floor(fraction * 100):0}%), {rate}, {(final ? $"in {Format(elapsed)}" : $"ETA {Format(eta)}")}");
         }
         else
         {
             // The total is unknown (a filtered scan): count and rate only.
             line = string.Create(CultureInfo.InvariantCulture,
-                $"{_label}: {done:N0} items, {Rate(done, elapsed)}, {(final ? $"in {Format(elapsed)}" : $"{Format(elapsed)} so far")}");
+                $"{_label}: {done:N0} items, {rate}, {(final ? $"in {Format(elapsed)}" : $"{Format(elapsed)} so far")}");
         }
 
         _writer.WriteLine(line);

@@ -12,7 +12,7 @@ public sealed record LocalStackOptions
     /// <summary>The SAM template whose stream functions (and their event source settings) run locally.</summary>
     public string TemplatePath { get; init; } = "template.yaml";
 
-    /// <summary>How often the TTL sweeper deletes expired items (for endpoints that do not expire items themselves).</summary>
+    /// <summary>How often the TTL sweeper deletes expired items (for endpoints that do not expire items themselves); zero: no sweeper.</summary>
     public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where batches a stream function gave up on are written, one JSON-lines file per function.</summary>

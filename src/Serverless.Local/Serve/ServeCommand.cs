@@ -25,7 +25,7 @@ public static class ServeCommand
         var apiPort = new Option<int>("--api-port") { Description = "Port for the API on Kestrel (0 picks a free one).", DefaultValueFactory = _ => 3000 };
         var persist = new Option<string?>("--data") { Description = "Keep DynamoDB Local's data in this folder instead of memory." };
         var template = new Option<string>("--template") { Description = "The SAM template whose stream functions run locally.", DefaultValueFactory = _ => "template.yaml" };
-        var sweep = new Option<int>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items.", DefaultValueFactory = _ => 30 };
+        var sweep = new Option<int>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items; 0 turns it off (DynamoDB Local 1.25.1 expires items itself, later; each pass scans the table, so turn it off while seeding a large scenario).", DefaultValueFactory = _ => 30 };
         command.Options.Add(dynamoPort);
         command.Options.Add(apiPort);
         command.Options.Add(persist);
@@ -44,7 +44,7 @@ public static class ServeCommand
                 },
                 ApiPort = parse.GetValue(apiPort),
                 TemplatePath = parse.GetValue(template)!,
-                SweepInterval = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(sweep))),
+                SweepInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(sweep))),
             };
             await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
             await Console.Error.WriteLineAsync(

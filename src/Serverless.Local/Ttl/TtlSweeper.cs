@@ -53,12 +53,20 @@ public sealed class TtlSweeper
         return new TtlSweepResult(deleted);
     }
 
-    /// <summary>Sweeps every <see cref="TtlSweeperOptions.Interval"/> until cancelled; a failed pass is logged and retried next time.</summary>
+    /// <summary>
+    /// A pass may take at most this share of the time: the next one waits <see cref="TtlSweeperOptions.Interval"/>, or
+    /// nine times as long as the last pass took when that is longer. A pass scans the whole table, and DynamoDB Local
+    /// runs every request of every client on one SQLite thread: on a table of millions (a seeded large scenario) back
+    /// to back passes took most of that thread and slowed every write of the stack.
+    /// </summary>
+    public const double MaximumBusyShare = 0.1;
+
+    /// <summary>Sweeps until cancelled, paced as <see cref="PauseAfter"/> says; a failed pass is logged and retried next time.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(_options.Interval, _clock);
-        do
+        while (true)
         {
+            var started = _clock.GetTimestamp();
             try
             {
                 var deleted = await SweepOnceAsync(ct);
@@ -78,20 +86,23 @@ public sealed class TtlSweeper
                 // The table may not exist yet while the stack starts, or DynamoDB Local is restarting.
                 _output?.WriteLine($"ttl sweeper: pass failed, will retry: {e.Message}");
             }
+
+            try
+            {
+                await Task.Delay(PauseAfter(_clock.GetElapsedTime(started), _options.Interval), _clock, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
-        while (await WaitAsync(timer, ct));
     }
 
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    /// <summary>The wait after a pass of <paramref name="pass"/>: the interval, or long enough to keep the sweeper's share of the time at <see cref="MaximumBusyShare"/>.</summary>
+    public static TimeSpan PauseAfter(TimeSpan pass, TimeSpan interval)
     {
-        try
-        {
-            return await timer.WaitForNextTickAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        var paced = pass * ((1 - MaximumBusyShare) / MaximumBusyShare);
+        return paced > interval ? paced : interval;
     }
 
     private async Task SweepTableAsync(string table, IDictionary<string, int> deleted, CancellationToken ct)

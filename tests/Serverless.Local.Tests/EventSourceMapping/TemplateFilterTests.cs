@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Serverless.Data.Table;
+using Serverless.Data.Tools.Seeding;
 using Serverless.Local.EventSourceMapping;
+using Serverless.Local.Seed;
 using Serverless.Local.Tests.Support;
 using Serverless.Local.Ttl;
 using Serverless.Testing;
@@ -57,6 +60,46 @@ public sealed class TemplateFilterTests(DynamoDbLocalFixture dynamo)
         Assert.Equal(
             ["INSERT USER#1", "INSERT ORDER#1", "MODIFY ORDER#1", "REMOVE USER#1", "INSERT USER#2", "MODIFY USER#2", "INSERT USER#3", "REMOVE USER#3", "INSERT PRODUCT#1"],
             Received(functions["AuditFunction"]));
+    }
+
+    [Fact]
+    public async Task A_seeded_scenario_invokes_neither_the_audit_nor_the_denormalization_function()
+    {
+        var table = $"esm-seed-{Guid.NewGuid():N}";
+        var settings = await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), ct: _ct);
+        var functions = new[] { "AuditFunction", "DenormalizeFunction" }.ToDictionary(f => f, _ => new RecordingFunction());
+        var mappings = functions.Select(f => new StreamFunctionMapping(Assert.Single(settings, s => s.FunctionName == f.Key), table, f.Value.InvokeAsync)).ToList();
+        // The seed command's own path: the project's table (with its stream), the generator, the batch writer.
+        var request = new SeedRequest(SeedScenario.Small);
+        var seeder = new DataSeeder(dynamo.Client, TimeProvider.System);
+        Assert.Equal(ScenarioCounts.For(SeedScenario.Small).Total, await seeder.SeedAsync(table, request, null, _ct));
+        await using var emulator = await EmulatorHarness.StartAsync(dynamo, mappings, _ct);
+
+        // Seeding again rewrites every item (MODIFYs where anything differs: a later --as-of moves every timestamp).
+        Assert.Equal(ScenarioCounts.For(SeedScenario.Small).Total, await seeder.SeedAsync(table, request with { AsOf = SeedDefaults.AsOf.AddDays(1) }, null, _ct));
+
+        // Then someone renames a seeded user: a change like any other, after every seeded record in the shard.
+        var user = DataSeeder.Items(request).First(i => i[Attr.EntityType].S == EntityTypes.User);
+        await dynamo.Client.UpdateItemAsync(
+            new Amazon.DynamoDBv2.Model.UpdateItemRequest
+            {
+                TableName = table,
+                Key = new() { [Attr.PK] = user[Attr.PK], [Attr.SK] = user[Attr.SK] },
+                UpdateExpression = "SET #name = :name, #writer = :writer",
+                ExpressionAttributeNames = new() { ["#name"] = "name", ["#writer"] = Attr.LastWriter },
+                ExpressionAttributeValues = new() { [":name"] = S("Renamed Person"), [":writer"] = S("user:tester") },
+            },
+            _ct);
+        await Eventually.WaitUntilAsync(
+            () => functions.Values.All(f => f.AllRecords.Count > 0),
+            "the rename reached both functions",
+            _ct,
+            TimeSpan.FromSeconds(60));
+
+        var renamed = $"MODIFY {user[Attr.PK].S}";
+        Assert.Equal([renamed], Received(functions["AuditFunction"]));
+        Assert.Equal([renamed], Received(functions["DenormalizeFunction"]));
+        Assert.All(functions.Values, f => Assert.Single(f.Invocations));
     }
 
     private static (string, Amazon.DynamoDBv2.Model.AttributeValue) Type(string entityType) => ("entityType", S(entityType));

@@ -28,6 +28,26 @@ public class ProgressDisplayTests
     }
 
     [Fact]
+    public async Task Plain_lines_give_the_rate_of_the_last_minute_and_the_time_left_at_that_rate()
+    {
+        var output = new StringWriter();
+        var time = new ManualTime();
+        await using var progress = new ProgressDisplay(output, "seed", total: 1_000_000, interactive: false, time);
+
+        // Two minutes at 1,000 items/s, then about two at 100/s (a line every 5 s, the last at 236 s): the average since
+        // the start is still above 500/s, and would promise the end in half an hour.
+        for (var second = 1; second <= 236; second++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            progress.Advance(second <= 120 ? 1_000 : 100);
+        }
+
+        var last = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        Assert.StartsWith("seed: 131,600/1,000,000 items (13%), 100/s over the last 60 s, 558/s overall, ETA 2:24:44", last);
+        await progress.CompleteAsync();
+    }
+
+    [Fact]
     public async Task An_unknown_total_is_a_count_without_a_percentage()
     {
         var output = new StringWriter();
@@ -77,4 +97,16 @@ public class ProgressDisplayTests
         Assert.Same(disposed, await Task.WhenAny(disposed, Task.Delay(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken)));
         await disposed;
     }
+}
+
+/// <summary>A clock that moves only when told, for the rates measured over time.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private long _ticks;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }
