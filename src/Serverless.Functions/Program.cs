@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Serverless.Functions;
 using Serverless.Lambda.Logging;
+using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
 
 var environment = ProcessEnvironment.Instance;
@@ -16,7 +17,8 @@ if (string.IsNullOrEmpty(runtimeApi))
 
 using var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJsonLogging());
 using var client = new RuntimeApiClient(runtimeApi);
-var bootstrap = new LambdaBootstrap(client, environment, TimeProvider.System, loggerFactory.CreateLogger("Serverless.Lambda.Runtime"));
+using var metrics = new LambdaMetrics(LambdaMetricsOptions.From(environment));
+var bootstrap = new LambdaBootstrap(client, environment, TimeProvider.System, loggerFactory.CreateLogger("Serverless.Lambda.Runtime"), metrics);
 
 // Lambda sends SIGTERM before shutting an environment down (when extensions are registered): finish cleanly.
 using var shutdown = new CancellationTokenSource();

@@ -22,4 +22,7 @@ public sealed record BatchProcessorOptions
     /// different items are independent of each other.
     /// </summary>
     public int MaxConcurrency { get; init; } = 1;
+
+    /// <summary>The clock a record's age (now less its <c>ApproximateCreationDateTime</c>) is measured by.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

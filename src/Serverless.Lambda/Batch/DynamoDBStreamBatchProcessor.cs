@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Serverless.Lambda.Events;
+using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
 
 namespace Serverless.Lambda.Batch;
@@ -137,10 +138,12 @@ public sealed partial class DynamoDBStreamBatchProcessor
             }
         }
 
+        RecordAges(records, first < 0 ? records.Count : first);
         if (first < 0)
         {
             var done = new BatchSummary(records.Count, processed, ignored, unrecognized, 0);
             LogBatchDone(done.Records, done.Processed, done.Ignored, done.Unrecognized, done.Failed);
+            Measure(done);
             return new StreamBatchResult(new StreamsEventResponse(), done);
         }
 
@@ -151,7 +154,34 @@ public sealed partial class DynamoDBStreamBatchProcessor
             errors[first] is { } error ? DescribeError(error) : "not reached before the deadline");
         var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - first);
         LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
+        Measure(summary);
         return new StreamBatchResult(response, summary);
+    }
+
+    /// <summary>The batch's counts into the invocation's metrics (a count of zero is not written: nothing happened).</summary>
+    private static void Measure(BatchSummary summary)
+    {
+        InvocationMetrics.Add(StreamMetricNames.BatchSize, MetricUnit.Count, summary.Records);
+        InvocationMetrics.Add(StreamMetricNames.RecordsProcessed, MetricUnit.Count, summary.Processed);
+        InvocationMetrics.Add(StreamMetricNames.BatchItemFailures, MetricUnit.Count, summary.Failed);
+    }
+
+    /// <summary>How old each handled record was when it was handled: the lag a growing iterator age warns of, per record.</summary>
+    private void RecordAges(List<DynamoDBEventRecord> records, int handled)
+    {
+        if (InvocationMetrics.Current is not { } collector)
+        {
+            return;
+        }
+
+        var now = _options.Clock.GetUtcNow();
+        for (var index = 0; index < handled; index++)
+        {
+            if (records[index].Dynamodb?.ApproximateCreationDateTime is { } created)
+            {
+                collector.Add(StreamMetricNames.RecordAge, MetricUnit.Milliseconds, Math.Max(0, (now - created).TotalMilliseconds));
+            }
+        }
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Lambda.Logging;
+using Serverless.Lambda.Metrics;
 
 namespace Serverless.Lambda.Runtime;
 
@@ -16,14 +17,17 @@ public sealed class LambdaBootstrap
     private readonly TimeProvider clock;
     private readonly ILogger logger;
     private readonly FunctionSettings settings;
+    private readonly LambdaMetrics? metrics;
     private bool coldStart = true;
 
-    public LambdaBootstrap(RuntimeApiClient client, IRuntimeEnvironment environment, TimeProvider clock, ILogger? logger = null)
+    /// <param name="metrics">When given, each invocation's metrics are collected and written once it ends.</param>
+    public LambdaBootstrap(RuntimeApiClient client, IRuntimeEnvironment environment, TimeProvider clock, ILogger? logger = null, LambdaMetrics? metrics = null)
     {
         this.client = client;
         this.environment = environment;
         this.clock = clock;
         this.logger = logger ?? NullLogger.Instance;
+        this.metrics = metrics;
         settings = FunctionSettings.From(environment);
     }
 
@@ -45,6 +49,11 @@ public sealed class LambdaBootstrap
             logger.LogCritical(exception, "Function initialization failed");
             await client.SendInitErrorAsync(RuntimeErrorReport.From(exception), cancellationToken, RuntimeErrorReport.XRayCause(exception)).ConfigureAwait(false);
             return 1;
+        }
+
+        if (metrics is not null && function is IMetricDimensionSource source)
+        {
+            metrics.Allow(source.MetricDimensions);
         }
 
         try
@@ -93,12 +102,21 @@ public sealed class LambdaBootstrap
         };
 
         using var logScope = LambdaLogContext.Begin(invocation.RequestId, invocation.TraceId, coldStart);
+        var metricsScope = metrics?.Begin(invocation.RequestId, coldStart);
         coldStart = false;
 
         ReadOnlyMemory<byte> response;
         try
         {
-            response = await function.InvokeAsync(invocation.Payload, context, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                response = await function.InvokeAsync(invocation.Payload, context, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Written once, as the function ends and before its answer goes out, whichever way it ended.
+                metricsScope?.Dispose();
+            }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

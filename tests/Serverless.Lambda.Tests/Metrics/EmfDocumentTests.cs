@@ -1,0 +1,185 @@
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Serverless.Lambda.Metrics;
+
+namespace Serverless.Lambda.Tests.Metrics;
+
+public sealed class EmfDocumentTests
+{
+    private static readonly DateTimeOffset Now = new(2024, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private static readonly MetricDimensionVocabulary Vocabulary = MetricDimensionVocabulary.From(
+    [
+        new("Route", ["/users/{id}", "/orders"]),
+        new("Method", ["GET", "POST"]),
+    ]);
+
+    private static MetricsCollector Collector(bool refuse = true) =>
+        new(Vocabulary, [new(LambdaMetricsOptions.ServiceDimension, "api")], refuse);
+
+    private static List<JsonObject> Documents(MetricsCollector collector) =>
+        EmfDocumentWriter.Write(collector, "Serverless", Now, [new("request_id", "request-1")]).Select(d => EmfSpecification.AssertValid(d)).ToList();
+
+    [Fact]
+    public void A_document_has_the_shape_the_specification_gives_it()
+    {
+        var collector = Collector();
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 12.5, [new("Route", "/users/{id}"), new("Method", "GET")]);
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 7, [new("Method", "GET"), new("Route", "/users/{id}")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/users/{id}"), new("Method", "GET")], storageResolution: 1);
+
+        var document = Assert.Single(Documents(collector));
+
+        Assert.Equal(Now.ToUnixTimeMilliseconds(), (long)document["_aws"]!["Timestamp"]!);
+        var directive = Assert.Single(document["_aws"]!["CloudWatchMetrics"]!.AsArray())!;
+        Assert.Equal("Serverless", (string)directive["Namespace"]!);
+        Assert.Equal(["Service", "Route", "Method"], directive["Dimensions"]!.AsArray().Single()!.AsArray().Select(n => (string)n!));
+        var metrics = directive["Metrics"]!.AsArray();
+        Assert.Equal(("ApiLatency", "Milliseconds", 60), ((string)metrics[0]!["Name"]!, (string)metrics[0]!["Unit"]!, (int)metrics[0]!["StorageResolution"]!));
+        Assert.Equal(("ApiRequests", "Count", 1), ((string)metrics[1]!["Name"]!, (string)metrics[1]!["Unit"]!, (int)metrics[1]!["StorageResolution"]!));
+        Assert.Equal([12.5, 7], document["ApiLatency"]!.AsArray().Select(v => (double)v!));
+        Assert.Equal(1, (double)document["ApiRequests"]!);
+        Assert.Equal(("api", "/users/{id}", "GET"), ((string)document["Service"]!, (string)document["Route"]!, (string)document["Method"]!));
+        Assert.Equal("request-1", (string)document["request_id"]!);
+    }
+
+    [Fact]
+    public void Each_dimension_set_gets_a_document_of_its_own()
+    {
+        var collector = Collector();
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/users/{id}")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders")]);
+
+        var documents = Documents(collector);
+
+        Assert.Equal(2, documents.Count);
+        Assert.Equal(1, (double)documents[0]["ApiRequests"]!);
+        Assert.Equal([1.0, 1.0], documents[1]["ApiRequests"]!.AsArray().Select(v => (double)v!));
+    }
+
+    [Theory]
+    [InlineData("someone@example.com")]
+    [InlineData("01HZX3K9Q4M7V2B8N6C5D1E0FG")]
+    [InlineData("/users/01HZX3K9Q4M7V2B8N6C5D1E0FG")]
+    public void A_high_cardinality_value_is_refused_as_a_dimension(string value)
+    {
+        var collector = Collector();
+
+        var refused = Assert.Throws<MetricDimensionException>(() =>
+            collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", value)]));
+
+        Assert.DoesNotContain(value, refused.Message, StringComparison.Ordinal);
+        Assert.True(collector.IsEmpty);
+    }
+
+    [Fact]
+    public void A_dimension_name_outside_the_vocabulary_is_refused()
+    {
+        var collector = Collector();
+
+        Assert.Throws<MetricDimensionException>(() => collector.Add("ApiRequests", MetricUnit.Count, 1, [new("UserId", "/orders")]));
+    }
+
+    [Fact]
+    public void In_production_a_refused_dimension_drops_the_measurement_and_is_counted()
+    {
+        var collector = Collector(refuse: false);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "someone@example.com")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Email", "someone@example.com")]);
+
+        var document = Assert.Single(Documents(collector));
+
+        Assert.Null(document["ApiRequests"]);
+        Assert.Equal(2, (double)document[MetricsCollector.RefusedMetricName]!);
+        Assert.DoesNotContain("someone@example.com", document.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void More_than_thirty_dimensions_in_a_set_are_refused()
+    {
+        var names = Enumerable.Range(1, 30).Select(i => $"D{i}").ToList();
+        var vocabulary = MetricDimensionVocabulary.From(names.Select(n => new KeyValuePair<string, IReadOnlyCollection<string>>(n, ["x"])));
+        var collector = new MetricsCollector(vocabulary, [new("Service", "api")], refuseWithException: true);
+        var thirty = names.Select(n => new KeyValuePair<string, string?>(n, "x")).ToArray();
+
+        Assert.Throws<MetricDimensionException>(() => collector.Add("M", MetricUnit.Count, 1, thirty));
+        collector.Add("M", MetricUnit.Count, 1, thirty[..29]);
+
+        var document = Assert.Single(EmfDocumentWriter.Write(collector, "Serverless", Now));
+        Assert.Equal(30, EmfSpecification.AssertValid(document)["_aws"]!["CloudWatchMetrics"]![0]!["Dimensions"]![0]!.AsArray().Count);
+    }
+
+    [Fact]
+    public void A_flood_of_metrics_is_split_into_documents_of_at_most_one_hundred_not_dropped()
+    {
+        var collector = Collector();
+        for (var i = 0; i < 250; i++)
+        {
+            collector.Add($"Metric{i}", MetricUnit.Milliseconds, i);
+        }
+
+        var documents = Documents(collector);
+
+        Assert.Equal(3, documents.Count);
+        var names = documents.SelectMany(d => d["_aws"]!["CloudWatchMetrics"]![0]!["Metrics"]!.AsArray().Select(m => (string)m!["Name"]!)).ToList();
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => $"Metric{i}"), names);
+        Assert.All(documents, d => Assert.InRange(d["_aws"]!["CloudWatchMetrics"]![0]!["Metrics"]!.AsArray().Count, 1, 100));
+    }
+
+    [Fact]
+    public void More_than_one_hundred_values_of_a_metric_are_split_across_documents_not_dropped()
+    {
+        var collector = Collector();
+        for (var i = 0; i < 250; i++)
+        {
+            collector.Add("DynamoDbLatency", MetricUnit.Milliseconds, i);
+        }
+
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 3);
+
+        var documents = Documents(collector);
+
+        Assert.Equal(3, documents.Count);
+        var values = documents.SelectMany(d => d["DynamoDbLatency"] is JsonArray a ? a.Select(v => (double)v!) : [(double)d["DynamoDbLatency"]!]).ToList();
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => (double)i), values);
+        Assert.Equal(3, (double)documents[0]["ApiLatency"]!);
+        Assert.Null(documents[1]["ApiLatency"]);
+        Assert.DoesNotContain(documents[2]["_aws"]!["CloudWatchMetrics"]![0]!["Metrics"]!.AsArray(), m => (string)m!["Name"]! == "ApiLatency");
+    }
+
+    [Fact]
+    public void Nothing_recorded_writes_nothing_and_a_zero_count_is_not_a_measurement()
+    {
+        var collector = Collector();
+        Assert.Empty(EmfDocumentWriter.Write(collector, "Serverless", Now));
+
+        collector.Add("DynamoDbThrottles", MetricUnit.Count, 0);
+        Assert.True(collector.IsEmpty);
+
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 0);
+        Assert.Equal(0, (double)Assert.Single(Documents(collector))["ApiLatency"]!);
+    }
+
+    [Fact]
+    public void A_meter_of_the_project_records_into_the_current_invocation_only()
+    {
+        MeterBridge.EnsureStarted();
+        using var meter = new Meter("Serverless.Tests.Bridge");
+        var histogram = meter.CreateHistogram<double>("BridgeLatency", MetricUnit.Milliseconds);
+        var outside = Collector();
+        var collector = Collector();
+
+        histogram.Record(5, new KeyValuePair<string, object?>("Route", "/orders"));
+        using (InvocationMetrics.Begin(collector))
+        {
+            histogram.Record(9, new KeyValuePair<string, object?>("Route", "/orders"));
+            Assert.Throws<MetricDimensionException>(() => histogram.Record(1, new KeyValuePair<string, object?>("Route", "someone@example.com")));
+        }
+
+        var document = Assert.Single(Documents(collector));
+        Assert.Equal(9, (double)document["BridgeLatency"]!);
+        Assert.Equal("/orders", (string)document["Route"]!);
+        Assert.True(outside.IsEmpty);
+    }
+}
