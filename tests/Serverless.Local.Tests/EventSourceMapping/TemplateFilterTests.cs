@@ -79,7 +79,7 @@ public sealed class TemplateFilterTests(DynamoDbLocalFixture dynamo)
         Assert.Equal(ScenarioCounts.For(SeedScenario.Small).Total, await seeder.SeedAsync(table, request with { AsOf = SeedDefaults.AsOf.AddDays(1) }, null, _ct));
 
         // Then someone renames a seeded user: a change like any other, after every seeded record in the shard.
-        var user = DataSeeder.Items(request).First(i => i[Attr.EntityType].S == EntityTypes.User);
+        var user = DataSeeder.Items(request, Sealing.Ephemeral()).First(i => i[Attr.EntityType].S == EntityTypes.User);
         await dynamo.Client.UpdateItemAsync(
             new Amazon.DynamoDBv2.Model.UpdateItemRequest
             {
