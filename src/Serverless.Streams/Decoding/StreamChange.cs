@@ -1,6 +1,9 @@
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Items;
+using Serverless.Data.Orders;
+using Serverless.Data.Privacy;
 using Serverless.Data.Table;
+using Serverless.Data.Users;
 
 namespace Serverless.Streams.Decoding;
 
@@ -62,6 +65,29 @@ public sealed record StreamChange
     public T? ReadNew<T>() where T : class => As<T>(ReadNew(), "NewImage");
 
     /// <summary>
+    /// The old image as its entity, its PII decrypted with <paramref name="privacy"/> (the keyring and the users' keys of
+    /// the table: a consumer given them needs the table's KEYRING and PROFILE#KEY items and the root key's decrypt); other
+    /// entity types as <see cref="ReadOld"/>. An order whose user has been erased reads with its copies as
+    /// <see cref="ProtectedFields.Erased"/>; a user who has been erased cannot be read.
+    /// </summary>
+    /// <exception cref="StreamRecordDecodingException">As <see cref="ReadOld"/>; or a field does not decrypt (the user's key is
+    /// erased, or the ciphertext is tampered or another user's): the message names the record and the field, never a value.</exception>
+    public Task<object?> ReadOldAsync(FieldProtection privacy, CancellationToken cancellationToken) =>
+        ReadOpenedAsync(OldItem, "OldImage", privacy, cancellationToken);
+
+    /// <inheritdoc cref="ReadOldAsync"/>
+    public Task<object?> ReadNewAsync(FieldProtection privacy, CancellationToken cancellationToken) =>
+        ReadOpenedAsync(NewItem, "NewImage", privacy, cancellationToken);
+
+    /// <inheritdoc cref="ReadOldAsync"/>
+    public async Task<T?> ReadOldAsync<T>(FieldProtection privacy, CancellationToken cancellationToken) where T : class =>
+        As<T>(await ReadOldAsync(privacy, cancellationToken).ConfigureAwait(false), "OldImage");
+
+    /// <inheritdoc cref="ReadOldAsync"/>
+    public async Task<T?> ReadNewAsync<T>(FieldProtection privacy, CancellationToken cancellationToken) where T : class =>
+        As<T>(await ReadNewAsync(privacy, cancellationToken).ConfigureAwait(false), "NewImage");
+
+    /// <summary>
     /// The id the audit trail files the change under: the entity's id, "orderId/productId" for an order item,
     /// "userId/roleId" for a user-role link, the user's id for the user's index items.
     /// </summary>
@@ -108,6 +134,46 @@ public sealed record StreamChange
         {
             // The inner message can quote a key (an email marker's key is an email), so it is kept out of ours.
             throw new StreamRecordDecodingException($"The {side} of record {EventId} is not a valid {EntityType} item.", e);
+        }
+    }
+
+    private async Task<object?> ReadOpenedAsync(
+        IReadOnlyDictionary<string, AttributeValue>? item, string side, FieldProtection privacy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(privacy);
+        if (item is null || !IsKnownEntityType)
+        {
+            return Read(item, side);
+        }
+
+        var sealedUser = EntityType == EntityTypes.User && UserProtection.IsSealed(item);
+        var sealedOrder = EntityType == EntityTypes.Order && OrderProtection.IsSealed(item);
+        if (!sealedUser && !sealedOrder)
+        {
+            return Read(item, side);
+        }
+
+        Guid owner;
+        try
+        {
+            owner = new ItemReader(item).Guid(sealedUser ? Attr.Id : Attr.UserId);
+        }
+        catch (InvalidItemException e)
+        {
+            throw new StreamRecordDecodingException($"The {side} of record {EventId} is not a valid {EntityType} item.", e);
+        }
+
+        // Consistent: a user's key is written in the same transaction as the user, and a record can arrive before an
+        // eventually consistent read would see it.
+        var keys = await privacy.ForUserAsync(owner, consistent: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var opened = sealedUser ? UserProtection.Open(item, keys) : OrderProtection.Open(item, keys);
+            return Read(opened, side);
+        }
+        catch (FieldDecryptionException e)
+        {
+            throw new StreamRecordDecodingException($"The {side} of record {EventId} ({EntityType}) does not decrypt: {e.Message}", e);
         }
     }
 
