@@ -87,6 +87,7 @@ internal sealed class ApiWorkload : IAsyncDisposable
     private async Task EveryRouteAsync(CancellationToken ct)
     {
         await SendAsync(HttpMethod.Get, "/health", null, HttpStatusCode.OK, ct);
+        await SendAsync(HttpMethod.Get, "/health/ready", null, HttpStatusCode.OK, ct);
         await SendAsync(HttpMethod.Get, "/openapi/v1.json", null, HttpStatusCode.OK, ct);
 
         var tea = await CreateAsync("/products", """{"name":"Tea","price":3.5}""", ct);

@@ -58,6 +58,8 @@ internal static class DataSetup
         services.TryAddSingleton(sp => new RoleRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new CommentRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new AuditRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp => new Health.TableReadiness(
+            sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -24,6 +24,7 @@ namespace Serverless.Api.Infrastructure.Json;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(Health.HealthResponse))]
+[JsonSerializable(typeof(Health.ReadinessResponse))]
 [JsonSerializable(typeof(Users.CreateUserRequest))]
 [JsonSerializable(typeof(Users.UpdateUserRequest))]
 [JsonSerializable(typeof(Users.UserResponse))]
