@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Api;
 using Serverless.Api.Infrastructure.Auth;
+using Serverless.Api.Infrastructure.Http;
+using Serverless.Data.Client;
+using Serverless.Lambda.Metrics;
+using Microsoft.AspNetCore.Routing;
 using Serverless.Lambda.AspNetCore;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Runtime;
@@ -23,12 +27,29 @@ public static class ApiFunction
         var app = ApiApp.Build(builder);
         try
         {
-            return await app.StartLambdaFunctionAsync(cancellationToken).ConfigureAwait(false);
+            var function = await app.StartLambdaFunctionAsync(cancellationToken).ConfigureAwait(false);
+            // The metric dimensions the API records with: its route templates and status classes, the data layer's
+            // operations and indexes. Closed sets, taken once the app's routes exist.
+            var dimensions = RequestMetrics.DimensionsOf(app.Services.GetRequiredService<EndpointDataSource>())
+                .Concat(DynamoDbTelemetry.MetricDimensions)
+                .ToList();
+            return new MeasuredFunction(function, dimensions);
         }
         catch
         {
             await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    private sealed class MeasuredFunction(ILambdaFunction inner, IReadOnlyList<KeyValuePair<string, IReadOnlyCollection<string>>> dimensions)
+        : ILambdaFunction, IMetricDimensionSource, IAsyncDisposable
+    {
+        public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions => dimensions;
+
+        public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
+            inner.InvokeAsync(payload, context, cancellationToken);
+
+        public ValueTask DisposeAsync() => inner is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
     }
 }

@@ -8,6 +8,7 @@ using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Logging;
+using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
 using Serverless.Streams.Audit;
 using Serverless.Streams.Denormalize;
@@ -87,7 +88,9 @@ public static class StreamFunctions
         cancellationToken.ThrowIfCancellationRequested();
         var settings = StreamFunctionSettings.FromEnvironment(environment);
         var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJsonLogging(configureLogging));
-        var client = DynamoDbClients.Create(settings.ServiceUrl, settings.Region);
+        var dataLog = loggerFactory.CreateLogger("Serverless.Data.DynamoDb");
+        var client = DynamoDbClients.Create(
+            settings.ServiceUrl, settings.Region, telemetry: new DynamoDbTelemetry(onSlowOperation: o => StreamTelemetry.WriteSlowOperation(dataLog, o)));
         try
         {
             var function = Create(name, client, settings, loggerFactory, TimeProvider.System);
@@ -110,14 +113,19 @@ public static class StreamFunctions
     /// <summary>Users the denormalization handles at once (each with its own parallel order writes).</summary>
     public const int DenormalizeConcurrency = 4;
 
-    private static ILambdaFunction Wrap(IDynamoDBRecordHandler handler, ILoggerFactory loggerFactory, int maxConcurrency = 1) =>
-        DynamoDBStreamFunction.Create(
-            handler,
-            loggerFactory.CreateLogger(handler.GetType().FullName ?? handler.GetType().Name),
-            new BatchProcessorOptions { DescribeError = StreamErrors.Describe, MaxConcurrency = maxConcurrency });
-
-    private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IAsyncDisposable
+    private static ILambdaFunction Wrap(IDynamoDBRecordHandler handler, ILoggerFactory loggerFactory, int maxConcurrency = 1)
     {
+        var logger = loggerFactory.CreateLogger(handler.GetType().FullName ?? handler.GetType().Name);
+        return new StreamTelemetry(
+            DynamoDBStreamFunction.Create(handler, logger, new BatchProcessorOptions { DescribeError = StreamErrors.Describe, MaxConcurrency = maxConcurrency }),
+            logger);
+    }
+
+    private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IMetricDimensionSource, IAsyncDisposable
+    {
+        public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions =>
+            inner is IMetricDimensionSource source ? source.MetricDimensions : [];
+
         public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
             inner.InvokeAsync(payload, context, cancellationToken);
 

@@ -38,7 +38,10 @@ internal static class ApiComposition
 
     public static WebApplication UseApi(this WebApplication app)
     {
-        // Outermost, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
+        // Outside everything: the access line and the metrics see the final status of every request, problems included.
+        app.UseMiddleware<RequestTelemetryMiddleware>();
+
+        // Outermost but for that, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
         app.UseExceptionHandler();
         app.UseStatusCodePages(StatusCodeProblems.WriteAsync);
         app.UseMiddleware<RequestLimitsMiddleware>();

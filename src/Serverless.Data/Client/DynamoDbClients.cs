@@ -22,20 +22,24 @@ public static class DynamoDbClients
     /// <param name="serviceUrl">An explicit endpoint; null or blank for AWS's own.</param>
     /// <param name="region">The signing region for an explicit endpoint.</param>
     /// <param name="configure">Further settings of the client (timeouts, retries) for a host that needs others.</param>
-    public static IAmazonDynamoDB Create(string? serviceUrl, string? region = null, Action<AmazonDynamoDBConfig>? configure = null)
+    /// <param name="telemetry">Metrics, request cost and the slow-operation log of every call (<see cref="DynamoDbTelemetry"/>);
+    /// metrics and cost only when not given.</param>
+    public static IAmazonDynamoDB Create(
+        string? serviceUrl, string? region = null, Action<AmazonDynamoDBConfig>? configure = null, DynamoDbTelemetry? telemetry = null)
     {
+        telemetry ??= DynamoDbTelemetry.MetricsOnly;
         if (string.IsNullOrWhiteSpace(serviceUrl))
         {
             var defaults = new AmazonDynamoDBConfig();
             configure?.Invoke(defaults);
-            return new AmazonDynamoDBClient(defaults);
+            return new InstrumentedDynamoDbClient(defaults, telemetry);
         }
 
         var endpoint = new Uri(serviceUrl.Trim(), UriKind.Absolute);
         var config = new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = region ?? DefaultRegion };
         configure?.Invoke(config);
         // Only a local endpoint gets the stand-in credentials; any other (a real service URL) uses the SDK's chain.
-        return IsLocal(endpoint) ? new AmazonDynamoDBClient(LocalCredentials, config) : new AmazonDynamoDBClient(config);
+        return IsLocal(endpoint) ? new InstrumentedDynamoDbClient(LocalCredentials, config, telemetry) : new InstrumentedDynamoDbClient(config, telemetry);
     }
 
     /// <summary>Loopback, or the host as seen from a container (sam local's functions reach the local stack this way).</summary>

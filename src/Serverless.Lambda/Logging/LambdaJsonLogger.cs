@@ -29,6 +29,6 @@ internal sealed class LambdaJsonLogger(string category, LambdaJsonLoggerProvider
             message = $"A log message ({eventId.Name ?? eventId.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)}) could not be formatted: {formatting.GetType().Name}";
         }
 
-        provider.Write(category, logLevel, message, exception);
+        provider.Write(category, logLevel, message, exception, provider.IsStructured(eventId) ? state as IReadOnlyList<KeyValuePair<string, object?>> : null);
     }
 }

@@ -11,7 +11,8 @@ namespace Serverless.Lambda.Logging;
 /// formatted message, the category and exception details are written: never scope or state values, which can carry
 /// request paths, headers or claims. An exception is written as its type, its message through
 /// <see cref="ExceptionText.Redact"/> (item keys, emails and attribute values masked) and its stack trace, and the
-/// types of the exceptions it wraps.
+/// types of the exceptions it wraps. The events named in <see cref="LambdaJsonLoggerOptions.StructuredEvents"/> also
+/// get their template values as fields; a <c>CorrelationId</c> in a logger scope (the API's) becomes <c>correlation_id</c>.
 /// </summary>
 [ProviderAlias("LambdaJson")]
 public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -27,6 +28,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     private readonly string service;
     private readonly string? functionName;
     private readonly Lock writeLock = new();
+    private readonly HashSet<string> structuredEvents;
     private IExternalScopeProvider? scopeProvider;
 
     public LambdaJsonLoggerProvider(LambdaJsonLoggerOptions options)
@@ -37,13 +39,22 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         clock = options.TimeProvider;
         service = options.Environment.GetVariable("SERVICE_NAME") is { Length: > 0 } name ? name : DefaultServiceName;
         functionName = options.Environment.GetVariable(Runtime.LambdaEnvironmentVariables.FunctionName);
+        structuredEvents = new HashSet<string>(options.StructuredEvents, StringComparer.Ordinal);
     }
+
+    /// <summary>The names the line's own fields take; a structured event's value of the same name is not written.</summary>
+    private static readonly HashSet<string> StandardFields = new(StringComparer.Ordinal)
+    {
+        "timestamp", "level", "message", "service", "cold_start", "function_name", "request_id", "correlation_id", "trace_id", "category", "exception",
+    };
+
+    internal bool IsStructured(EventId eventId) => eventId.Name is { } name && structuredEvents.Contains(name);
 
     public ILogger CreateLogger(string categoryName) => new LambdaJsonLogger(categoryName, this);
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => this.scopeProvider = scopeProvider;
 
-    internal void Write(string category, LogLevel level, string message, Exception? exception)
+    internal void Write(string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields = null)
     {
         var invocation = LambdaLogContext.Current;
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -56,9 +67,20 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             json.WriteString("service", service);
             json.WriteBoolean("cold_start", invocation?.ColdStart ?? false);
             WriteStringOrNull(json, "function_name", functionName);
-            WriteStringOrNull(json, "request_id", invocation?.RequestId ?? HostRequestId());
+            var (hostRequestId, correlationId) = FromScopes();
+            WriteStringOrNull(json, "request_id", invocation?.RequestId ?? hostRequestId);
+            if (correlationId is not null)
+            {
+                json.WriteString("correlation_id", correlationId);
+            }
+
             WriteStringOrNull(json, "trace_id", invocation is not null ? XRayRoot(invocation.TraceId) : Activity.Current?.TraceId.ToHexString());
             json.WriteString("category", category);
+            if (fields is not null)
+            {
+                WriteFields(json, fields);
+            }
+
             if (exception is not null)
             {
                 json.WriteStartObject("exception");
@@ -91,15 +113,18 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         }
     }
 
-    /// <summary>On Kestrel, ASP.NET Core's hosting scope carries the request's TraceIdentifier as "RequestId".</summary>
-    private string? HostRequestId()
+    /// <summary>
+    /// From the logger scopes: on Kestrel, ASP.NET Core's hosting scope carries the request's TraceIdentifier as
+    /// "RequestId"; the API's request scope carries its "CorrelationId".
+    /// </summary>
+    private (string? RequestId, string? CorrelationId) FromScopes()
     {
         if (scopeProvider is null)
         {
-            return null;
+            return (null, null);
         }
 
-        var found = new FoundRequestId();
+        var found = new FoundScopeValues();
         scopeProvider.ForEachScope(
             static (scope, found) =>
             {
@@ -109,13 +134,40 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
                     {
                         if (key == "RequestId" && value is string id)
                         {
-                            found.Value = id;
+                            found.RequestId = id;
+                        }
+                        else if (key == "CorrelationId" && value is string correlation)
+                        {
+                            found.CorrelationId = correlation;
                         }
                     }
                 }
             },
             found);
-        return found.Value;
+        return (found.RequestId, found.CorrelationId);
+    }
+
+    private static void WriteFields(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, object?>> fields)
+    {
+        foreach (var (name, value) in fields)
+        {
+            if (name == "{OriginalFormat}" || StandardFields.Contains(name))
+            {
+                continue;
+            }
+
+            switch (value)
+            {
+                case null: json.WriteNull(name); break;
+                case string text: json.WriteString(name, text); break;
+                case bool flag: json.WriteBoolean(name, flag); break;
+                case int number: json.WriteNumber(name, number); break;
+                case long number: json.WriteNumber(name, number); break;
+                case double number when double.IsFinite(number): json.WriteNumber(name, Math.Round(number, 3)); break;
+                case IFormattable formattable: json.WriteString(name, formattable.ToString(null, System.Globalization.CultureInfo.InvariantCulture)); break;
+                default: json.WriteString(name, value.ToString()); break;
+            }
+        }
     }
 
     /// <summary>The trace header is <c>Root=1-…;Parent=…;Sampled=…</c>; the Root is what X-Ray and log queries match on.</summary>
@@ -168,8 +220,10 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         }
     }
 
-    private sealed class FoundRequestId
+    private sealed class FoundScopeValues
     {
-        public string? Value { get; set; }
+        public string? RequestId { get; set; }
+
+        public string? CorrelationId { get; set; }
     }
 }

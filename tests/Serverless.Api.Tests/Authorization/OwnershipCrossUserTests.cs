@@ -54,6 +54,7 @@ public sealed class OwnershipCrossUserTests(OwnershipWorld world) : IClassFixtur
 
         // Roles and audit: services and administrators only.
         ["GET /roles"] = (w => new(HttpMethod.Get, "/roles"), HttpStatusCode.Forbidden),
+        ["GET /health/ready"] = (w => new(HttpMethod.Get, "/health/ready"), HttpStatusCode.Forbidden),
         ["GET /roles/{id}"] = (w => new(HttpMethod.Get, $"/roles/{w.Role.Id()}"), HttpStatusCode.Forbidden),
         ["GET /roles/{id}/users"] = (w => new(HttpMethod.Get, $"/roles/{w.Role.Id()}/users"), HttpStatusCode.Forbidden),
         ["POST /roles"] = (w => new(HttpMethod.Post, "/roles", Json.Of(new { name = "b-made-" + Guid.NewGuid().ToString("N")[..8] })), HttpStatusCode.Forbidden),

@@ -71,6 +71,9 @@ public class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(d
     /// </summary>
     protected virtual IReadOnlyDictionary<string, string> Inherited { get; } = new Dictionary<string, string>();
 
+    /// <summary>The function as the bootstrap loop holds it (its metric dimensions, say).</summary>
+    public ILambdaFunction Function => _function ?? throw new InvalidOperationException("Not started.");
+
     /// <summary>What the function logged so far (JSON lines).</summary>
     public string LambdaLog
     {

@@ -38,7 +38,9 @@ internal static class DataSetup
         services.TryAddSingleton(sp =>
         {
             var settings = sp.GetRequiredService<IOptions<DynamoDbOptions>>().Value;
-            return DynamoDbClients.Create(settings.EffectiveServiceUrl, settings.Region);
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Serverless.Data.DynamoDb");
+            return DynamoDbClients.Create(
+                settings.EffectiveServiceUrl, settings.Region, telemetry: new DynamoDbTelemetry(settings.SlowOperationThreshold, o => SlowOperationLog.Write(log, o)));
         });
 
         // The root key of the keyring: the stack's KMS key when one is named, the local key file only in Development

@@ -19,6 +19,9 @@ public sealed class DynamoDbOptions
     /// <summary>Signing region for an explicit endpoint.</summary>
     public string Region { get; set; } = DynamoDbClients.DefaultRegion;
 
+    /// <summary>A DynamoDB call slower than this writes one slow-operation line (its shape, never a value).</summary>
+    public TimeSpan SlowOperationThreshold { get; set; } = DynamoDbTelemetry.DefaultSlowThreshold;
+
     public string? EffectiveServiceUrl =>
         string.IsNullOrWhiteSpace(ServiceUrl) ? Environment.GetEnvironmentVariable(EndpointVariable) : ServiceUrl;
 }

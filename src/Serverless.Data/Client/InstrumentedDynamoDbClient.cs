@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.Runtime.Internal;
+
+namespace Serverless.Data.Client;
+
+/// <summary>
+/// The SDK's DynamoDB client with <see cref="DynamoDbTelemetry"/> in its request pipeline: one handler outside the
+/// retries (asks for the consumed capacity, times the whole call, reports it) and one inside them (counts each
+/// throttled attempt, which the retries would otherwise hide).
+/// </summary>
+internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
+{
+    private readonly DynamoDbTelemetry _telemetry;
+
+    public InstrumentedDynamoDbClient(AmazonDynamoDBConfig config, DynamoDbTelemetry telemetry)
+        : base(config) => _telemetry = telemetry;
+
+    public InstrumentedDynamoDbClient(AWSCredentials credentials, AmazonDynamoDBConfig config, DynamoDbTelemetry telemetry)
+        : base(credentials, config) => _telemetry = telemetry;
+
+    protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+    {
+        base.CustomizeRuntimePipeline(pipeline);
+        // The base constructor builds the pipeline before this class's fields are set: the handler reads them later.
+        pipeline.AddHandlerBefore<Marshaller>(new CallHandler(this));
+        pipeline.AddHandlerAfter<RetryHandler>(new AttemptHandler());
+    }
+
+    /// <summary>Around the whole call, retries included.</summary>
+    private sealed class CallHandler(InstrumentedDynamoDbClient client) : PipelineHandler
+    {
+        public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
+        {
+            var request = executionContext.RequestContext.OriginalRequest;
+            AskForConsumedCapacity(request);
+            var clock = Stopwatch.StartNew();
+            T response;
+            try
+            {
+                response = await base.InvokeAsync<T>(executionContext).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                Report(request, null, clock.Elapsed, executionContext.RequestContext.Retries, e);
+                throw;
+            }
+
+            Report(request, response, clock.Elapsed, executionContext.RequestContext.Retries, null);
+            return response;
+        }
+
+        private void Report(AmazonWebServiceRequest request, AmazonWebServiceResponse? response, TimeSpan elapsed, int retries, Exception? error)
+        {
+            var operation = OperationOf(request);
+            var index = IndexOf(request);
+            var (read, write) = response is null ? (0d, 0d) : CapacityOf(operation, response);
+            var tags = new TagList { { DynamoDbTelemetry.OperationDimension, operation }, { DynamoDbTelemetry.IndexDimension, index } };
+            DynamoDbTelemetry.Latency.Record(elapsed.TotalMilliseconds, tags);
+            if (read > 0)
+            {
+                DynamoDbTelemetry.ReadCapacity.Add(read, tags);
+            }
+
+            if (write > 0)
+            {
+                DynamoDbTelemetry.WriteCapacity.Add(write, tags);
+            }
+
+            if (error is not null && error is not OperationCanceledException)
+            {
+                DynamoDbTelemetry.Errors.Add(1, tags);
+            }
+
+            ConsumedCapacityScope.Record(read, write);
+
+            var telemetry = client._telemetry;
+            if (elapsed > telemetry.SlowThreshold && telemetry.OnSlowOperation is { } onSlow)
+            {
+                onSlow(Describe(request, response, operation, index, read, write, retries, elapsed, error));
+            }
+        }
+    }
+
+    /// <summary>Inside the retries: each attempt DynamoDB throttled.</summary>
+    private sealed class AttemptHandler : PipelineHandler
+    {
+        public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
+        {
+            try
+            {
+                return await base.InvokeAsync<T>(executionContext).ConfigureAwait(false);
+            }
+            catch (AmazonServiceException e) when (IsThrottling(e))
+            {
+                var request = executionContext.RequestContext.OriginalRequest;
+                DynamoDbTelemetry.Throttles.Add(
+                    1,
+                    new TagList { { DynamoDbTelemetry.OperationDimension, OperationOf(request) }, { DynamoDbTelemetry.IndexDimension, IndexOf(request) } });
+                throw;
+            }
+        }
+    }
+
+    internal static bool IsThrottling(AmazonServiceException e) =>
+        e is ProvisionedThroughputExceededException or RequestLimitExceededException
+        || e.ErrorCode is "ThrottlingException" or "ProvisionedThroughputExceededException" or "RequestLimitExceeded";
+
+    /// <summary>INDEXES: the call's total and its split over the table and each index, on every call that can return it.</summary>
+    private static void AskForConsumedCapacity(AmazonWebServiceRequest request)
+    {
+        var indexes = ReturnConsumedCapacity.INDEXES;
+        switch (request)
+        {
+            case GetItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case PutItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case UpdateItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case DeleteItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case QueryRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case ScanRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case BatchGetItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case BatchWriteItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case TransactGetItemsRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case TransactWriteItemsRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+        }
+    }
+
+    internal static string OperationOf(AmazonWebServiceRequest request) => request switch
+    {
+        GetItemRequest => "GetItem",
+        PutItemRequest => "PutItem",
+        UpdateItemRequest => "UpdateItem",
+        DeleteItemRequest => "DeleteItem",
+        QueryRequest => "Query",
+        ScanRequest => "Scan",
+        BatchGetItemRequest => "BatchGetItem",
+        BatchWriteItemRequest => "BatchWriteItem",
+        TransactGetItemsRequest => "TransactGetItems",
+        TransactWriteItemsRequest => "TransactWriteItems",
+        DescribeTableRequest => "DescribeTable",
+        DescribeTimeToLiveRequest => "DescribeTimeToLive",
+        _ => "Other",
+    };
+
+    /// <summary>The index of a Query or Scan when it is one of the table's, else "table" (a name outside the list is never a dimension).</summary>
+    internal static string IndexOf(AmazonWebServiceRequest request) =>
+        (request switch
+        {
+            QueryRequest r => r.IndexName,
+            ScanRequest r => r.IndexName,
+            _ => null,
+        }) is { Length: > 0 } name && DynamoDbTelemetry.Indexes.Contains(name)
+            ? name
+            : DynamoDbTelemetry.TableIndexValue;
+
+    private static readonly HashSet<string> ReadOperations = new(StringComparer.Ordinal) { "GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems" };
+
+    /// <summary>Read and write units of the answer: DynamoDB's split where it gives one, else its total by the operation's kind.</summary>
+    internal static (double Read, double Write) CapacityOf(string operation, AmazonWebServiceResponse response)
+    {
+        IEnumerable<ConsumedCapacity> consumed = response switch
+        {
+            GetItemResponse r => One(r.ConsumedCapacity),
+            PutItemResponse r => One(r.ConsumedCapacity),
+            UpdateItemResponse r => One(r.ConsumedCapacity),
+            DeleteItemResponse r => One(r.ConsumedCapacity),
+            QueryResponse r => One(r.ConsumedCapacity),
+            ScanResponse r => One(r.ConsumedCapacity),
+            BatchGetItemResponse r => r.ConsumedCapacity ?? [],
+            BatchWriteItemResponse r => r.ConsumedCapacity ?? [],
+            TransactGetItemsResponse r => r.ConsumedCapacity ?? [],
+            TransactWriteItemsResponse r => r.ConsumedCapacity ?? [],
+            _ => [],
+        };
+
+        double read = 0, write = 0;
+        var isRead = ReadOperations.Contains(operation);
+        foreach (var c in consumed)
+        {
+            if (c.ReadCapacityUnits is > 0 || c.WriteCapacityUnits is > 0)
+            {
+                read += c.ReadCapacityUnits ?? 0;
+                write += c.WriteCapacityUnits ?? 0;
+            }
+            else if (isRead)
+            {
+                read += c.CapacityUnits ?? 0;
+            }
+            else
+            {
+                write += c.CapacityUnits ?? 0;
+            }
+        }
+
+        return (read, write);
+    }
+
+    private static IEnumerable<ConsumedCapacity> One(ConsumedCapacity? capacity) => capacity is null ? [] : [capacity];
+
+    private static DynamoDbOperation Describe(
+        AmazonWebServiceRequest request, AmazonWebServiceResponse? response, string operation, string index,
+        double read, double write, int retries, TimeSpan elapsed, Exception? error)
+    {
+        var (keyCondition, filter, names) = request switch
+        {
+            QueryRequest r => (r.KeyConditionExpression, r.FilterExpression, r.ExpressionAttributeNames),
+            ScanRequest r => (null, r.FilterExpression, r.ExpressionAttributeNames),
+            UpdateItemRequest r => (null, r.ConditionExpression, r.ExpressionAttributeNames),
+            PutItemRequest r => (null, r.ConditionExpression, r.ExpressionAttributeNames),
+            DeleteItemRequest r => (null, r.ConditionExpression, r.ExpressionAttributeNames),
+            _ => ((string?)null, (string?)null, (Dictionary<string, string>?)null),
+        };
+        var (keyShape, requestItems) = request switch
+        {
+            GetItemRequest r => (Shape(r.Key?.Keys), (int?)null),
+            PutItemRequest r => (Shape(r.Item?.Keys.Where(IsKeyName)), null),
+            UpdateItemRequest r => (Shape(r.Key?.Keys), null),
+            DeleteItemRequest r => (Shape(r.Key?.Keys), null),
+            BatchGetItemRequest r => (Shape(r.RequestItems?.Values.FirstOrDefault()?.Keys?.FirstOrDefault()?.Keys), r.RequestItems?.Values.Sum(v => v.Keys?.Count ?? 0)),
+            BatchWriteItemRequest r => ((string?)null, r.RequestItems?.Values.Sum(v => v.Count)),
+            TransactWriteItemsRequest r => (null, r.TransactItems?.Count),
+            TransactGetItemsRequest r => (null, r.TransactItems?.Count),
+            _ => (null, null),
+        };
+        var (returned, scanned) = response switch
+        {
+            QueryResponse r => (r.Count, r.ScannedCount),
+            ScanResponse r => (r.Count, r.ScannedCount),
+            GetItemResponse r => (r.Item is { Count: > 0 } ? 1 : 0, (int?)null),
+            BatchGetItemResponse r => (r.Responses?.Values.Sum(v => v.Count), null),
+            _ => ((int?)null, (int?)null),
+        };
+
+        return new DynamoDbOperation
+        {
+            Operation = operation,
+            Index = index,
+            KeyCondition = Resolve(keyCondition, names),
+            Filter = Resolve(filter, names),
+            KeyShape = keyShape,
+            RequestItems = requestItems,
+            ItemsReturned = returned,
+            ItemsScanned = scanned,
+            ReadCapacity = read,
+            WriteCapacity = write,
+            Retries = retries,
+            Duration = elapsed,
+            Error = error?.GetType().Name,
+        };
+    }
+
+    private static bool IsKeyName(string name) => name is Attr.PK or Attr.SK;
+
+    private static string? Shape(IEnumerable<string>? names) =>
+        names is null ? null : string.Join(",", names.Order(StringComparer.Ordinal));
+
+    /// <summary>
+    /// The expression with each <c>#name</c> placeholder replaced by the attribute's name; <c>:value</c> placeholders
+    /// stay as they are. An expression can hold nothing else (DynamoDB refuses literal values), so no value is written.
+    /// </summary>
+    internal static string? Resolve(string? expression, IReadOnlyDictionary<string, string>? names)
+    {
+        if (string.IsNullOrEmpty(expression))
+        {
+            return null;
+        }
+
+        return names is null or { Count: 0 }
+            ? expression
+            : NamePlaceholder().Replace(expression, m => names.TryGetValue(m.Value, out var name) ? name : m.Value);
+    }
+
+    [GeneratedRegex("#[A-Za-z0-9_]+")]
+    private static partial Regex NamePlaceholder();
+}
