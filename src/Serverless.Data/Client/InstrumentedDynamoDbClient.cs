@@ -98,6 +98,8 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
                 DynamoDbTelemetry.Throttles.Add(
                     1,
                     new TagList { { DynamoDbTelemetry.OperationDimension, OperationOf(request) }, { DynamoDbTelemetry.IndexDimension, IndexOf(request) } });
+                // And over the whole function: the series the alarm watches.
+                DynamoDbTelemetry.Throttles.Add(1);
                 throw;
             }
         }

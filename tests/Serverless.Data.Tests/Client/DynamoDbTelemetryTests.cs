@@ -138,6 +138,7 @@ public sealed class DynamoDbTelemetryTests(DynamoDbLocalFixture dynamo) : IDispo
         var stored = await table.Client.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = Key("throttled"), ConsistentRead = true }, _ct);
         Assert.True(stored.IsItemSet);
         Assert.Equal(2, _measurements.Of(DynamoDbTelemetry.ThrottlesMetric).Where(m => m.Operation == "PutItem").Sum(m => m.Value));
+        Assert.Equal(2, _measurements.Of(DynamoDbTelemetry.ThrottlesMetric).Where(m => m.Operation is null).Sum(m => m.Value));
         Assert.Single(_measurements.Of(DynamoDbTelemetry.LatencyMetric));
     }
 

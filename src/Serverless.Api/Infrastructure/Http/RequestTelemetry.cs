@@ -169,6 +169,11 @@ public static class RequestMetrics
         var both = new TagList { { RouteDimension, route }, { StatusClassDimension, statusClass } };
         Latency.Record(elapsed.TotalMilliseconds, both);
         Requests.Add(1, both);
+        // The same again over the whole API, and by status class alone: the series the alarms watch (an alarm reads one
+        // dimension set, and CloudWatch computes no percentile across series).
+        Latency.Record(elapsed.TotalMilliseconds);
+        Requests.Add(1);
+        Requests.Add(1, new TagList { { StatusClassDimension, statusClass } });
         var byRoute = new TagList { { RouteDimension, route } };
         if (read > 0)
         {
