@@ -2,6 +2,7 @@ using Serverless.Bench.Adapter;
 using Serverless.Bench.Api;
 using Serverless.Bench.ColdStart;
 using Serverless.Bench.Growth;
+using Serverless.Bench.Observability;
 using Serverless.Bench.Report;
 using Serverless.Bench.Seeding;
 using Serverless.Bench.Streams;
@@ -18,6 +19,7 @@ public static class Sections
         new(AdapterBench.Key, "Lambda adapter overhead", AdapterBench.RunAsync),
         new(ApiBench.Key, "API against raw DynamoDB", ApiBench.RunAsync),
         new(ReadsUnderCreatesBench.Key, "Reads while users are created", ReadsUnderCreatesBench.RunAsync),
+        new(ObservabilityBench.Key, "Telemetry cost", ObservabilityBench.RunAsync),
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
