@@ -2,6 +2,7 @@ using Serverless.Bench.Adapter;
 using Serverless.Bench.Api;
 using Serverless.Bench.ColdStart;
 using Serverless.Bench.Growth;
+using Serverless.Bench.Privacy;
 using Serverless.Bench.Report;
 using Serverless.Bench.Seeding;
 using Serverless.Bench.Streams;
@@ -21,6 +22,7 @@ public static class Sections
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
+        new(PrivacyBench.Key, "Privacy", PrivacyBench.RunAsync),
     ];
 }
 
