@@ -110,7 +110,6 @@ internal static class Erasure
             Measure = "erasure: time until the user's PII is unreadable everywhere (the purge's key item deleted)",
             Ours = Format.Ms(keyGone.Median),
             Baseline = Format.Ms(purged.Median) + " (the whole purge)",
-            Ratio = keyGone.Median / purged.Median,
         });
         section.Details.Add(
             $"Erasure, {rounds} rounds after one to warm, a fresh user each time (soft-deleted, retention over) with {Orders:#,0} orders of "
