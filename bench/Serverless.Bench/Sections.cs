@@ -3,6 +3,7 @@ using Serverless.Bench.Api;
 using Serverless.Bench.ColdStart;
 using Serverless.Bench.Growth;
 using Serverless.Bench.Observability;
+using Serverless.Bench.Privacy;
 using Serverless.Bench.Report;
 using Serverless.Bench.Seeding;
 using Serverless.Bench.Streams;
@@ -23,6 +24,7 @@ public static class Sections
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
+        new(PrivacyBench.Key, "Privacy", PrivacyBench.RunAsync),
     ];
 }
 
