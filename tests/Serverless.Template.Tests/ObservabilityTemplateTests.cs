@@ -84,7 +84,7 @@ public sealed partial class ObservabilityTemplateTests
     public void The_slow_operation_metric_filter_matches_the_line_the_data_layer_writes()
     {
         var pattern = SamTemplate.Scalar(Map(Map(Template.Resources, "ApiSlowOperationsFilter"), "Properties"), "FilterPattern")!;
-        Assert.Contains("$.category = \"Serverless.Data.DynamoDb\"", pattern, StringComparison.Ordinal);
+        Assert.Contains("$.name = \"Serverless.Data.DynamoDb\"", pattern, StringComparison.Ordinal);
         Assert.Contains("$.level = \"WARN\"", pattern, StringComparison.Ordinal);
         Assert.Contains(new DynamoDbOperation { Operation = "Query", Index = "table", Duration = TimeSpan.FromSeconds(1) }.LogState(), f => f.Key == "duration_ms");
     }

@@ -27,6 +27,8 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     private readonly TimeProvider clock;
     private readonly string service;
     private readonly string? functionName;
+    private readonly string? functionVersion;
+    private readonly int? functionMemorySize;
     private readonly Lock writeLock = new();
     private readonly HashSet<string> structuredEvents;
     private IExternalScopeProvider? scopeProvider;
@@ -39,13 +41,15 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         clock = options.TimeProvider;
         service = options.Environment.GetVariable("SERVICE_NAME") is { Length: > 0 } name ? name : DefaultServiceName;
         functionName = options.Environment.GetVariable(Runtime.LambdaEnvironmentVariables.FunctionName);
+        functionVersion = options.Environment.GetVariable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : null;
+        functionMemorySize = int.TryParse(options.Environment.GetVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size : null;
         structuredEvents = new HashSet<string>(options.StructuredEvents, StringComparer.Ordinal);
     }
 
     /// <summary>The names the line's own fields take; a structured event's value of the same name is not written.</summary>
     private static readonly HashSet<string> StandardFields = new(StringComparer.Ordinal)
     {
-        "timestamp", "level", "message", "service", "cold_start", "function_name", "request_id", "correlation_id", "trace_id", "category", "exception",
+        "timestamp", "level", "message", "service", "cold_start", "function_name", "function_memory_size", "function_version", "function_request_id", "correlation_id", "xray_trace_id", "trace_id", "name", "exception",
     };
 
     internal bool IsStructured(EventId eventId) => eventId.Name is { } name && structuredEvents.Contains(name);
@@ -68,14 +72,33 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             json.WriteBoolean("cold_start", invocation?.ColdStart ?? false);
             WriteStringOrNull(json, "function_name", functionName);
             var (hostRequestId, correlationId) = FromScopes();
-            WriteStringOrNull(json, "request_id", invocation?.RequestId ?? hostRequestId);
+            if (functionMemorySize is { } memory)
+            {
+                json.WriteNumber("function_memory_size", memory);
+            }
+
+            if (functionVersion is not null)
+            {
+                json.WriteString("function_version", functionVersion);
+            }
+
+            WriteStringOrNull(json, "function_request_id", invocation?.RequestId ?? hostRequestId);
             if (correlationId is not null)
             {
                 json.WriteString("correlation_id", correlationId);
             }
 
-            WriteStringOrNull(json, "trace_id", invocation is not null ? XRayRoot(invocation.TraceId) : Activity.Current?.TraceId.ToHexString());
-            json.WriteString("category", category);
+            // Powertools' names: xray_trace_id on Lambda (the X-Ray root); off Lambda the W3C trace id, as trace_id.
+            if (invocation is not null)
+            {
+                WriteStringOrNull(json, "xray_trace_id", XRayRoot(invocation.TraceId));
+            }
+            else
+            {
+                WriteStringOrNull(json, "trace_id", Activity.Current?.TraceId.ToHexString());
+            }
+
+            json.WriteString("name", category);
             if (fields is not null)
             {
                 WriteFields(json, fields);

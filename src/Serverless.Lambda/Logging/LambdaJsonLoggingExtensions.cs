@@ -6,8 +6,8 @@ namespace Serverless.Lambda.Logging;
 public static class LambdaJsonLoggingExtensions
 {
     /// <summary>
-    /// Structured JSON lines (timestamp, level, message, service, cold_start, function_name, request_id, trace_id,
-    /// category, exception) on Lambda and on Kestrel alike. Other providers are removed so every line of the output
+    /// Structured JSON lines (timestamp, level, message, service, cold_start, function_name, function_request_id, xray_trace_id,
+    /// name, exception) on Lambda and on Kestrel alike. Other providers are removed so every line of the output
     /// stays one parseable JSON object.
     /// </summary>
     public static ILoggingBuilder AddLambdaJsonLogging(this ILoggingBuilder builder, Action<LambdaJsonLoggerOptions>? configure = null)

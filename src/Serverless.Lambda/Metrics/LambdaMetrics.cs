@@ -58,7 +58,7 @@ public sealed class LambdaMetrics : IDisposable
             return;
         }
 
-        var documents = EmfDocumentWriter.Write(collector, options.Namespace, clock.GetUtcNow(), [new("request_id", requestId)]);
+        var documents = EmfDocumentWriter.Write(collector, options.Namespace, clock.GetUtcNow(), [new("function_request_id", requestId)]);
         lock (writeLock)
         {
             foreach (var document in documents)

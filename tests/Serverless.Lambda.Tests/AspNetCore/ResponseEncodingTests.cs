@@ -111,7 +111,7 @@ public sealed class ResponseEncodingTests
 
         var logged = LogLines.Parse(app.Logs).Single(line => (string?)line["level"] == "ERROR");
         Assert.Equal("System.InvalidOperationException", (string)logged["exception"]!["type"]!);
-        Assert.Equal(typeof(LambdaServer).FullName, (string)logged["category"]!);
+        Assert.Equal(typeof(LambdaServer).FullName, (string)logged["name"]!);
     }
 
     // An event that is no HTTP request (here a stream batch sent to the API) is answered as a bad request: no

@@ -65,14 +65,14 @@ public sealed class JsonLoggingTests
         Assert.Equal("orders", (string)first["service"]!);
         Assert.True((bool)first["cold_start"]!);
         Assert.Equal("orders-api", (string)first["function_name"]!);
-        Assert.Equal("first", (string)first["request_id"]!);
-        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", (string)first["trace_id"]!);
-        Assert.Equal("Orders.Handler", (string)first["category"]!);
+        Assert.Equal("first", (string)first["function_request_id"]!);
+        Assert.Equal("1-5759e988-bd862e3fe1be46a994272793", (string)first["xray_trace_id"]!);
+        Assert.Equal("Orders.Handler", (string)first["name"]!);
 
         var second = lines[1];
         Assert.False((bool)second["cold_start"]!);
-        Assert.Equal("second", (string)second["request_id"]!);
-        Assert.Null(second["trace_id"]);
+        Assert.Equal("second", (string)second["function_request_id"]!);
+        Assert.Null(second["xray_trace_id"]);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class JsonLoggingTests
         Assert.Equal("WARN", (string)line["level"]!);
         Assert.False((bool)line["cold_start"]!);
         Assert.Null(line["function_name"]);
-        Assert.Equal("0HN1:00000001", (string)line["request_id"]!);
+        Assert.Equal("0HN1:00000001", (string)line["function_request_id"]!);
         Assert.Equal("System.InvalidOperationException", (string)line["exception"]!["type"]!);
         Assert.Equal("boom", (string)line["exception"]!["message"]!);
         Assert.DoesNotContain("someone@example.com", Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);

@@ -54,7 +54,7 @@ public sealed class InvocationMetricsTests
         var document = Assert.Single(documents);
         Assert.Equal(1, (double)document[LambdaMetrics.ColdStartMetric]!);
         Assert.Equal("orders-api", (string)document["Service"]!);
-        Assert.Equal("first", (string)document["request_id"]!);
+        Assert.Equal("first", (string)document["function_request_id"]!);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class InvocationMetricsTests
         var documents = await RunAsync(function, Invocation("first"), Invocation("second"), Invocation("third"));
 
         // The cold start has no Step dimension, so the first invocation writes two documents; the others one each.
-        Assert.Equal(["first", "first", "second", "third"], documents.Select(d => (string)d["request_id"]!));
+        Assert.Equal(["first", "first", "second", "third"], documents.Select(d => (string)d["function_request_id"]!));
         Assert.All(documents.Where(d => d["Work"] is not null), d => Assert.Equal([0.0, 1, 2], d["Work"]!.AsArray().Select(v => (double)v!)));
     }
 
