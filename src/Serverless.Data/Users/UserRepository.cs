@@ -11,6 +11,12 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
 {
     private const string Entity = "User";
 
+    /// <summary>
+    /// Told why a seal on read (<see cref="TableOptions.SealOnRead"/>) failed, in words that carry no PII (the user id
+    /// and the error's kind); the read itself never fails for it. Hosts log it.
+    /// </summary>
+    public Action<string>? OnSealOnReadFailed { get; init; }
+
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
     /// <exception cref="Privacy.FieldDecryptionException">A field of the stored item does not decrypt (tampered, or another user's).</exception>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -21,7 +27,14 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
         var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
         var item = await itemTask.ConfigureAwait(false);
         var keys = await keysTask.ConfigureAwait(false);
-        return item is null ? null : await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+        if (item is null)
+        {
+            return null;
+        }
+
+        var user = await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+        SealInBackground(item);
+        return user;
     }
 
     /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
@@ -33,20 +46,60 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     {
         ArgumentNullException.ThrowIfNull(email);
         var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var version in UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups))
+        var versions = UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups);
+        // While plaintext items remain, a user sealed (or rolled back) between the query of one version and that of
+        // the next is under neither when asked: a second round finds it where it moved to.
+        var rounds = Access.Options.PlaintextLookups ? 2 : 1;
+        for (var round = 0; round < rounds; round++)
         {
-            var token = UserProtection.EmailToken(snapshot, version, email);
-            var request = new PartitionQuery(IndexNames.Email, token).ToRequest(Table).ExcludeExpired(Access.Now());
-            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.Items is { Count: > 0 } items)
+            foreach (var version in versions)
             {
-                var id = new ItemReader(items[0]).Guid(Attr.Id);
-                var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
-                return await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
+                var token = UserProtection.EmailToken(snapshot, version, email);
+                var request = new PartitionQuery(IndexNames.Email, token).ToRequest(Table).ExcludeExpired(Access.Now());
+                var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.Items is { Count: > 0 } items)
+                {
+                    var id = new ItemReader(items[0]).Guid(Attr.Id);
+                    var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
+                    var user = await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
+                    SealInBackground(items[0]);
+                    return user;
+                }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// With <see cref="TableOptions.SealOnRead"/>, a plaintext user just read is sealed after the read returns. The
+    /// write is conditional on the item read, so a concurrent write wins; a failure is reported (no PII) and never
+    /// reaches the reader.
+    /// </summary>
+    private void SealInBackground(Dictionary<string, AttributeValue> item)
+    {
+        if (!Access.Options.SealOnRead || !UserSealing.IsPlaintext(item))
+        {
+            return;
+        }
+
+        var id = new ItemReader(item).Guid(Attr.Id);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await new PlaintextUserSealer(Access).SealAsync(id, CancellationToken.None).ConfigureAwait(false) == SealOutcome.Failed)
+                {
+                    OnSealOnReadFailed?.Invoke($"Sealing {UserProtection.ItemId(id)} on read: its stored shape cannot be sealed (migrate up --dry-run names why).");
+                }
+            }
+#pragma warning disable CA1031 // Any failure of the background seal is reported, never thrown: the read has already returned.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                OnSealOnReadFailed?.Invoke($"Sealing {UserProtection.ItemId(id)} on read failed: {ErrorLog.Describe(e)}");
+            }
+        });
     }
 
     /// <summary>
