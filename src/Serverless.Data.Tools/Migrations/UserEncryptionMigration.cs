@@ -31,6 +31,7 @@ public sealed class UserEncryptionMigration
     private readonly MigrationStore _store;
     private readonly FieldProtection _privacy;
     private readonly TransactionWriter _transactions;
+    private readonly BatchWriter _batches;
 
     public UserEncryptionMigration(IAmazonDynamoDB client, string tableName, IRootKey rootKey, TimeProvider timeProvider)
     {
@@ -44,6 +45,7 @@ public sealed class UserEncryptionMigration
         _store = new MigrationStore(client, tableName, Id);
         _privacy = new FieldProtection(client, tableName, rootKey, timeProvider);
         _transactions = new TransactionWriter(client, timeProvider);
+        _batches = new BatchWriter(client, new BatchWriteOptions { Parallelism = 1 }, timeProvider);
     }
 
     public Task<MigrationReport> UpAsync(MigrationRunOptions options, Action<long>? onExamined, CancellationToken cancellationToken) =>
@@ -187,7 +189,7 @@ public sealed class UserEncryptionMigration
     /// <summary>The user's items read afresh and its rewrite planned from them (nothing to do when it is no longer in the old shape).</summary>
     private async Task<UserRewritePlan> PlanAsync(MigrationDirection direction, Dictionary<string, AttributeValue> scanned, KeyringSnapshot keyring, CancellationToken cancellationToken)
     {
-        var stored = await UserSealing.ReadAsync(_client, _tableName, new ItemReader(scanned).Guid(Attr.Id), cancellationToken).ConfigureAwait(false);
+        var stored = await UserSealing.ReadAsync(_client, _tableName, new ItemReader(scanned).Guid(Attr.Id), cancellationToken, scanned).ConfigureAwait(false);
         if (stored is null)
         {
             return UserRewritePlan.NothingToDo;
@@ -262,33 +264,49 @@ public sealed class UserEncryptionMigration
         {
             long changed = 0, skipped = 0, failed = 0;
             var todo = items.Where(item => IsInOldShape(direction, item)).ToList();
+            var oldItems = new System.Collections.Concurrent.ConcurrentBag<ItemKey>();
             var keyring = await migration._privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
-            await Parallel.ForEachAsync(
-                todo,
-                new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-                async (item, ct) =>
-                {
-                    var plan = await migration.PlanAsync(direction, item, keyring, ct).ConfigureAwait(false);
-                    if (plan.Failure is { } reason)
+            try
+            {
+                await Parallel.ForEachAsync(
+                    todo,
+                    new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+                    async (item, ct) =>
                     {
-                        await migration._store.RecordFailureAsync(direction, KeyOf(item), reason, ct).ConfigureAwait(false);
-                        Interlocked.Increment(ref failed);
-                        return;
-                    }
+                        var plan = await migration.PlanAsync(direction, item, keyring, ct).ConfigureAwait(false);
+                        if (plan.Failure is { } reason)
+                        {
+                            await migration._store.RecordFailureAsync(direction, KeyOf(item), reason, ct).ConfigureAwait(false);
+                            Interlocked.Increment(ref failed);
+                            return;
+                        }
 
-                    if (plan.Rewrite is not { } rewrite)
-                    {
-                        // In the target shape since the scan read it (an API write, or a seal on read): theirs stands.
-                        Interlocked.Increment(ref skipped);
-                        return;
-                    }
+                        if (plan.Rewrite is not { } rewrite)
+                        {
+                            // In the target shape since the scan read it (an API write, or a seal on read): theirs stands.
+                            Interlocked.Increment(ref skipped);
+                            return;
+                        }
 
-                    await _pacer.WaitAsync(ct).ConfigureAwait(false);
-                    // Not cancellable once begun: the user's transaction and the deletes of its old lookup items belong
-                    // together. Cancellation (Ctrl+C) stops before the next user; the SDK's timeout bounds each call.
-                    var written = await UserSealing.ExecuteAsync(migration._client, migration._transactions, rewrite, CancellationToken.None).ConfigureAwait(false);
-                    Interlocked.Increment(ref written ? ref changed : ref skipped);
-                }).ConfigureAwait(false);
+                        await _pacer.WaitAsync(ct).ConfigureAwait(false);
+                        // Not cancellable once begun: the user's transaction and its orders beyond it belong together.
+                        // Cancellation (Ctrl+C) stops before the next user; the SDK's timeout bounds each call.
+                        var written = await UserSealing.ExecuteAsync(migration._client, migration._transactions, rewrite, CancellationToken.None).ConfigureAwait(false);
+                        Interlocked.Increment(ref written ? ref changed : ref skipped);
+                        if (written)
+                        {
+                            foreach (var key in rewrite.DeleteAfter)
+                            {
+                                oldItems.Add(key);
+                            }
+                        }
+                    }).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Even when cancelled: the users written have their new lookup items, and their old ones must go.
+                await UserSealing.DeleteOldItemsAsync(migration._batches, migration._tableName, oldItems, CancellationToken.None).ConfigureAwait(false);
+            }
             return new MigrationCounts(items.Count, changed, skipped, failed, items.Count - todo.Count);
         }
 

@@ -21,6 +21,8 @@ public enum SealOutcome
 /// <summary>Seals one plaintext user in place (<see cref="UserSealing"/>): the lazy half of the encryption migration.</summary>
 public sealed class PlaintextUserSealer(TableAccess access)
 {
+    private readonly BatchWriter _batches = new(access.Client, new BatchWriteOptions { Parallelism = 1 }, access.Time);
+
     public async Task<SealOutcome> SealAsync(Guid userId, CancellationToken cancellationToken)
     {
         var stored = await UserSealing.ReadAsync(access.Client, access.TableName, userId, cancellationToken).ConfigureAwait(false);
@@ -40,6 +42,8 @@ public sealed class PlaintextUserSealer(TableAccess access)
         {
             return SealOutcome.ChangedMeanwhile;
         }
+
+        await UserSealing.DeleteOldItemsAsync(_batches, access.TableName, rewrite.DeleteAfter, cancellationToken).ConfigureAwait(false);
 
         if (rewrite.NewSeed is { } seed)
         {

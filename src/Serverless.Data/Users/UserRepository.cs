@@ -122,7 +122,16 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
         var sealedIds = items.Where(UserProtection.IsSealed).Select(i => new ItemReader(i).Guid(Attr.Id)).ToList();
         var keys = sealedIds.Count == 0
             ? new Dictionary<Guid, UserFieldKeys>()
-            : await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false);
+            : new Dictionary<Guid, UserFieldKeys>(await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false));
+        foreach (var id in sealedIds.Where(id => !keys.ContainsKey(id)))
+        {
+            // As for one user (OpenAsync): a key remembered as missing, or just written, is read once more, consistently.
+            if (await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                keys[id] = found;
+            }
+        }
+
         return [.. items.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
     }
 

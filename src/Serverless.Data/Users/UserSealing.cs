@@ -67,10 +67,18 @@ public static class UserSealing
         item.TryGetValue(Attr.SchemaVersion, out var v) && v.N is not null ? int.Parse(v.N, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>The user's items, read consistently (the index of orders is eventually consistent; the writes' conditions cover it); null when there is no user item.</summary>
-    public static async Task<StoredUserItems?> ReadAsync(IAmazonDynamoDB client, string tableName, Guid userId, CancellationToken cancellationToken)
+    /// <param name="scanned">The user item as a scan or read just returned it: its marker is read beside the rest (and again if the item has moved on).</param>
+    public static async Task<StoredUserItems?> ReadAsync(
+        IAmazonDynamoDB client, string tableName, Guid userId, CancellationToken cancellationToken, IReadOnlyDictionary<string, AttributeValue>? scanned = null)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var partition = await AllAsync(client, PartitionQuery.OnTable(Keys.UserPartition(userId)) with { Consistent = true }, tableName, cancellationToken).ConfigureAwait(false);
+        var partitionTask = AllAsync(client, PartitionQuery.OnTable(Keys.UserPartition(userId)) with { Consistent = true }, tableName, cancellationToken);
+        var ordersTask = AllAsync(client, PartitionQuery.OnGsi1(IndexKeys.OrdersOfUser(userId), KeyPrefix.Order), tableName, cancellationToken);
+        var hint = scanned is null ? null : MarkerTokenOf(scanned);
+        var hintTask = hint is null ? Task.FromResult<Dictionary<string, AttributeValue>?>(null) : MarkerAsync(client, tableName, hint, cancellationToken);
+        var partition = await partitionTask.ConfigureAwait(false);
+        var orders = await ordersTask.ConfigureAwait(false);
+        var hinted = await hintTask.ConfigureAwait(false);
         var profileKey = Keys.User(userId);
         var profile = partition.FirstOrDefault(i => i[Attr.SK].S == profileKey.SK);
         if (profile is null)
@@ -80,22 +88,26 @@ public static class UserSealing
 
         var seed = partition.FirstOrDefault(i => i[Attr.SK].S == UserKeyStore.SortKey) is { } key && key.TryGetValue(UserKeyStore.SeedAttr, out var b) ? b.B.ToArray() : null;
         var terms = partition.Where(i => TermPrefixes.Any(p => i[Attr.SK].S.StartsWith(p, StringComparison.Ordinal))).ToList();
-        var markerToken = UserProtection.IsSealed(profile)
+        var markerToken = MarkerTokenOf(profile);
+        var marker = markerToken is null ? null
+            : markerToken == hint ? hinted
+            : await MarkerAsync(client, tableName, markerToken, cancellationToken).ConfigureAwait(false);
+
+        return new StoredUserItems(profile, seed, marker, [.. terms], [.. orders.Where(i => i.GetValueOrDefault(Attr.EntityType)?.S == EntityTypes.Order)]);
+    }
+
+    /// <summary>The key value of the marker the user item's email points at: its token when sealed, the normalized address when plaintext.</summary>
+    private static string? MarkerTokenOf(IReadOnlyDictionary<string, AttributeValue> profile) =>
+        UserProtection.IsSealed(profile)
             ? profile.GetValueOrDefault(Attr.EmailToken)?.S
             : profile.GetValueOrDefault(Attr.Email)?.S is { } email ? EmailAddress.Normalize(email) : null;
-        Dictionary<string, AttributeValue>? marker = null;
-        if (markerToken is not null)
-        {
-            var response = await client.GetItemAsync(
-                new GetItemRequest { TableName = tableName, Key = Keys.EmailMarker(markerToken).ToAttributes(), ConsistentRead = true },
-                cancellationToken).ConfigureAwait(false);
-            marker = response.Item is { Count: > 0 } found ? found : null;
-        }
 
-        var orders = (await AllAsync(client, PartitionQuery.OnGsi1(IndexKeys.OrdersOfUser(userId), KeyPrefix.Order), tableName, cancellationToken).ConfigureAwait(false))
-            .Where(i => i.GetValueOrDefault(Attr.EntityType)?.S == EntityTypes.Order)
-            .ToList();
-        return new StoredUserItems(profile, seed, marker, terms, orders);
+    private static async Task<Dictionary<string, AttributeValue>?> MarkerAsync(IAmazonDynamoDB client, string tableName, string token, CancellationToken cancellationToken)
+    {
+        var response = await client.GetItemAsync(
+            new GetItemRequest { TableName = tableName, Key = Keys.EmailMarker(token).ToAttributes(), ConsistentRead = true },
+            cancellationToken).ConfigureAwait(false);
+        return response.Item is { Count: > 0 } found ? found : null;
     }
 
     /// <summary>The rewrite that seals a plaintext user; nothing to do for a sealed one.</summary>
@@ -214,7 +226,7 @@ public static class UserSealing
         return new UserRewritePlan(new UserRewrite(tableName, [], actions, deleteAfter, after, stored.Seed is null ? seed : null), null);
     }
 
-    /// <summary>Runs a rewrite. False when the user changed since it was read (nothing of the transaction was written).</summary>
+    /// <summary>Runs a rewrite but for its <see cref="UserRewrite.DeleteAfter"/> (<see cref="DeleteOldItemsAsync"/>). False when the user changed since it was read (nothing of the transaction was written).</summary>
     public static async Task<bool> ExecuteAsync(IAmazonDynamoDB client, TransactionWriter transactions, UserRewrite rewrite, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
@@ -231,14 +243,23 @@ public static class UserSealing
             return false;
         }
 
-        foreach (var chunk in rewrite.DeleteAfter.Chunk(TransactionWriter.MaxActions))
-        {
-            // Unconditional: these old-shape items are the user's and nothing else writes them any more.
-            await transactions.WriteAsync([.. chunk.Select(k => WriteAction.Delete(rewrite.TableName, k, null, null))], cancellationToken).ConfigureAwait(false);
-        }
-
         await UpdateEachAsync(client, rewrite.OrdersAfter, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>
+    /// Deletes the old shape's lookup items of rewrites that were written (<see cref="UserRewrite.DeleteAfter"/>): unconditional,
+    /// and no transaction, since they are their users' and nothing else writes them any more. A backfill deletes a
+    /// page's at once, which also leaves a longer moment in which both shapes can be found.
+    /// </summary>
+    public static async Task DeleteOldItemsAsync(BatchWriter batches, string tableName, IEnumerable<ItemKey> keys, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        var all = keys.ToList();
+        if (all.Count > 0)
+        {
+            _ = await batches.DeleteAllAsync(tableName, all, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
