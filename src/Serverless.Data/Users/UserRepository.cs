@@ -110,10 +110,30 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     {
         if (keys is null && UserProtection.IsSealed(item))
         {
-            keys = await Access.Privacy.ForUserAsync(new ItemReader(item).Guid(Attr.Id), consistent: true, cancellationToken).ConfigureAwait(false);
+            var id = new ItemReader(item).Guid(Attr.Id);
+            keys = await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false);
+            if (keys is null)
+            {
+                item = await RolledBackOrAsync(id, item, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return UserMapper.FromItem(UserProtection.Open(item, keys));
+    }
+
+    /// <summary>
+    /// A sealed item read just before its key was deleted by the encryption migration's rollback is plaintext again
+    /// by now: the item as it is now when it is plaintext, else <paramref name="item"/> (erased for real: its open fails).
+    /// </summary>
+    private async Task<Dictionary<string, AttributeValue>> RolledBackOrAsync(Guid id, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        if (!Access.Options.PlaintextLookups)
+        {
+            return item;
+        }
+
+        var now = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        return now is not null && UserSealing.IsPlaintext(now) ? now : item;
     }
 
     /// <summary>Many stored user items as entities: the keys of all their users in one BatchGetItem (or from memory).</summary>
@@ -123,16 +143,21 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
         var keys = sealedIds.Count == 0
             ? new Dictionary<Guid, UserFieldKeys>()
             : new Dictionary<Guid, UserFieldKeys>(await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false));
+        var current = items.ToList();
         foreach (var id in sealedIds.Where(id => !keys.ContainsKey(id)))
         {
             // As for one user (OpenAsync): a key remembered as missing, or just written, is read once more, consistently.
             if (await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false) is { } found)
             {
                 keys[id] = found;
+                continue;
             }
+
+            var at = current.FindIndex(i => new ItemReader(i).Guid(Attr.Id) == id);
+            current[at] = await RolledBackOrAsync(id, current[at], cancellationToken).ConfigureAwait(false);
         }
 
-        return [.. items.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
+        return [.. current.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
     }
 
 }

@@ -18,7 +18,7 @@ namespace Serverless.Data.Tools.Tests.Migrations;
 public sealed class UserEncryptionMigrationTests(DynamoDbLocalFixture fixture)
 {
     private const int Users = 10_000;
-    private const int Readers = 3;
+    private const int Readers = 2;
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
