@@ -37,7 +37,6 @@ public sealed class UserEncryptionMigrationTests(DynamoDbLocalFixture fixture)
         await lookups.RunAsync(Readers, 100, Ct);
         Assert.True(lookups.Misses + lookups.Errors == 0, lookups.Problems);
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"TIMING before up {DateTimeOffset.UtcNow:O}");
         var duringUp = await WhileReadingAsync(lookups, () => migration.UpAsync(options, null, Ct));
         Assert.Equal(new MigrationCounts(Users, Users, 0, 0, 0), duringUp.Report.Counts);
         Assert.True(duringUp.Lookups > 0, "no lookup ran while up ran");
@@ -51,13 +50,11 @@ public sealed class UserEncryptionMigrationTests(DynamoDbLocalFixture fixture)
         await lookups.RunAsync(Readers, 100, Ct);
         Assert.True(lookups.Misses + lookups.Errors == 0, lookups.Problems);
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"TIMING before down {DateTimeOffset.UtcNow:O}");
         var duringDown = await WhileReadingAsync(lookups, () => migration.DownAsync(options, null, Ct));
         Assert.Equal(new MigrationCounts(Users, Users, 0, 0, 0), duringDown.Report.Counts);
         Assert.True(duringDown.Lookups > 0, "no lookup ran while down ran");
         Assert.True(lookups.Misses + lookups.Errors == 0, lookups.Problems);
 
-        TestContext.Current.TestOutputHelper?.WriteLine($"TIMING after down {DateTimeOffset.UtcNow:O}");
         // Exactly the items there were before up (same keys, same attributes, same values), beside the migration's own.
         var after = (await table.AllItemsAsync(Ct)).Where(i => !IsMigrationBookkeeping(i)).ToList();
         Assert.Equal(before, ItemText.Sorted(after));
