@@ -11,6 +11,12 @@ public sealed record MigrationStatus(
     MigrationCheckpoint? LastRun,
     int RecordedFailures)
 {
+    /// <summary>How the report names the users <see cref="UsersAtV1"/> counts (the shape the migration moves from).</summary>
+    public string OldShape { get; init; } = "v1";
+
+    /// <summary>How the report names the users <see cref="UsersAtV2"/> counts (the shape it moves to).</summary>
+    public string NewShape { get; init; } = "v2";
+
     /// <summary>applied, rolled back, partly applied, not applied, or running.</summary>
     public string State => LastRun switch
     {

@@ -15,6 +15,9 @@ public static class Attr
 
     /// <summary>The blind key version of the user item's tokens and of its marker, word and city items.</summary>
     public const string BlindVersion = "blindVersion";
+
+    /// <summary>On a user item the encryption migration sealed: the plaintext schema version it had, which its rollback restores.</summary>
+    public const string SealedFrom = "sealedFrom";
     public const string YearMonth = "yearMonth";
     public const string CreatedAt = "createdAt";
 

@@ -37,6 +37,13 @@ public sealed record TableOptions
     /// </summary>
     public bool PlaintextLookups { get; init; }
 
+    /// <summary>
+    /// A read by id or by email that finds a plaintext user seals it in the background (its key, ciphertext, blind
+    /// indexes; conditional on the item read, so a concurrent write wins), the lazy half of the encryption migration.
+    /// A failure is logged without PII and never fails the read. Only while the table is being migrated.
+    /// </summary>
+    public bool SealOnRead { get; init; }
+
     public int DefaultPageLimit { get; init; } = 25;
 
     public int MaxPageLimit { get; init; } = 100;

@@ -155,6 +155,12 @@ public sealed partial class UserRepository
         var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
         var stored = await storedTask.ConfigureAwait(false) ?? throw new NotFoundException(Entity, id.ToString("D"));
         var keys = await keysTask.ConfigureAwait(false);
+        if (keys is null && UserProtection.IsSealed(stored))
+        {
+            // Sealed since this instance remembered it had no key (the encryption migration, or a seal on read elsewhere).
+            keys = await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false);
+        }
+
         byte[]? newSeed = null;
         if (keys is null)
         {

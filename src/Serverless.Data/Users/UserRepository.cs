@@ -11,6 +11,12 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
 {
     private const string Entity = "User";
 
+    /// <summary>
+    /// Told why a seal on read (<see cref="TableOptions.SealOnRead"/>) failed, in words that carry no PII (the user id
+    /// and the error's kind); the read itself never fails for it. Hosts log it.
+    /// </summary>
+    public Action<string>? OnSealOnReadFailed { get; init; }
+
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
     /// <exception cref="Privacy.FieldDecryptionException">A field of the stored item does not decrypt (tampered, or another user's).</exception>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
@@ -21,7 +27,14 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
         var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
         var item = await itemTask.ConfigureAwait(false);
         var keys = await keysTask.ConfigureAwait(false);
-        return item is null ? null : await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+        if (item is null)
+        {
+            return null;
+        }
+
+        var user = await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+        SealInBackground(item);
+        return user;
     }
 
     /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
@@ -33,20 +46,60 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     {
         ArgumentNullException.ThrowIfNull(email);
         var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var version in UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups))
+        var versions = UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups);
+        // While plaintext items remain, a user sealed (or rolled back) between the query of one version and that of
+        // the next is under neither when asked: a second round finds it where it moved to.
+        var rounds = Access.Options.PlaintextLookups ? 2 : 1;
+        for (var round = 0; round < rounds; round++)
         {
-            var token = UserProtection.EmailToken(snapshot, version, email);
-            var request = new PartitionQuery(IndexNames.Email, token).ToRequest(Table).ExcludeExpired(Access.Now());
-            var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
-            if (response.Items is { Count: > 0 } items)
+            foreach (var version in versions)
             {
-                var id = new ItemReader(items[0]).Guid(Attr.Id);
-                var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
-                return await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
+                var token = UserProtection.EmailToken(snapshot, version, email);
+                var request = new PartitionQuery(IndexNames.Email, token).ToRequest(Table).ExcludeExpired(Access.Now());
+                var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.Items is { Count: > 0 } items)
+                {
+                    var id = new ItemReader(items[0]).Guid(Attr.Id);
+                    var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
+                    var user = await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
+                    SealInBackground(items[0]);
+                    return user;
+                }
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// With <see cref="TableOptions.SealOnRead"/>, a plaintext user just read is sealed after the read returns. The
+    /// write is conditional on the item read, so a concurrent write wins; a failure is reported (no PII) and never
+    /// reaches the reader.
+    /// </summary>
+    private void SealInBackground(Dictionary<string, AttributeValue> item)
+    {
+        if (!Access.Options.SealOnRead || !UserSealing.IsPlaintext(item))
+        {
+            return;
+        }
+
+        var id = new ItemReader(item).Guid(Attr.Id);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                if (await new PlaintextUserSealer(Access).SealAsync(id, CancellationToken.None).ConfigureAwait(false) == SealOutcome.Failed)
+                {
+                    OnSealOnReadFailed?.Invoke($"Sealing {UserProtection.ItemId(id)} on read: its stored shape cannot be sealed (migrate up --dry-run names why).");
+                }
+            }
+#pragma warning disable CA1031 // Any failure of the background seal is reported, never thrown: the read has already returned.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                OnSealOnReadFailed?.Invoke($"Sealing {UserProtection.ItemId(id)} on read failed: {ErrorLog.Describe(e)}");
+            }
+        });
     }
 
     /// <summary>
@@ -57,10 +110,30 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     {
         if (keys is null && UserProtection.IsSealed(item))
         {
-            keys = await Access.Privacy.ForUserAsync(new ItemReader(item).Guid(Attr.Id), consistent: true, cancellationToken).ConfigureAwait(false);
+            var id = new ItemReader(item).Guid(Attr.Id);
+            keys = await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false);
+            if (keys is null)
+            {
+                item = await RolledBackOrAsync(id, item, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return UserMapper.FromItem(UserProtection.Open(item, keys));
+    }
+
+    /// <summary>
+    /// A sealed item read just before its key was deleted by the encryption migration's rollback is plaintext again
+    /// by now: the item as it is now when it is plaintext, else <paramref name="item"/> (erased for real: its open fails).
+    /// </summary>
+    private async Task<Dictionary<string, AttributeValue>> RolledBackOrAsync(Guid id, Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+    {
+        if (!Access.Options.PlaintextLookups)
+        {
+            return item;
+        }
+
+        var now = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
+        return now is not null && UserSealing.IsPlaintext(now) ? now : item;
     }
 
     /// <summary>Many stored user items as entities: the keys of all their users in one BatchGetItem (or from memory).</summary>
@@ -69,8 +142,22 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
         var sealedIds = items.Where(UserProtection.IsSealed).Select(i => new ItemReader(i).Guid(Attr.Id)).ToList();
         var keys = sealedIds.Count == 0
             ? new Dictionary<Guid, UserFieldKeys>()
-            : await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false);
-        return [.. items.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
+            : new Dictionary<Guid, UserFieldKeys>(await Access.Privacy.ForUsersAsync(sealedIds, Access.Reads, cancellationToken).ConfigureAwait(false));
+        var current = items.ToList();
+        foreach (var id in sealedIds.Where(id => !keys.ContainsKey(id)))
+        {
+            // As for one user (OpenAsync): a key remembered as missing, or just written, is read once more, consistently.
+            if (await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false) is { } found)
+            {
+                keys[id] = found;
+                continue;
+            }
+
+            var at = current.FindIndex(i => new ItemReader(i).Guid(Attr.Id) == id);
+            current[at] = await RolledBackOrAsync(id, current[at], cancellationToken).ConfigureAwait(false);
+        }
+
+        return [.. current.Select(i => UserMapper.FromItem(UserProtection.Open(i, keys.GetValueOrDefault(new ItemReader(i).Guid(Attr.Id)))))];
     }
 
 }

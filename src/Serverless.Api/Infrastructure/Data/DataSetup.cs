@@ -54,7 +54,12 @@ internal static class DataSetup
         // are stateless over it: one each for the process.
         services.TryAddSingleton(sp => new TableAccess(
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IRootKey>()));
-        services.TryAddSingleton(sp => new UserRepository(sp.GetRequiredService<TableAccess>()));
+        services.TryAddSingleton(sp =>
+        {
+            // A seal on read (Table:SealOnRead) that fails is only logged: its message names the user id, never PII.
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<UserRepository>();
+            return new UserRepository(sp.GetRequiredService<TableAccess>()) { OnSealOnReadFailed = message => log.LogWarning("{Message}", message) };
+        });
         services.TryAddSingleton(sp => new OrderRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new ProductRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new RoleRepository(sp.GetRequiredService<TableAccess>()));

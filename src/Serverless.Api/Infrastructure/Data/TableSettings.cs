@@ -25,6 +25,8 @@ public sealed class TableSettings
 
     public bool PlaintextLookups { get; set; } = Defaults.PlaintextLookups;
 
+    public bool SealOnRead { get; set; } = Defaults.SealOnRead;
+
     public int DefaultPageLimit { get; set; } = Defaults.DefaultPageLimit;
 
     public int MaxPageLimit { get; set; } = Defaults.MaxPageLimit;
@@ -40,6 +42,7 @@ public sealed class TableSettings
         CursorSigningKey = CursorSigningKey,
         PreviousCursorSigningKey = PreviousCursorSigningKey,
         PlaintextLookups = PlaintextLookups,
+        SealOnRead = SealOnRead,
         DefaultPageLimit = DefaultPageLimit,
         MaxPageLimit = MaxPageLimit,
         MaxRecentDays = MaxRecentDays,
