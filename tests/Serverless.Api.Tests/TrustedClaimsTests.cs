@@ -202,7 +202,7 @@ public sealed class TrustedClaimsTests(DeployedLambdaFunctionFixture api) : ICla
         // One line names the check that failed; no claim value (the forged subject, scope, issuer) is logged.
         var log = api.LambdaLog[logBefore..];
         var lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Where(l => l.Contains("\"category\":\"Serverless.Api.Infrastructure.Auth.HostPrincipalHandler\"", StringComparison.Ordinal))
+            .Where(l => l.Contains("\"name\":\"Serverless.Api.Infrastructure.Auth.HostPrincipalHandler\"", StringComparison.Ordinal))
             .ToList();
         var line = Assert.Single(lines);
         Assert.Contains($"Refused the request's caller: the {check} check failed", line, StringComparison.Ordinal);

@@ -7,8 +7,9 @@ namespace Serverless.Data.Client;
 
 /// <summary>
 /// The SDK's DynamoDB client with <see cref="DynamoDbTelemetry"/> in its request pipeline: one handler outside the
-/// retries (asks for the consumed capacity, times the whole call, reports it) and one inside them (counts each
-/// throttled attempt, which the retries would otherwise hide).
+/// retries (makes the request's binary values safe to send again, see <see cref="BinaryValues"/>; asks for the
+/// consumed capacity, times the whole call, reports it) and one inside them (counts each throttled attempt, which the
+/// retries would otherwise hide).
 /// </summary>
 internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
 {
@@ -34,6 +35,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
         public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
         {
             var request = executionContext.RequestContext.OriginalRequest;
+            BinaryValues.Prepare(request);
             AskForConsumedCapacity(request);
             var clock = Stopwatch.StartNew();
             T response;

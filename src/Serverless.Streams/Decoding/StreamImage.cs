@@ -34,12 +34,12 @@ public static class StreamImage
         {
             DynamoDBAttributeType.String => new AttributeValue { S = value.S },
             DynamoDBAttributeType.Number => new AttributeValue { N = value.N },
-            DynamoDBAttributeType.Binary => new AttributeValue { B = new MemoryStream(value.B!, writable: false) },
+            DynamoDBAttributeType.Binary => new AttributeValue { B = Exposed(value.B!) },
             // Sets and lists: set the collection explicitly, so an empty one stays "set" for the SDK (v4 treats a
             // null collection as absent).
             DynamoDBAttributeType.StringSet => new AttributeValue { SS = [.. value.SS!] },
             DynamoDBAttributeType.NumberSet => new AttributeValue { NS = [.. value.NS!] },
-            DynamoDBAttributeType.BinarySet => new AttributeValue { BS = [.. value.BS!.Select(b => new MemoryStream(b, writable: false))] },
+            DynamoDBAttributeType.BinarySet => new AttributeValue { BS = [.. value.BS!.Select(Exposed)] },
             DynamoDBAttributeType.Map => new AttributeValue
             {
                 M = value.M!.ToDictionary(e => e.Key, e => ToAttributeValue(e.Value, path + "." + e.Key), StringComparer.Ordinal),
@@ -56,4 +56,8 @@ public static class StreamImage
             _ => throw new StreamRecordDecodingException($"Attribute '{path}' has no DynamoDB type."),
         };
     }
+
+    // Exposing the buffer lets the SDK send the value from any position, as often as it is sent (a ciphertext copied
+    // onto several orders): a stream that hides it is read from its position, and is empty once sent.
+    private static MemoryStream Exposed(byte[] bytes) => new(bytes, 0, bytes.Length, writable: false, publiclyVisible: true);
 }

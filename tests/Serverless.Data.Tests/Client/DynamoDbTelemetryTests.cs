@@ -143,6 +143,31 @@ public sealed class DynamoDbTelemetryTests(DynamoDbLocalFixture dynamo) : IDispo
     }
 
     [Fact]
+    public async Task A_binary_value_sent_in_several_requests_arrives_whole_in_each()
+    {
+        // The SDK sends a stream that hides its buffer by reading it from its position, and leaves it at its end: a
+        // ciphertext copied onto several items (the denormalization's orders) must still arrive whole in each.
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        using var client = DynamoDbClients.Create(dynamo.ServiceUrl.ToString());
+        var bytes = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7)).ToArray();
+        var shared = new AttributeValue { B = new MemoryStream(bytes) };
+        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin0")) { ["blob"] = shared } }, _ct);
+
+        // As the SDK leaves a stream it has sent (position at the end), then sent again, in turn and at once.
+        var spent = new AttributeValue { B = new MemoryStream(bytes) };
+        spent.B.Seek(0, SeekOrigin.End);
+        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin1")) { ["blob"] = spent } }, _ct);
+        await Task.WhenAll(Enumerable.Range(2, 40).Select(n => Task.Run(() =>
+            client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin" + n)) { ["blob"] = shared } }, _ct))));
+
+        for (var n = 0; n < 42; n++)
+        {
+            var stored = await table.Client.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = Key("bin" + n), ConsistentRead = true }, _ct);
+            Assert.True(bytes.AsSpan().SequenceEqual(stored.Item["blob"].B.ToArray()), $"item bin{n} holds other bytes than were sent");
+        }
+    }
+
+    [Fact]
     public void An_index_name_outside_the_table_definition_is_never_a_dimension()
     {
         Assert.Equal(DynamoDbTelemetry.TableIndexValue, InstrumentedDynamoDbClient.IndexOf(new QueryRequest { IndexName = "someone.else_index" }));
