@@ -53,7 +53,13 @@ public sealed class KeyRotation
 
     private Keyring Keyring => _access.Privacy.Keyring;
 
-    public async Task<KeyRotationReport> RunAsync(KeyRotationOptions options, Action<long>? onExamined, CancellationToken cancellationToken)
+    /// <param name="onExamined">Called after each scan page with the number of items it held (progress).</param>
+    /// <param name="onVersionsAdded">Called once the versions this run makes exist, before the settle wait and before any item moves.</param>
+    public async Task<KeyRotationReport> RunAsync(
+        KeyRotationOptions options,
+        Action<long>? onExamined,
+        Func<IReadOnlyList<KeyVersion>, CancellationToken, Task>? onVersionsAdded,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -83,6 +89,11 @@ public sealed class KeyRotation
         }
 
         var (checkpoint, added, resumed) = await StartAsync(options, snapshot, segments, notices, cancellationToken).ConfigureAwait(false);
+        if (added.Count > 0 && onVersionsAdded is not null)
+        {
+            await onVersionsAdded(added, cancellationToken).ConfigureAwait(false);
+        }
+
         var wait = checkpoint.ReadyAt - Time.GetUtcNow();
         if (wait > TimeSpan.Zero)
         {
@@ -333,11 +344,16 @@ public sealed class KeyRotation
                 ? !UserRepository.IsUnderActiveVersions(i, snapshot)
                 : !UserRepository.OrderCopiesUnderActiveVersion(i, snapshot)).ToList();
             var currentUsers = users.Count(i => UserRepository.IsUnderActiveVersions(i, snapshot));
+            // The users' keys for the whole page in one BatchGetItem per 100, rather than a GetItem each.
+            var keys = await rotation._access.Privacy.ForUsersAsync(
+                todo.Where(i => i[Attr.EntityType].S == EntityTypes.User).Select(i => new ItemReader(i).Guid(Attr.Id)),
+                rotation._access.Reads,
+                cancellationToken).ConfigureAwait(false);
             var results = new System.Collections.Concurrent.ConcurrentBag<KeyRotationCounts>();
             await Parallel.ForEachAsync(
                 todo,
                 new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-                async (item, ct) => results.Add(await RewriteAsync(item, ct).ConfigureAwait(false))).ConfigureAwait(false);
+                async (item, ct) => results.Add(await RewriteAsync(item, keys, ct).ConfigureAwait(false))).ConfigureAwait(false);
             var counts = new KeyRotationCounts(
                 UsersScanned: users.Count,
                 UsersCurrent: currentUsers,
@@ -347,7 +363,8 @@ public sealed class KeyRotation
         }
 
         /// <summary>One user or order header moved, read again while it changes under the rewrite.</summary>
-        private async Task<KeyRotationCounts> RewriteAsync(Dictionary<string, AttributeValue> item, CancellationToken cancellationToken)
+        private async Task<KeyRotationCounts> RewriteAsync(
+            Dictionary<string, AttributeValue> item, IReadOnlyDictionary<Guid, UserFieldKeys> keys, CancellationToken cancellationToken)
         {
             var isUser = item[Attr.EntityType].S == EntityTypes.User;
             var id = new ItemReader(item).Guid(Attr.Id);
@@ -359,7 +376,10 @@ public sealed class KeyRotation
                 // undone. Cancellation stops before the next item instead; the SDK's timeout still bounds the call.
                 if (isUser)
                 {
-                    var outcome = await rotation._users.RotateKeysAsync(id, Writer, CancellationToken.None).ConfigureAwait(false);
+                    // The scanned item is the state the first attempt is conditional on; a retry reads the user again.
+                    var outcome = attempt == 1
+                        ? await rotation._users.RotateKeysAsync(item, keys.GetValueOrDefault(id), Writer, CancellationToken.None).ConfigureAwait(false)
+                        : await rotation._users.RotateKeysAsync(id, Writer, CancellationToken.None).ConfigureAwait(false);
                     if (outcome != KeyRotationOutcome.Changed)
                     {
                         return counts.Add(outcome switch

@@ -71,22 +71,51 @@ public sealed partial class UserRepository
     public async Task<KeyRotationOutcome> RotateKeysAsync(Guid id, string lastWriter, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
-        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
-        var stored = await Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
-        {
-            return KeyRotationOutcome.Missing;
-        }
+        var storedTask = Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken);
+        var keysTask = Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken);
+        var stored = await storedTask.ConfigureAwait(false);
+        var keys = await keysTask.ConfigureAwait(false);
+        return stored is null
+            ? KeyRotationOutcome.Missing
+            : await RotateKeysAsync(stored, keys, lastWriter, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>
+    /// <see cref="RotateKeysAsync(Guid, string, CancellationToken)"/> for a user item already read (consistently: a
+    /// backfill's scan page) with its keys (one BatchGetItem for the page): the write is conditional on exactly that
+    /// state, so a stale one is <see cref="KeyRotationOutcome.Changed"/>, never written.
+    /// </summary>
+    /// <param name="keys">The user's keys; null when it has none.</param>
+    public async Task<KeyRotationOutcome> RotateKeysAsync(
+        Dictionary<string, AttributeValue> stored, UserFieldKeys? keys, string lastWriter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
+        var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
         if (IsUnderActiveVersions(stored, snapshot))
         {
             return KeyRotationOutcome.AlreadyCurrent;
         }
 
-        var keys = await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false);
         if (keys is null || !UserProtection.IsSealed(stored))
         {
             return KeyRotationOutcome.NoKey;
+        }
+
+        var id = new ItemReader(stored).Guid(Attr.Id);
+        if (keys.Owner != id)
+        {
+            throw new ArgumentException("The keys are another user's.", nameof(keys));
+        }
+
+        if (keys.Keyring.ActiveField != snapshot.ActiveField || keys.Keyring.ActiveBlind != snapshot.ActiveBlind)
+        {
+            // Read under an older keyring: seal with the one the check above used.
+            keys = await Access.Privacy.ForUserAsync(id, consistent: true, cancellationToken).ConfigureAwait(false);
+            if (keys is null)
+            {
+                return KeyRotationOutcome.NoKey;
+            }
         }
 
         var open = UserProtection.Open(stored, keys);
