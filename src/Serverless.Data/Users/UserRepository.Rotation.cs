@@ -133,6 +133,13 @@ public sealed partial class UserRepository
             }
         }
 
+        foreach (var (name, value) in stored)
+        {
+            // A rotation changes keys and nothing else: what the mapper does not write (the encryption migration's
+            // bookkeeping for its rollback, say) stays as it was.
+            item.TryAdd(name, value);
+        }
+
         var changed = (ConditionFailureTranslator)(_ => new ConcurrencyException(Entity, id.ToString("D"), before.Version));
         var actions = ChangeActions(read, after, item, before.Version, emailChanged: false, Access.Now(), changed);
         // The update path's version condition is not enough here: a rotation leaves the version as it is, so it pins
