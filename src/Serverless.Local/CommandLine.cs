@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using System.Text.RegularExpressions;
 using Serverless.Local.Invoke;
 using Serverless.Local.Migrate;
+using Serverless.Local.RotateKeys;
 using Serverless.Local.Seed;
 using Serverless.Local.Stats;
 using Serverless.Local.Ttl;
@@ -28,6 +29,7 @@ public static partial class CommandLine
             TokenCommand.Create(),
             SeedCommand.Create(),
             MigrateCommand.Create(),
+            RotateKeysCommand.Create(),
             StatsCommand.Create(),
             SweepCommand.Create(),
         };

@@ -10,7 +10,7 @@ public sealed class CommandLineTests
 {
     /// <summary>Every runnable command; <see cref="Every_command_of_the_cli_is_in_these_tests"/> keeps it complete.</summary>
     public static TheoryData<string> Commands() =>
-        ["serve", "invoke", "token", "seed", "migrate up", "migrate down", "migrate status", "stats", "sweep"];
+        ["serve", "invoke", "token", "seed", "migrate up", "migrate down", "migrate status", "rotate-keys", "stats", "sweep"];
 
     /// <summary>One bad argument per command: each is refused before anything is started or written.</summary>
     public static TheoryData<string, string> BadArguments() => new()
@@ -22,6 +22,7 @@ public sealed class CommandLineTests
         { "migrate up", "--segments 0" },
         { "migrate down", "--segments 1001" },
         { "migrate status", "--endpoint not-a-url" },
+        { "rotate-keys", "--segments 0" },
         { "stats", "--endpoint not-a-url" },
         { "sweep", "--as-of someday" },
     };
@@ -50,7 +51,7 @@ public sealed class CommandLineTests
         var migrate = await Cli.RunRootAsync("migrate", "--help");
 
         Assert.Equal((0, 0), (root.ExitCode, migrate.ExitCode));
-        foreach (var command in new[] { "serve", "invoke", "token", "seed", "migrate", "stats", "sweep" })
+        foreach (var command in new[] { "serve", "invoke", "token", "seed", "migrate", "rotate-keys", "stats", "sweep" })
         {
             Assert.Matches(new Regex($@"\n  {command} "), root.Output);
         }
@@ -110,7 +111,7 @@ public sealed class CommandLineTests
 
     /// <summary>Every command that works on a table someone else runs (all take --endpoint).</summary>
     public static TheoryData<string> DataCommands() =>
-        ["seed --scenario single", "migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+        ["seed --scenario single", "migrate up", "migrate up --dry-run", "migrate down", "migrate status", "rotate-keys", "rotate-keys --dry-run", "stats", "sweep"];
 
     [Theory]
     [MemberData(nameof(DataCommands))]
@@ -168,7 +169,7 @@ public sealed class NoEndpointTests
 public sealed class MissingTableTests(Serverless.Testing.DynamoDbLocalFixture fixture)
 {
     public static TheoryData<string> TableReadingCommands() =>
-        ["migrate up", "migrate up --dry-run", "migrate down", "migrate status", "stats", "sweep"];
+        ["migrate up", "migrate up --dry-run", "migrate down", "migrate status", "rotate-keys", "rotate-keys --dry-run", "stats", "sweep"];
 
     [Theory]
     [MemberData(nameof(TableReadingCommands))]

@@ -44,7 +44,7 @@ public sealed class KeyringSnapshot
 
     public int ActiveBlind { get; }
 
-    /// <summary>The active blind version first, then the other live ones: the order a lookup tries them in.</summary>
+    /// <summary>The active blind version first, then the other live ones, newest first (a lookup tries them the other way round: UserProtection.LookupVersions).</summary>
     public IReadOnlyList<int> BlindVersions => [ActiveBlind, .. _keys.Keys.Where(k => k.Item1 == KeyPurpose.Blind && k.Item2 != ActiveBlind).Select(k => k.Item2).OrderDescending()];
 
     /// <exception cref="KeyUnavailableException">The version is retired or was never made.</exception>

@@ -97,9 +97,19 @@ public static class UserProtection
     public static string CityToken(KeyringSnapshot keys, int version, string normalizedCity) =>
         version == 0 ? normalizedCity : BlindIndex.Token(keys, version, BlindIndex.City, normalizedCity);
 
-    /// <summary>The versions a lookup tries, in order: the active one, the other live ones, and plaintext (0) while items from before encryption may remain.</summary>
-    public static IReadOnlyList<int> LookupVersions(KeyringSnapshot keys, bool plaintextLookups) =>
-        plaintextLookups ? [.. keys.BlindVersions, 0] : keys.BlindVersions;
+    /// <summary>
+    /// The versions a lookup tries, in order: plaintext (0) while items from before encryption may remain, the other
+    /// live ones, oldest first, and the active one last. Items only ever move from an older version to the active
+    /// one (a rotation, a user's next write), so a lookup that tries the older first cannot step past an item moving
+    /// between two of its queries; with the active one first it could (asked under the new token before the move,
+    /// under the old one after it).
+    /// </summary>
+    public static IReadOnlyList<int> LookupVersions(KeyringSnapshot keys, bool plaintextLookups)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        IReadOnlyList<int> live = [.. keys.BlindVersions.Reverse()];
+        return plaintextLookups ? [0, .. live] : live;
+    }
 
     /// <summary>The user's word terms under one version.</summary>
     public static IReadOnlyList<string> WordTokens(KeyringSnapshot keys, int version, User user) =>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Amazon.Runtime;
 using Microsoft.AspNetCore.Connections;
 using Serverless.Data.Items;
+using Serverless.Data.Privacy;
 using Serverless.Data.Tools.Migrations;
 using Serverless.Data.Writing;
 using Serverless.DynamoDbLocal;
@@ -34,7 +35,7 @@ public static class GuardedAction
 
     private static string? Describe(Exception e, ParseResult parse, string commandName, CancellationToken ct) => e switch
     {
-        CommandException or BatchWriteException or MigrationException or InvalidItemException or DynamoDbLocalException or SamTemplateException => e.Message,
+        CommandException or BatchWriteException or MigrationException or InvalidItemException or DynamoDbLocalException or SamTemplateException or KeyUnavailableException => e.Message,
         OperationCanceledException when ct.IsCancellationRequested => "cancelled; run the same command again to continue (seeding is idempotent, migrations resume from their checkpoint).",
         _ when ConnectionFailure(e) is { } reason => Unreachable(parse, commandName, reason),
         IOException { InnerException: AddressInUseException } => $"{e.Message} Is a local stack already running? Stop it, or choose other ports (--api-port, --dynamodb-port; 0 picks a free one).",
