@@ -39,8 +39,9 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
 
     /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
     /// <remarks>
-    /// The EmailIndex is keyed by the email's blind index: the active version's token first, then (while a rotation or
-    /// the encryption migration is under way) the others, so no lookup misses while the backfill runs.
+    /// The EmailIndex is keyed by the email's blind index: every live version's token, the older ones first and the
+    /// active one last (items only move towards the active version), so no lookup misses while a rotation or the
+    /// encryption migration runs.
     /// </remarks>
     public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
     {
