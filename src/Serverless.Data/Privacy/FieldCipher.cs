@@ -106,14 +106,10 @@ public static class FieldCipher
         return aad;
     }
 
-    private static byte Peek(MemoryStream stream)
-    {
-        var position = stream.Position;
-        stream.Position = 0;
-        var first = stream.ReadByte();
-        stream.Position = position;
-        return (byte)first;
-    }
+    // Never through the stream's position: the same value may be sent by the SDK (which reads the stream) on another
+    // thread at the same moment, as when one ciphertext is copied onto several orders at once.
+    private static byte Peek(MemoryStream stream) =>
+        stream.TryGetBuffer(out var buffer) ? buffer[0] : stream.ToArray()[0];
 
     private static byte[] BytesOf(AttributeValue value, string itemId, string field)
     {

@@ -150,15 +150,33 @@ public sealed class DynamoDbTelemetryTests(DynamoDbLocalFixture dynamo) : IDispo
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
         using var client = DynamoDbClients.Create(dynamo.ServiceUrl.ToString());
         var bytes = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7)).ToArray();
+        bytes[0] = 0xC5;
         var shared = new AttributeValue { B = new MemoryStream(bytes) };
         await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin0")) { ["blob"] = shared } }, _ct);
 
-        // As the SDK leaves a stream it has sent (position at the end), then sent again, in turn and at once.
-        var spent = new AttributeValue { B = new MemoryStream(bytes) };
+        // As the SDK leaves a stream it has sent (position at the end), then sent again, in turn and at once. Its size
+        // is one no pooled buffer has had, so a send that read nothing could not borrow the bytes from a previous one.
+        var large = Enumerable.Range(0, 300_001).Select(i => (byte)(i % 251)).ToArray();
+        var spent = new AttributeValue { B = new MemoryStream(large) };
         spent.B.Seek(0, SeekOrigin.End);
-        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin1")) { ["blob"] = spent } }, _ct);
+        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("large")) { ["blob"] = spent } }, _ct);
+        var storedLarge = await table.Client.GetItemAsync(new GetItemRequest { TableName = table.Name, Key = Key("large"), ConsistentRead = true }, _ct);
+        Assert.True(large.AsSpan().SequenceEqual(storedLarge.Item["blob"].B.ToArray()), "the value read to its end arrived other than it was");
+        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin1")) { ["blob"] = shared } }, _ct);
+        // Sent at once by many requests while other threads look at it (the denormalization checks a value is a
+        // ciphertext as it copies it onto orders in parallel).
+        using var looking = new CancellationTokenSource();
+        var lookers = Enumerable.Range(0, 4).Select(looker => Task.Run(() =>
+        {
+            while (!looking.IsCancellationRequested)
+            {
+                _ = Serverless.Data.Privacy.FieldCipher.IsCiphertext(shared);
+            }
+        })).ToList();
         await Task.WhenAll(Enumerable.Range(2, 40).Select(n => Task.Run(() =>
             client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = new(Key("bin" + n)) { ["blob"] = shared } }, _ct))));
+        await looking.CancelAsync();
+        await Task.WhenAll(lookers);
 
         for (var n = 0; n < 42; n++)
         {
