@@ -136,8 +136,13 @@ public static class RequestMetrics
         _ => "5xx",
     };
 
+    // Every request names its route template: parsed once per template, not once per request.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Normalized = new(StringComparer.Ordinal);
+
     /// <summary>"/users/{id:guid}" and "/users/{id}/" read as "/users/{id}": the template as a client would write it.</summary>
-    public static string Normalize(string template)
+    public static string Normalize(string template) => Normalized.GetOrAdd(template, Parse);
+
+    private static string Parse(string template)
     {
         var pattern = RoutePatternFactory.Parse(template);
         var parts = pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
