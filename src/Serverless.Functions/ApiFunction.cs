@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Api;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Http;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Lambda.Metrics;
 using Microsoft.AspNetCore.Routing;
@@ -32,6 +33,7 @@ public static class ApiFunction
             // operations and indexes. Closed sets, taken once the app's routes exist.
             var dimensions = RequestMetrics.DimensionsOf(app.Services.GetRequiredService<EndpointDataSource>())
                 .Concat(DynamoDbTelemetry.MetricDimensions)
+                .Concat(CacheTelemetry.MetricDimensions)
                 .ToList();
             return new MeasuredFunction(function, dimensions);
         }

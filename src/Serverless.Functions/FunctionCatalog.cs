@@ -18,5 +18,6 @@ public static class FunctionCatalog
         new(StreamFunctions.Audit, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Audit, options.ConfigureLogging, ct)),
         new(StreamFunctions.Denormalize, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Denormalize, options.ConfigureLogging, ct)),
         new(StreamFunctions.Purge, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.Purge, options.ConfigureLogging, ct)),
+        new(StreamFunctions.CacheInvalidation, (options, ct) => StreamFunctions.CreateFromEnvironmentAsync(StreamFunctions.CacheInvalidation, options.ConfigureLogging, ct)),
     ]);
 }

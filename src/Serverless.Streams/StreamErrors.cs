@@ -13,6 +13,7 @@ internal static class StreamErrors
     public static string Describe(Exception exception) => exception switch
     {
         StreamRecordDecodingException e => $"{nameof(StreamRecordDecodingException)}: {e.Message}",
+        Cache.CacheUnavailableException e => $"{nameof(Cache.CacheUnavailableException)}: {e.Message}",
         _ => ErrorLog.Describe(exception),
     };
 }

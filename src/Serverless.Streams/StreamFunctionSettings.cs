@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Data.Table;
 using Serverless.Lambda.Runtime;
@@ -14,6 +15,7 @@ namespace Serverless.Streams;
 /// <item><c>AUDIT_RETENTION_DAYS</c>: how long audit entries live (their ttl); default 365.</item>
 /// <item><c>DENORMALIZE_MAX_PARALLEL_WRITES</c>: order updates in flight per record; default 4.</item>
 /// <item><c>DYNAMODB_ENDPOINT</c>: a DynamoDB Local endpoint; unset on AWS.</item>
+/// <item><c>Cache__Endpoint</c>, <c>Cache__KeyPrefix</c>: the user cache the CacheInvalidation function keeps right (the API's names for them); unset: no cache.</item>
 /// </list>
 /// </summary>
 public sealed record StreamFunctionSettings
@@ -33,6 +35,9 @@ public sealed record StreamFunctionSettings
     public string? ServiceUrl { get; init; }
 
     public string Region { get; init; } = DynamoDbClients.DefaultRegion;
+
+    /// <summary>The user cache (off unless <see cref="CacheOptions.EndpointVariable"/> is set).</summary>
+    public CacheOptions Cache { get; init; } = new();
 
     /// <exception cref="InvalidOperationException">A variable is set to something unusable (fails the function's init, loudly).</exception>
     public static StreamFunctionSettings FromEnvironment(IRuntimeEnvironment environment)
@@ -60,6 +65,11 @@ public sealed record StreamFunctionSettings
             },
             ServiceUrl = Variable(environment, EndpointVariable),
             Region = Variable(environment, RegionVariable) ?? DynamoDbClients.DefaultRegion,
+            Cache = new CacheOptions
+            {
+                Endpoint = Variable(environment, CacheOptions.EndpointVariable),
+                KeyPrefix = Variable(environment, CacheOptions.KeyPrefixVariable) ?? "",
+            },
         };
     }
 

@@ -2,6 +2,7 @@ using Amazon.DynamoDBv2;
 using Microsoft.Extensions.Logging;
 using Serverless.Data;
 using Serverless.Data.Audit;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Data.Orders;
 using Serverless.Data.Table;
@@ -11,6 +12,7 @@ using Serverless.Lambda.Logging;
 using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
 using Serverless.Streams.Audit;
+using Serverless.Streams.Cache;
 using Serverless.Streams.Denormalize;
 using Serverless.Streams.Purge;
 
@@ -27,8 +29,9 @@ public static class StreamFunctions
     public const string Audit = "Audit";
     public const string Denormalize = "Denormalize";
     public const string Purge = "Purge";
+    public const string CacheInvalidation = "CacheInvalidation";
 
-    public static IReadOnlyList<string> Names { get; } = [Audit, Denormalize, Purge];
+    public static IReadOnlyList<string> Names { get; } = [Audit, Denormalize, Purge, CacheInvalidation];
 
     public static ILambdaFunction CreateAudit(IAmazonDynamoDB client, TableOptions table, ILoggerFactory loggerFactory, TimeProvider timeProvider)
     {
@@ -58,6 +61,31 @@ public static class StreamFunctions
         return Wrap(handler, loggerFactory);
     }
 
+    /// <summary>
+    /// The user cache's invalidation for writers that bypass the API (docs/caching.md). It owns <paramref name="cache"/>
+    /// and disposes it with itself. Records of different users are independent; each is a few cache calls.
+    /// </summary>
+    public static ILambdaFunction CreateCacheInvalidation(UserCache cache, ILoggerFactory loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        return new CacheOwningFunction(Wrap(new CacheInvalidationFunction(cache), loggerFactory, CacheInvalidationConcurrency), cache);
+    }
+
+    /// <summary>The user cache of <paramref name="settings"/> (<see cref="UserCache.Off"/> without an endpoint), logging through <paramref name="loggerFactory"/>.</summary>
+    public static UserCache CreateCache(CacheOptions settings, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        if (!settings.IsEnabled)
+        {
+            return UserCache.Off;
+        }
+
+        var log = loggerFactory.CreateLogger("Serverless.Data.Cache");
+        return new UserCache(RedisCacheStore.Connect(settings), settings, timeProvider, message => log.LogWarning("{Message}", message));
+    }
+
     /// <summary>Builds one of <see cref="Names"/> from <paramref name="settings"/>, around the given client.</summary>
     /// <exception cref="ArgumentException">No stream function has that name.</exception>
     public static ILambdaFunction Create(
@@ -69,6 +97,7 @@ public static class StreamFunctions
             Audit => CreateAudit(client, settings.Table, loggerFactory, timeProvider),
             Denormalize => CreateDenormalize(client, settings.Table, loggerFactory, timeProvider, settings.Denormalize),
             Purge => CreatePurge(client, settings.Table, loggerFactory, timeProvider),
+            CacheInvalidation => CreateCacheInvalidation(CreateCache(settings.Cache, loggerFactory, timeProvider), loggerFactory),
             _ => throw new ArgumentException($"No stream function is named '{name}'; the names are {string.Join(", ", Names)}.", nameof(name)),
         };
     }
@@ -110,6 +139,9 @@ public static class StreamFunctions
     /// </summary>
     public const int AuditConcurrency = 100;
 
+    /// <summary>Users whose cache entries the invalidation handles at once (each a few cache calls, pipelined on one connection).</summary>
+    public const int CacheInvalidationConcurrency = 32;
+
     /// <summary>Users the denormalization handles at once (each with its own parallel order writes).</summary>
     public const int DenormalizeConcurrency = 4;
 
@@ -121,6 +153,21 @@ public static class StreamFunctions
             logger);
     }
 
+    private sealed class CacheOwningFunction(ILambdaFunction inner, UserCache cache) : ILambdaFunction, IMetricDimensionSource, IAsyncDisposable
+    {
+        public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions =>
+            (inner is IMetricDimensionSource source ? source.MetricDimensions : []).Concat(CacheTelemetry.MetricDimensions);
+
+        public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
+            inner.InvokeAsync(payload, context, cancellationToken);
+
+        public ValueTask DisposeAsync()
+        {
+            cache.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+
     private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IMetricDimensionSource, IAsyncDisposable
     {
         public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions =>
@@ -129,11 +176,15 @@ public static class StreamFunctions
         public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
             inner.InvokeAsync(payload, context, cancellationToken);
 
-        public ValueTask DisposeAsync()
+        public async ValueTask DisposeAsync()
         {
+            if (inner is IAsyncDisposable owned)
+            {
+                await owned.DisposeAsync().ConfigureAwait(false);
+            }
+
             client.Dispose();
             loggerFactory.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Data.Caching;
 using Serverless.Data.Privacy;
 using Serverless.Domain.Search;
 using Serverless.Domain.Users;
@@ -86,39 +87,57 @@ public sealed partial class UserRepository
                 : throw new InvalidCursorException("The cursor does not fit this query.");
         }
 
-        var now = Access.Now();
-        var queries = Enumerable.Range(0, shards).Select(shard =>
+        // The seed's users:active:page:{page} cache holds the active list's pages (off unless a cache is configured).
+        var loaded = status == UserStatus.Active
+            ? await Cache.GetActivePageAsync(UserCache.PageId(limit, page.Cursor), LoadAsync, cancellationToken).ConfigureAwait(false)
+            : await LoadAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            var request = new QueryRequest
+            return new Page<User>(await OpenManyAsync([.. loaded.Items], cancellationToken).ConfigureAwait(false), loaded.NextCursor);
+        }
+        catch (FieldDecryptionException) when (Cache.IsEnabled && status == UserStatus.Active)
+        {
+            // A cached page whose copy no longer opens (a key version retired since): the table's page instead.
+            loaded = await LoadAsync(cancellationToken).ConfigureAwait(false);
+            return new Page<User>(await OpenManyAsync([.. loaded.Items], cancellationToken).ConfigureAwait(false), loaded.NextCursor);
+        }
+
+        async Task<CachedPage> LoadAsync(CancellationToken ct)
+        {
+            var now = Access.Now();
+            var queries = Enumerable.Range(0, shards).Select(shard =>
             {
-                TableName = Table,
-                IndexName = IndexNames.Gsi1,
-                KeyConditionExpression = afterSort is null ? "#pk = :pk" : "#pk = :pk AND #sk < :after",
-                ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
-                ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.UsersByStatus(status, shard, shards)) },
-                ScanIndexForward = false,
-            };
-            if (afterSort is not null)
-            {
-                request.ExpressionAttributeNames["#sk"] = Attr.Gsi1SK;
-                request.ExpressionAttributeValues[":after"] = Av.S(afterSort);
-            }
+                var request = new QueryRequest
+                {
+                    TableName = Table,
+                    IndexName = IndexNames.Gsi1,
+                    KeyConditionExpression = afterSort is null ? "#pk = :pk" : "#pk = :pk AND #sk < :after",
+                    ExpressionAttributeNames = new() { ["#pk"] = Attr.Gsi1PK },
+                    ExpressionAttributeValues = new() { [":pk"] = Av.S(IndexKeys.UsersByStatus(status, shard, shards)) },
+                    ScanIndexForward = false,
+                };
+                if (afterSort is not null)
+                {
+                    request.ExpressionAttributeNames["#sk"] = Attr.Gsi1SK;
+                    request.ExpressionAttributeValues[":after"] = Av.S(afterSort);
+                }
 
-            return request.ExcludeExpired(now);
-        }).ToList();
+                return request.ExcludeExpired(now);
+            }).ToList();
 
-        var items = await Access.Merged.FetchAsync(
-            queries,
-            _ => true,
-            (a, b) => string.CompareOrdinal(b[Attr.Gsi1SK].S, a[Attr.Gsi1SK].S),
-            limit + 1,
-            cancellationToken).ConfigureAwait(false);
+            var items = await Access.Merged.FetchAsync(
+                queries,
+                _ => true,
+                (a, b) => string.CompareOrdinal(b[Attr.Gsi1SK].S, a[Attr.Gsi1SK].S),
+                limit + 1,
+                ct).ConfigureAwait(false);
 
-        var pageItems = items.Take(limit).ToList();
-        var next = items.Count > limit
-            ? Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
-            : null;
-        return new Page<User>(await OpenManyAsync(pageItems, cancellationToken).ConfigureAwait(false), next);
+            var pageItems = items.Take(limit).ToList();
+            var next = items.Count > limit
+                ? Access.Cursors.Encode(fingerprint, new Dictionary<string, string> { [Attr.Gsi1SK] = pageItems[^1][Attr.Gsi1SK].S })
+                : null;
+            return new CachedPage(pageItems, next);
+        }
     }
 
     /// <summary>Users with an address in the city (case and spacing ignored), in id order.</summary>

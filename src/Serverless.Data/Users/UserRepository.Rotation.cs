@@ -154,6 +154,8 @@ public sealed partial class UserRepository
             return KeyRotationOutcome.Changed;
         }
 
+        // Same version, new ciphertext: the cached copy (under the old keys) goes too.
+        await InvalidateAsync(id, before.Version, snapshot, before.Email).ConfigureAwait(false);
         return KeyRotationOutcome.Rewritten;
     }
 

@@ -35,7 +35,9 @@ public sealed partial class UserRepository
         actions.AddRange(UserProtection.WordTokens(snapshot, snapshot.ActiveBlind, created).Select(w => WriteAction.Put(Table, UserIndexItemMapper.Word(created, w), null, null)));
         actions.AddRange(UserProtection.CityTokens(snapshot, snapshot.ActiveBlind, created).Select(c => WriteAction.Put(Table, UserIndexItemMapper.City(created, c), null, null)));
 
-        await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        await WriteThenInvalidateAsync(
+            () => InvalidateAsync(created.Id, created.Version, snapshot, created.Email), actions, cancellationToken).ConfigureAwait(false);
+
         Access.Privacy.UserKeys.Remember(created.Id, seed);
         return created;
     }
@@ -76,9 +78,11 @@ public sealed partial class UserRepository
 
         EnsureWritable(updated);
         var emailChanged = EmailAddress.Normalize(current.Email) != EmailAddress.Normalize(updated.Email);
-        await Access.Transactions.WriteAsync(
+        await WriteThenInvalidateAsync(
+            () => InvalidateAsync(updated.Id, updated.Version, read.Keys.Keyring, current.Email, updated.Email),
             ChangeActions(read, updated, item, expectedVersion, emailChanged, now, ConditionFailures.Conflict("The email is already taken.", "email")),
             cancellationToken).ConfigureAwait(false);
+
         read.Remember(Access);
         return updated;
     }
@@ -108,9 +112,11 @@ public sealed partial class UserRepository
 
         // The marker gets the user's ttl; it must still be ours to be given one.
         var item = read.Seal(UserMapper.ToItem(deleted, Access.Options.CreatedDateShards));
-        await Access.Transactions.WriteAsync(
+        await WriteThenInvalidateAsync(
+            () => InvalidateAsync(id, deleted.Version, read.Keys.Keyring, deleted.Email),
             ChangeActions(read, deleted, item, expectedVersion, emailChanged: false, now, _ => new ConcurrencyException(Entity, id.ToString("D"), expectedVersion)),
             cancellationToken).ConfigureAwait(false);
+
         read.Remember(Access);
         return deleted;
     }
@@ -136,9 +142,11 @@ public sealed partial class UserRepository
 
         // Clears the marker's ttl; it is still ours because the user has not expired.
         var item = read.Seal(UserMapper.ToItem(restored, Access.Options.CreatedDateShards));
-        await Access.Transactions.WriteAsync(
+        await WriteThenInvalidateAsync(
+            () => InvalidateAsync(id, restored.Version, read.Keys.Keyring, restored.Email),
             ChangeActions(read, restored, item, expectedVersion, emailChanged: false, now, ConditionFailures.Conflict("The email was taken by another user.", "email")),
             cancellationToken).ConfigureAwait(false);
+
         read.Remember(Access);
         return restored;
     }
@@ -296,6 +304,26 @@ public sealed partial class UserRepository
         {
             yield return WriteAction.Put(Table, UserIndexItemMapper.City(after, city), null, null);
         }
+    }
+
+    /// <summary>
+    /// Writes the transaction, then invalidates the cache: after it committed, and also after a call that failed in a way
+    /// that may have committed (a timeout, a lost connection). A refusal that wrote nothing (a condition, a validation)
+    /// leaves the cache as it is.
+    /// </summary>
+    private async Task WriteThenInvalidateAsync(Func<Task> invalidate, IReadOnlyList<WriteAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Access.Transactions.WriteAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (ConflictException or ConcurrencyException or ValidationException or NotFoundException))
+        {
+            await invalidate().ConfigureAwait(false);
+            throw;
+        }
+
+        await invalidate().ConfigureAwait(false);
     }
 
     /// <summary>The seed's rules, plus: status deleted is reached only through <see cref="DeleteAsync"/>.</summary>

@@ -1,3 +1,4 @@
+using Serverless.Data.Caching;
 using Serverless.Data.Privacy;
 using Serverless.Domain.Users;
 
@@ -17,36 +18,57 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
     /// </summary>
     public Action<string>? OnSealOnReadFailed { get; init; }
 
+    /// <summary>
+    /// The cache-aside cache of users by id and email and of the active-users pages (docs/caching.md); off unless one is
+    /// configured. The repository's writes invalidate it after they commit.
+    /// </summary>
+    public UserCache Cache { get; init; } = UserCache.Off;
+
     /// <summary>The user, including a soft-deleted one (status deleted) until its retention ends; null when absent or expired.</summary>
     /// <exception cref="Privacy.FieldDecryptionException">A field of the stored item does not decrypt (tampered, or another user's).</exception>
     public async Task<User?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         // Consistent: callers use the version they read here as If-Match for the next write. The user's key is read
         // at the same time (or is in memory), so the decryption adds no round trip.
-        var itemTask = Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken);
         var keysTask = Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken);
-        var item = await itemTask.ConfigureAwait(false);
+        var read = await Cache.GetUserAsync(id, ct => ReadUserAsync(id, ct), cancellationToken).ConfigureAwait(false);
         var keys = await keysTask.ConfigureAwait(false);
-        if (item is null)
-        {
-            return null;
-        }
-
-        var user = await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
-        SealInBackground(item);
-        return user;
+        return read.Item is null ? null : await OpenReadAsync(read, keys, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The user holding this email (any case, surrounding spaces ignored); soft-deleted users are not found.</summary>
     /// <remarks>
     /// The EmailIndex is keyed by the email's blind index: every live version's token, the older ones first and the
     /// active one last (items only move towards the active version), so no lookup misses while a rotation or the
-    /// encryption migration runs.
+    /// encryption migration runs. The cache is keyed by the active version's token.
     /// </remarks>
     public async Task<User?> GetByEmailAsync(string email, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(email);
         var snapshot = await Access.Privacy.KeysAsync(cancellationToken).ConfigureAwait(false);
+        var token = UserProtection.EmailToken(snapshot, snapshot.ActiveBlind, email);
+        var read = await Cache.GetByEmailAsync(
+            token,
+            ct => FindByEmailAsync(snapshot, email, ct),
+            ReadUserAsync,
+            cancellationToken).ConfigureAwait(false);
+        if (read.Item is null)
+        {
+            return null;
+        }
+
+        var id = new ItemReader(read.Item).Guid(Attr.Id);
+        var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
+        return await OpenReadAsync(read, keys, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored user item, read consistently (what the cache loads by id).</summary>
+    private Task<Dictionary<string, AttributeValue>?> ReadUserAsync(Guid id, CancellationToken cancellationToken) =>
+        Access.Reads.GetAsync(Table, Keys.User(id), consistent: true, cancellationToken);
+
+    /// <summary>The stored item of the user holding the email, from the EmailIndex (what the cache loads by email).</summary>
+    private async Task<Dictionary<string, AttributeValue>?> FindByEmailAsync(KeyringSnapshot snapshot, string email, CancellationToken cancellationToken)
+    {
         var versions = UserProtection.LookupVersions(snapshot, Access.Options.PlaintextLookups);
         // While plaintext items remain, a user sealed (or rolled back) between the query of one version and that of
         // the next is under neither when asked: a second round finds it where it moved to.
@@ -60,17 +82,55 @@ public sealed partial class UserRepository(TableAccess table) : TableRepository(
                 var response = await Access.Client.QueryAsync(request, cancellationToken).ConfigureAwait(false);
                 if (response.Items is { Count: > 0 } items)
                 {
-                    var id = new ItemReader(items[0]).Guid(Attr.Id);
-                    var keys = await Access.Privacy.ForUserAsync(id, consistent: false, cancellationToken).ConfigureAwait(false);
-                    var user = await OpenAsync(items[0], keys, cancellationToken).ConfigureAwait(false);
-                    SealInBackground(items[0]);
-                    return user;
+                    return items[0];
                 }
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The entity of an item read through the cache. A cached copy that no longer opens (a key version retired after it
+    /// was cached, say) is evicted and the table read instead: the cache never fails a read the table would answer.
+    /// </summary>
+    private async Task<User?> OpenReadAsync(CachedItem read, UserFieldKeys? keys, CancellationToken cancellationToken)
+    {
+        var item = read.Item!;
+        if (read.FromCache)
+        {
+            try
+            {
+                return await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FieldDecryptionException)
+            {
+                var id = new ItemReader(item).Guid(Attr.Id);
+                await Cache.InvalidateAsync(id, ItemVersion(item), []).ConfigureAwait(false);
+                item = await ReadUserAsync(id, cancellationToken).ConfigureAwait(false);
+                if (item is null)
+                {
+                    return null;
+                }
+            }
+        }
+
+        var user = await OpenAsync(item, keys, cancellationToken).ConfigureAwait(false);
+        SealInBackground(item);
+        return user;
+    }
+
+    private static long ItemVersion(Dictionary<string, AttributeValue> item) =>
+        item.TryGetValue(Attr.Version, out var v) && long.TryParse(v.N, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    /// <summary>
+    /// After a write of the user committed (or may have: a failed call can still have committed), the cache forgets what
+    /// it held of the user: its entry, the emails it held before and after, the active-users pages.
+    /// </summary>
+    private Task InvalidateAsync(Guid id, long version, KeyringSnapshot snapshot, params string?[] emails) =>
+        Cache.IsEnabled
+            ? Cache.InvalidateAsync(id, version, emails.OfType<string>().Select(e => UserProtection.EmailToken(snapshot, snapshot.ActiveBlind, e)))
+            : Task.CompletedTask;
 
     /// <summary>
     /// With <see cref="TableOptions.SealOnRead"/>, a plaintext user just read is sealed after the read returns. The

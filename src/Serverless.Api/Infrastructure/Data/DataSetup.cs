@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Data;
 using Serverless.Data.Table;
 using Serverless.Data.Audit;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
@@ -54,11 +55,29 @@ internal static class DataSetup
         // are stateless over it: one each for the process.
         services.TryAddSingleton(sp => new TableAccess(
             sp.GetRequiredService<IAmazonDynamoDB>(), sp.GetRequiredService<TableOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IRootKey>()));
+        // The user cache (off unless Cache:Endpoint is set): one connection for the process, made in the background, so
+        // a Redis that is down never fails a start or a request (docs/caching.md).
+        services.AddOptions<CacheSettings>().BindConfiguration(CacheSettings.Section);
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<CacheSettings>>().Value.ToOptions();
+            if (!options.IsEnabled)
+            {
+                return UserCache.Off;
+            }
+
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Serverless.Data.Cache");
+            return new UserCache(RedisCacheStore.Connect(options), options, sp.GetRequiredService<TimeProvider>(), message => log.LogWarning("{Message}", message));
+        });
         services.TryAddSingleton(sp =>
         {
             // A seal on read (Table:SealOnRead) that fails is only logged: its message names the user id, never PII.
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<UserRepository>();
-            return new UserRepository(sp.GetRequiredService<TableAccess>()) { OnSealOnReadFailed = message => log.LogWarning("{Message}", message) };
+            return new UserRepository(sp.GetRequiredService<TableAccess>())
+            {
+                OnSealOnReadFailed = message => log.LogWarning("{Message}", message),
+                Cache = sp.GetRequiredService<UserCache>(),
+            };
         });
         services.TryAddSingleton(sp => new OrderRepository(sp.GetRequiredService<TableAccess>()));
         services.TryAddSingleton(sp => new ProductRepository(sp.GetRequiredService<TableAccess>()));
