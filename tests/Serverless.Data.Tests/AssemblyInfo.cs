@@ -2,3 +2,4 @@ using Serverless.Testing;
 
 [assembly: AssemblyFixture(typeof(DynamoDbLocalFixture))]
 [assembly: AssemblyFixture(typeof(MotoKmsFixture))]
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -41,7 +42,9 @@ public sealed class UserCache : IDisposable
         _options = options;
         _time = timeProvider;
         _log = log;
-        _guard = new CacheGuard(options, timeProvider, log);
+        // Timeouts, the circuit and load durations run on the real clock: a test's hand-moved clock (the table's time,
+        // used here for items' expiry) must not stop a timeout from firing.
+        _guard = new CacheGuard(options, TimeProvider.System, log);
     }
 
     private UserCache()
@@ -98,7 +101,7 @@ public sealed class UserCache : IDisposable
         if (entry is { Kind: CacheEntryKind.Value } && ItemOf(entry) is { } cached && !Expired(cached))
         {
             CacheTelemetry.Hit(CacheTelemetry.UserCache);
-            RefreshEarly(key, entry, () => LoadUserAsync(id, key, load));
+            RefreshEarly(key, entry, () => LoadUserAsync(id, key, load, seenTombstone: null));
             return new CachedItem(cached, true);
         }
 
@@ -109,7 +112,7 @@ public sealed class UserCache : IDisposable
         }
 
         CacheTelemetry.Miss(CacheTelemetry.UserCache);
-        var item = await _itemFlights.RunAsync(FlightKey(key, entry), () => LoadUserAsync(id, key, load), cancellationToken).ConfigureAwait(false);
+        var item = await _itemFlights.RunAsync(FlightKey(key, entry), () => LoadUserAsync(id, key, load, Seen(entry, raw)), cancellationToken).ConfigureAwait(false);
         return new CachedItem(item, false);
     }
 
@@ -166,7 +169,7 @@ public sealed class UserCache : IDisposable
 
             default:
                 CacheTelemetry.Miss(CacheTelemetry.EmailCache);
-                var loaded = await _itemFlights.RunAsync(FlightKey(key, entry), () => LoadEmailAsync(key, loadByEmail), cancellationToken).ConfigureAwait(false);
+                var loaded = await _itemFlights.RunAsync(FlightKey(key, entry), () => LoadEmailAsync(key, loadByEmail, Seen(entry, raw)), cancellationToken).ConfigureAwait(false);
                 return new CachedItem(loaded, false);
         }
     }
@@ -208,7 +211,7 @@ public sealed class UserCache : IDisposable
         CacheTelemetry.Miss(CacheTelemetry.ActivePageCache);
         return await _pageFlights.RunAsync(key, async () =>
         {
-            var started = _time.GetTimestamp();
+            var started = Stopwatch.GetTimestamp();
             var page = await load(CancellationToken.None).ConfigureAwait(false);
             if (InTime(started) && page.Items.All(UserProtection.IsSealed))
             {
@@ -240,7 +243,7 @@ public sealed class UserCache : IDisposable
         }
 
         var owner = id.ToString("D");
-        var tombstone = Encode(CacheEntryKind.Tombstone, version, owner, _options.TombstoneTtl, _time.GetTimestamp(), ReadOnlyMemory<byte>.Empty);
+        var tombstone = Encode(CacheEntryKind.Tombstone, version, owner, _options.TombstoneTtl, Stopwatch.GetTimestamp(), ReadOnlyMemory<byte>.Empty);
         var calls = new List<Task<bool>>
         {
             _guard!.TryAsync(CacheTelemetry.UserCache, () => _store.InvalidateAsync(UserKey(id), tombstone, _options.TombstoneTtl)),
@@ -254,10 +257,22 @@ public sealed class UserCache : IDisposable
 
     public void Dispose() => (_store as IDisposable)?.Dispose();
 
+    /// <summary>The raw tombstone a reader found (its negative answer may replace exactly that one), or null.</summary>
+    private static byte[]? Seen(CacheEntry? entry, byte[]? raw) => entry is { Kind: CacheEntryKind.Tombstone } ? raw : null;
+
+    /// <summary>
+    /// Caches "no such item". Into an empty key; over a tombstone only if it is still the one the reader found before
+    /// its load began (the load then started after that write, and no later write has come since).
+    /// </summary>
+    private Task<(bool Ok, bool Value)> RememberAbsentAsync(string cache, string key, byte[] negative, byte[]? seenTombstone) =>
+        seenTombstone is null
+            ? _guard!.TryAsync(cache, () => _store!.InstallAsync(key, negative, _options.NegativeTtl))
+            : _guard!.TryAsync(cache, () => _store!.ReplaceAsync(key, seenTombstone, negative, _options.NegativeTtl));
+
     private async Task<Dictionary<string, AttributeValue>?> LoadUserAsync(
-        Guid id, string key, Func<CancellationToken, Task<Dictionary<string, AttributeValue>?>> load)
+        Guid id, string key, Func<CancellationToken, Task<Dictionary<string, AttributeValue>?>> load, byte[]? seenTombstone)
     {
-        var started = _time.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var item = await load(CancellationToken.None).ConfigureAwait(false);
         if (!InTime(started))
         {
@@ -267,7 +282,7 @@ public sealed class UserCache : IDisposable
         if (item is null)
         {
             var negative = Encode(CacheEntryKind.Negative, 0, CacheEntry.NoOwner, _options.NegativeTtl, started, ReadOnlyMemory<byte>.Empty);
-            await _guard!.TryAsync(CacheTelemetry.UserCache, () => _store!.InstallAsync(key, negative, _options.NegativeTtl)).ConfigureAwait(false);
+            await RememberAbsentAsync(CacheTelemetry.UserCache, key, negative, seenTombstone).ConfigureAwait(false);
         }
         else if (UserProtection.IsSealed(item) && TtlFor(item, _options.UserTtl) is { } ttl)
         {
@@ -278,13 +293,16 @@ public sealed class UserCache : IDisposable
         return item;
     }
 
-    private async Task<Dictionary<string, AttributeValue>?> LoadEmailAsync(string key, Func<CancellationToken, Task<Dictionary<string, AttributeValue>?>> loadByEmail)
+    private async Task<Dictionary<string, AttributeValue>?> LoadEmailAsync(
+        string key, Func<CancellationToken, Task<Dictionary<string, AttributeValue>?>> loadByEmail, byte[]? seenTombstone)
     {
-        var started = _time.GetTimestamp();
+        var started = Stopwatch.GetTimestamp();
         var item = await loadByEmail(CancellationToken.None).ConfigureAwait(false);
         if (InTime(started) && AnswerFor(item, started) is { } answer)
         {
-            await _guard!.TryAsync(CacheTelemetry.EmailCache, () => _store!.InstallAsync(key, answer.Bytes, answer.Ttl)).ConfigureAwait(false);
+            await (item is null
+                ? RememberAbsentAsync(CacheTelemetry.EmailCache, key, answer.Bytes, seenTombstone)
+                : _guard!.TryAsync(CacheTelemetry.EmailCache, () => _store!.InstallAsync(key, answer.Bytes, answer.Ttl))).ConfigureAwait(false);
         }
 
         return item;
@@ -292,7 +310,7 @@ public sealed class UserCache : IDisposable
 
     private async Task ReplacePointerAsync(string key, byte[] stale, Dictionary<string, AttributeValue>? found)
     {
-        if (AnswerFor(found, _time.GetTimestamp()) is { } answer)
+        if (AnswerFor(found, Stopwatch.GetTimestamp()) is { } answer)
         {
             await _guard!.TryAsync(CacheTelemetry.EmailCache, () => _store!.ReplaceAsync(key, stale, answer.Bytes, answer.Ttl)).ConfigureAwait(false);
         }
@@ -362,7 +380,7 @@ public sealed class UserCache : IDisposable
         item.TryGetValue(Attr.EmailKey, out var key) && string.Equals(key.S, emailToken, StringComparison.Ordinal);
 
     /// <summary>A load that took longer than half a tombstone's life installs nothing (a write's tombstone may have expired meanwhile).</summary>
-    private bool InTime(long started) => _time.GetElapsedTime(started) < _options.TombstoneTtl / 2;
+    private bool InTime(long started) => Stopwatch.GetElapsedTime(started) < _options.TombstoneTtl / 2;
 
     private bool Expired(Dictionary<string, AttributeValue> item) =>
         ExpiresAt(item) is { } expiry && expiry <= _time.GetUtcNow();
@@ -393,7 +411,7 @@ public sealed class UserCache : IDisposable
             version,
             owner,
             _time.GetUtcNow().Add(ttl).ToUnixTimeMilliseconds(),
-            (long)_time.GetElapsedTime(started).TotalMilliseconds,
+            (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
             payload).Encode();
 
     /// <summary>The entry, or null for an absent or unreadable value (an unreadable one is loaded over, as a miss).</summary>
