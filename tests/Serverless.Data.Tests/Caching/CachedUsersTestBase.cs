@@ -25,6 +25,8 @@ public abstract class CachedUsersTestBase(DynamoDbLocalFixture dynamo, RedisServ
 
     protected RedisServerFixture Redis => redis;
 
+    protected DynamoDbLocalFixture Dynamo => dynamo;
+
     protected string Prefix { get; } = RedisServerFixture.UniquePrefix("users");
 
     /// <summary>Settings a test may change before <see cref="InitializeAsync"/> builds the cache.</summary>
