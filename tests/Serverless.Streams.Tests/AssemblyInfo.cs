@@ -1,3 +1,4 @@
 using Serverless.Testing;
 
 [assembly: AssemblyFixture(typeof(DynamoDbLocalFixture))]
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]
