@@ -3,3 +3,4 @@ using Xunit;
 
 [assembly: AssemblyFixture(typeof(DynamoDbLocalFixture))]
 [assembly: AssemblyFixture(typeof(MotoKmsFixture))]
+[assembly: AssemblyFixture(typeof(RedisServerFixture))]
