@@ -1,5 +1,5 @@
 # sam build (BuildMethod: makefile) runs build-<LogicalId> with ARTIFACTS_DIR set; the function's zip is that folder.
-# All four functions are the one Native AOT executable `bootstrap` (src/Serverless.Functions); Handler picks the function.
+# All the functions are the one Native AOT executable `bootstrap` (src/Serverless.Functions); Handler picks the function.
 # ARCH must match the template's Architecture parameter: `ARCH=arm64 sam build --parameter-overrides Architecture=arm64`.
 
 ARCH ?= x86_64
@@ -13,7 +13,7 @@ else
 $(error ARCH must be x86_64 or arm64, got '$(ARCH)')
 endif
 
-FUNCTIONS := ApiFunction AuditFunction DenormalizeFunction PurgeFunction
+FUNCTIONS := ApiFunction AuditFunction DenormalizeFunction PurgeFunction CacheInvalidationFunction
 
 .PHONY: $(addprefix build-,$(FUNCTIONS)) publish
 

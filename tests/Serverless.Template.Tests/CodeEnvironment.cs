@@ -17,6 +17,7 @@ internal static partial class CodeEnvironment
         ["Audit"] = ["Serverless.Functions", "Serverless.Lambda", "Serverless.Streams", "Serverless.Data", "Serverless.Domain"],
         ["Denormalize"] = ["Serverless.Functions", "Serverless.Lambda", "Serverless.Streams", "Serverless.Data", "Serverless.Domain"],
         ["Purge"] = ["Serverless.Functions", "Serverless.Lambda", "Serverless.Streams", "Serverless.Data", "Serverless.Domain"],
+        ["CacheInvalidation"] = ["Serverless.Functions", "Serverless.Lambda", "Serverless.Streams", "Serverless.Data", "Serverless.Domain"],
     };
 
     /// <summary>Set by Lambda itself (Lambda developer guide, "Defined runtime environment variables"); a function may not set them.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.Data.Table;
 using Serverless.Domain.Users;
 using Serverless.Lambda.Events;
 using Serverless.Local.EventSourceMapping;
@@ -21,6 +22,7 @@ public sealed class EventFileTests
         ["AuditFunction"] = "audit-user-insert.json",
         ["DenormalizeFunction"] = "denormalize-user-modify.json",
         ["PurgeFunction"] = "purge-user-ttl-remove.json",
+        ["CacheInvalidationFunction"] = "cache-invalidation-user-modify.json",
     };
 
     [Fact]
@@ -53,11 +55,12 @@ public sealed class EventFileTests
     [InlineData("AuditFunction", "INSERT")]
     [InlineData("DenormalizeFunction", "MODIFY")]
     [InlineData("PurgeFunction", "REMOVE")]
+    [InlineData("CacheInvalidationFunction", "MODIFY")]
     public void Each_stream_event_is_a_dynamodb_batch_of_our_user_items_that_passes_its_functions_filter(string function, string eventName)
     {
         var bytes = File.ReadAllBytes(RepoPaths.Of("events", EventOfFunction[function]));
         var batch = LambdaEventSerializer.Deserialize(bytes, LambdaJsonContext.Default.DynamoDBEvent);
-        var filters = Assert.Single(SamTemplateLoader.Load(File.ReadAllText(RepoPaths.Of("template.yaml"))), m => m.FunctionName == function).Filters;
+        var filters = Assert.Single(SamTemplateLoader.Load(File.ReadAllText(RepoPaths.Of("template.yaml")), CacheTemplateTests.CacheOn), m => m.FunctionName == function).Filters;
         using var raw = JsonDocument.Parse(bytes);
         var rawRecords = raw.RootElement.GetProperty("Records").EnumerateArray().ToList();
         Assert.Equal(rawRecords.Count, batch.Records.Count);
@@ -89,6 +92,11 @@ public sealed class EventFileTests
                     // Otherwise the function would skip it ("email and name unchanged") and the event would show nothing.
                     Assert.True(before!.Email != after!.Email || before.Name != after.Name);
                     Assert.True(after.Version > before.Version);
+                    break;
+                case "CacheInvalidationFunction":
+                    // An email change: the entries under both the old and the new email's blind token must go.
+                    Assert.Equal(EntityTypes.User, change.EntityType);
+                    Assert.NotEqual(before!.Email, after!.Email);
                     break;
                 case "PurgeFunction":
                     Assert.True(change.IsTimeToLiveDeletion);

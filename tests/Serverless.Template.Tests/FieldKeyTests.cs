@@ -19,7 +19,7 @@ public sealed class FieldKeyTests
         "kms:GenerateDataKeyPairWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:CreateGrant",
     ];
 
-    private static readonly string[] StreamRoles = ["AuditFunctionRole", "DenormalizeFunctionRole", "PurgeFunctionRole"];
+    private static readonly string[] StreamRoles = ["AuditFunctionRole", "DenormalizeFunctionRole", "PurgeFunctionRole", "CacheInvalidationFunctionRole"];
 
     private static YamlMappingNode Key => SamTemplate.Map(Template.Resources, "FieldKey")!;
 

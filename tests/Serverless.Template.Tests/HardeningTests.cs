@@ -76,7 +76,7 @@ public sealed class HardeningTests
     [Fact]
     public void Every_stateful_resource_says_what_becomes_of_it_on_removal_and_on_replacement()
     {
-        var stateful = new[] { "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::SecretsManager::Secret" }
+        var stateful = new[] { "AWS::DynamoDB::Table", "AWS::Logs::LogGroup", "AWS::SQS::Queue", "AWS::SecretsManager::Secret", "AWS::ElastiCache::ServerlessCache" }
             .SelectMany(Resources)
             .ToList();
         Assert.True(stateful.Count >= 8, $"expected the table, the secret, the queue and five log groups; found {stateful.Count}");

@@ -5,18 +5,21 @@ namespace Serverless.Template.Tests;
 
 /// <summary>
 /// template.yaml read the way these tests need it: functions with their handler, environment (Globals merged in) and
-/// events, with the intrinsics a deploy would resolve from parameter defaults resolved here too. References that
-/// only exist once deployed stay visible as <c>&lt;Logical.Attribute&gt;</c>.
+/// events, with the intrinsics a deploy would resolve from parameter defaults (or the overrides given) resolved here
+/// too, conditions and !If included. References that only exist once deployed stay visible as <c>&lt;Logical.Attribute&gt;</c>.
 /// </summary>
 internal sealed partial class SamTemplate
 {
     public const string FunctionType = "AWS::Serverless::Function";
 
-    private SamTemplate(YamlMappingNode root)
+    private readonly IReadOnlyDictionary<string, string> _overrides;
+
+    private SamTemplate(YamlMappingNode root, IReadOnlyDictionary<string, string>? overrides)
     {
         Root = root;
         Resources = Map(root, "Resources")!;
         Globals = Map(Map(root, "Globals"), "Function");
+        _overrides = overrides ?? new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
     public YamlMappingNode Root { get; }
@@ -25,22 +28,26 @@ internal sealed partial class SamTemplate
 
     public YamlMappingNode? Globals { get; }
 
-    public static SamTemplate Load() => Parse(File.ReadAllText(RepoPaths.Of("template.yaml")));
+    public static SamTemplate Load(IReadOnlyDictionary<string, string>? overrides = null) => Parse(File.ReadAllText(RepoPaths.Of("template.yaml")), overrides);
 
-    public static SamTemplate Parse(string yaml)
+    public static SamTemplate Parse(string yaml, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var stream = new YamlStream();
         // The representation model keeps CloudFormation's short tags (!Ref, !Sub, !If) as node tags instead of failing.
         stream.Load(new StringReader(yaml));
-        return new SamTemplate((YamlMappingNode)stream.Documents[0].RootNode);
+        return new SamTemplate((YamlMappingNode)stream.Documents[0].RootNode, overrides);
     }
 
+    /// <summary>Every function the template declares, whatever its Condition.</summary>
     public IReadOnlyList<SamFunction> Functions() =>
     [
         .. Resources.Children
             .Where(r => Scalar(r.Value, "Type") == FunctionType)
             .Select(r => new SamFunction(this, ((YamlScalarNode)r.Key).Value!, (YamlMappingNode)r.Value)),
     ];
+
+    /// <summary>The functions a deploy with these parameters creates.</summary>
+    public IReadOnlyList<SamFunction> DeployedFunctions() => [.. Functions().Where(f => Exists(f.Resource))];
 
     public SamFunction Function(string logicalId) =>
         Functions().SingleOrDefault(f => f.LogicalId == logicalId)
@@ -51,9 +58,53 @@ internal sealed partial class SamTemplate
 
     public string? ParameterDefault(string name) => Scalar(Map(Map(Root, "Parameters"), name), "Default");
 
-    /// <summary>A value as a deploy with default parameters would see it (strings only; lists and maps are not values here).</summary>
+    /// <summary>The parameter's value in this deploy: the override given, else its default.</summary>
+    public string? ParameterValue(string name) => _overrides.TryGetValue(name, out var given) ? given : ParameterDefault(name);
+
+    /// <summary>A condition of the template's Conditions, evaluated with <see cref="ParameterValue"/>.</summary>
+    public bool IsConditionTrue(string name)
+    {
+        return Map(Root, "Conditions") is { } conditions && conditions.Children.TryGetValue(new YamlScalarNode(name), out var definition)
+            ? Holds(definition)
+            : throw new InvalidOperationException($"template.yaml has no condition {name}.");
+    }
+
+    /// <summary>A resource exists in this deploy: it has no Condition, or its Condition holds.</summary>
+    public bool Exists(YamlNode resource) => Scalar(resource, "Condition") is not { } condition || IsConditionTrue(condition);
+
+    /// <summary>
+    /// The node a deploy keeps: an !If's chosen branch (followed through nested ones), null where that is
+    /// <c>!Ref AWS::NoValue</c>; any other node as it is.
+    /// </summary>
+    public YamlNode? Chosen(YamlNode node) => (TagOf(node), node) switch
+    {
+        ("!If", YamlSequenceNode { Children: [YamlScalarNode condition, var whenTrue, var whenFalse] }) =>
+            Chosen(IsConditionTrue(condition.Value!) ? whenTrue : whenFalse),
+        ("!Ref", YamlScalarNode { Value: "AWS::NoValue" }) => null,
+        _ => node,
+    };
+
+    private bool Holds(YamlNode condition) => (TagOf(condition), condition) switch
+    {
+        ("!Equals", YamlSequenceNode { Children: [var left, var right] }) => Resolve(left) == Resolve(right),
+        ("!Not", YamlSequenceNode { Children: [var inner] }) => !Holds(inner),
+        ("!And", YamlSequenceNode all) => all.Children.All(Holds),
+        ("!Or", YamlSequenceNode any) => any.Children.Any(Holds),
+        ("!Condition", YamlScalarNode { Value: { } name }) => IsConditionTrue(name),
+        _ => throw new InvalidOperationException($"Cannot evaluate the condition at line {condition.Start.Line}."),
+    };
+
+    // YamlDotNet throws on the Value of an empty (non-specific) tag.
+    private static string TagOf(YamlNode node) => node.Tag.IsEmpty ? "" : node.Tag.Value;
+
+    /// <summary>A value as a deploy with these parameters would see it (strings only; lists and maps are not values here).</summary>
     public string Resolve(YamlNode node)
     {
+        if (node is YamlSequenceNode && TagOf(node) == "!If")
+        {
+            return Chosen(node) is { } chosen ? Resolve(chosen) : "";
+        }
+
         // !Join [separator, list]: a list parameter (CommaDelimitedList) resolves as one value, a literal list item by item.
         if (node is YamlSequenceNode { Tag.Value: "!Join", Children: [YamlScalarNode separator, var list] })
         {
@@ -81,7 +132,7 @@ internal sealed partial class SamTemplate
     {
         if (ParameterNames.Contains(name))
         {
-            return ParameterDefault(name) ?? "<" + name + ">";
+            return ParameterValue(name) ?? "<" + name + ">";
         }
 
         if (name.StartsWith("AWS::", StringComparison.Ordinal))

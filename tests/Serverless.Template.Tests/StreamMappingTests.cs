@@ -16,10 +16,50 @@ namespace Serverless.Template.Tests;
 /// </summary>
 public sealed class StreamMappingTests
 {
+    // With the cache on, so the cache's invalidation function is among them.
     private static readonly IReadOnlyList<EventSourceMappingSettings> Mappings =
-        SamTemplateLoader.Load(File.ReadAllText(RepoPaths.Of("template.yaml")));
+        SamTemplateLoader.Load(File.ReadAllText(RepoPaths.Of("template.yaml")), CacheTemplateTests.CacheOn);
 
-    public static TheoryData<string> StreamFunctions => new("AuditFunction", "DenormalizeFunction", "PurgeFunction");
+    public static TheoryData<string> StreamFunctions => new("AuditFunction", "DenormalizeFunction", "PurgeFunction", "CacheInvalidationFunction");
+
+    [Fact]
+    public void The_cache_invalidation_mapping_exists_only_with_the_cache()
+    {
+        Assert.DoesNotContain(SamTemplateLoader.Load(File.ReadAllText(RepoPaths.Of("template.yaml"))), m => m.FunctionName == "CacheInvalidationFunction");
+        Assert.Equal("CacheInvalidation", Assert.Single(Mappings, m => m.FunctionName == "CacheInvalidationFunction").Handler);
+    }
+
+    [Fact]
+    public void The_cache_invalidation_filter_passes_every_change_of_a_user_whoever_made_it_and_nothing_else()
+    {
+        var filters = Assert.Single(Mappings, m => m.FunctionName == "CacheInvalidationFunction").Filters;
+        foreach (var writer in new[] { "user:alice", SeedDefaults.Writer, null })
+        {
+            Assert.True(Passes(filters, Record("INSERT", newType: EntityTypes.User, newWriter: writer)), writer);
+            Assert.True(Passes(filters, Record("MODIFY", newType: EntityTypes.User, oldType: EntityTypes.User, newWriter: writer, oldWriter: "user:bob")), writer);
+            Assert.True(Passes(filters, Record("REMOVE", oldType: EntityTypes.User, oldWriter: writer)), writer);
+        }
+
+        // TTL's removal of a soft-deleted user, which no API call sees.
+        Assert.True(Passes(filters, Record("REMOVE", oldType: EntityTypes.User, ttl: true)));
+
+        // An order, and the email marker that a user's email change rewrites beside the user item.
+        foreach (var other in new[] { EntityTypes.Order, EntityTypes.EmailMarker })
+        {
+            Assert.False(Passes(filters, Record("INSERT", newType: other)), other);
+            Assert.False(Passes(filters, Record("MODIFY", newType: other, oldType: other)), other);
+            Assert.False(Passes(filters, Record("REMOVE", oldType: other)), other);
+        }
+
+        foreach (var other in EntityTypes.All.Where(t => t != EntityTypes.User))
+        {
+            Assert.False(Passes(filters, Record("MODIFY", newType: other, oldType: other, newWriter: SeedDefaults.Writer)), other);
+            Assert.False(Passes(filters, Record("REMOVE", oldType: other, ttl: true)), other);
+        }
+
+        // The images decide, not the key: a user image in a REMOVE's NewImage (there is none on AWS) does not pass.
+        Assert.False(Passes(filters, Record("REMOVE", newType: EntityTypes.User)));
+    }
 
     [Theory]
     [MemberData(nameof(StreamFunctions))]
@@ -97,14 +137,25 @@ public sealed class StreamMappingTests
     }
 
     [Fact]
-    public void No_item_the_seed_writes_passes_a_stream_function_as_an_insert_or_a_rewrite()
+    public void No_item_the_seed_writes_passes_a_stream_function_as_an_insert_or_a_rewrite_but_its_users_reach_the_cache_invalidation()
     {
         // The real items of a scenario (every entity and index type), as INSERTs and as the MODIFYs a second seed makes.
         var sealer = Sealing.Ephemeral();
         var items = DataSeeder.Items(new SeedRequest(SeedScenario.Small), sealer).Concat(DataSeeder.Items(new SeedRequest(SeedScenario.Edge), sealer)).ToList();
         // Every type but the users' keys (key material, which no mapping lets through) is an audited one.
         Assert.Superset(AuditFunction.AuditedTypes.ToHashSet(), items.Select(i => i[Attr.EntityType].S).Where(t => t != EntityTypes.UserKey).ToHashSet());
-        foreach (var mapping in Mappings.Where(m => m.FunctionName != "PurgeFunction"))
+
+        // The seeder bypasses the API, so the cache would keep what it replaced: its users' items are invalidated.
+        var invalidation = Assert.Single(Mappings, m => m.FunctionName == "CacheInvalidationFunction").Filters;
+        Assert.Contains(items, i => i[Attr.EntityType].S == EntityTypes.User);
+        foreach (var item in items)
+        {
+            var user = item[Attr.EntityType].S == EntityTypes.User;
+            Assert.Equal(user, Passes(invalidation, Record("INSERT", newImage: Image(item), oldImage: null)));
+            Assert.Equal(user, Passes(invalidation, Record("MODIFY", newImage: Image(item), oldImage: Image(item))));
+        }
+
+        foreach (var mapping in Mappings.Where(m => m.FunctionName is not ("PurgeFunction" or "CacheInvalidationFunction")))
         {
             foreach (var item in items)
             {

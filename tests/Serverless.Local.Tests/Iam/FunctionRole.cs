@@ -12,7 +12,10 @@ namespace Serverless.Local.Tests.Iam;
 /// (Lambda's execution role for DynamoDB Streams, as in AWSLambdaDynamoDBExecutionRole), and sqs:SendMessage (or
 /// sns:Publish) on its on-failure destination;</item>
 /// <item>a table under a customer managed key: kms:Decrypt through DynamoDB (kms:ViaService) for every principal that
-/// reads or writes the table or its stream, which DynamoDB does with the caller's permissions to decrypt the table key.</item>
+/// reads or writes the table or its stream, which DynamoDB does with the caller's permissions to decrypt the table key;</item>
+/// <item>a function in a VPC (VpcConfig): the network interfaces Lambda makes in its subnets, with its security groups,
+/// and describes, deletes and assigns addresses to (AWSLambdaVPCAccessExecutionRole's ec2 actions; the Lambda developer
+/// guide: ec2:DescribeNetworkInterfaces is authorized on "*" only).</item>
 /// </list>
 /// </summary>
 internal sealed class FunctionRole
@@ -21,6 +24,10 @@ internal sealed class FunctionRole
     public const string LambdaStream = "Lambda (the event source mapping)";
     public const string LambdaOnFailure = "Lambda (the on-failure destination)";
     public const string ThroughDynamoDb = "DynamoDB (the table's customer managed key)";
+    public const string LambdaVpc = "Lambda (the function's network interfaces)";
+
+    /// <summary>The id EC2 would give a network interface of the function (any fixed one does).</summary>
+    public const string NetworkInterfaceId = "eni-0a1b2c3d4e5f60718";
 
     private FunctionRole(string functionId, string roleId, IReadOnlyList<PolicyStatement> statements, IReadOnlyList<AwsCall> lambdaCalls, string? tableKey)
     {
@@ -129,6 +136,11 @@ internal sealed class FunctionRole
             }
         }
 
+        if (template.Resolve(DeployedTemplate.Child(properties, "VpcConfig")) is Dictionary<string, object?> vpc)
+        {
+            lambda.AddRange(VpcCalls(vpc, functionId));
+        }
+
         var sse = template.Resolve(DeployedTemplate.Child(DeployedTemplate.Child(template.Resource("Table"), "Properties"), "SSESpecification")) as Dictionary<string, object?>;
         return new FunctionRole(functionId, roleId, statements, lambda, sse?.GetValueOrDefault("KMSMasterKeyId") as string);
     }
@@ -159,6 +171,41 @@ internal sealed class FunctionRole
         }
 
         return distinct;
+    }
+
+    private static IEnumerable<AwsCall> VpcCalls(Dictionary<string, object?> vpc, string functionId)
+    {
+        var ec2 = $"arn:aws:ec2:{DeployedTemplate.Region}:{DeployedTemplate.Account}:";
+        var eni = ec2 + "network-interface/" + NetworkInterfaceId;
+        yield return new AwsCall("ec2:CreateNetworkInterface", eni, LambdaVpc);
+        foreach (var (key, kind) in new[] { ("SubnetIds", "subnet"), ("SecurityGroupIds", "security-group") })
+        {
+            var ids = Ids(vpc.GetValueOrDefault(key));
+            if (ids.Count == 0)
+            {
+                throw new InvalidOperationException($"{functionId}.VpcConfig.{key} resolves to no id; give the cache's parameters when checking a stack with it.");
+            }
+
+            // CreateNetworkInterface is authorized on the interface, its subnet and its security groups.
+            foreach (var id in ids)
+            {
+                yield return new AwsCall("ec2:CreateNetworkInterface", $"{ec2}{kind}/{id}", LambdaVpc);
+            }
+        }
+
+        yield return new AwsCall("ec2:DescribeNetworkInterfaces", "*", LambdaVpc);
+        foreach (var action in new[] { "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses" })
+        {
+            yield return new AwsCall(action, eni, LambdaVpc);
+        }
+
+        // A CommaDelimitedList parameter resolves to its text here ("a,b"); a literal list to its items.
+        static List<string> Ids(object? value) => value switch
+        {
+            string text => [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            List<object?> list => [.. list.OfType<string>().SelectMany(v => Ids(v))],
+            _ => [],
+        };
     }
 
     /// <summary>The same role with one statement changed (tests of the check itself).</summary>

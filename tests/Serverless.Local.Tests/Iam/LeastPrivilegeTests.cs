@@ -10,6 +10,34 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
 {
     internal const string TableKey = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
+    /// <summary>The parameters of a stack with the cache (CacheEnabled), its network in the shape AWS gives such ids.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> CacheOn = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["CacheEnabled"] = "true",
+        ["VpcId"] = "vpc-0123456789abcdef0",
+        ["CacheSubnetIds"] = "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+        ["CacheSecurityGroupIds"] = "sg-0123456789abcdef0",
+        ["CacheRouteTableIds"] = "rtb-0123456789abcdef0",
+    };
+
+    /// <summary>Each stack shape a role is checked in: the table on an AWS owned key or its own, without and with the cache.</summary>
+    internal static IEnumerable<(string Label, Dictionary<string, string> Parameters)> StackShapes()
+    {
+        foreach (var cache in new[] { false, true })
+        {
+            foreach (var key in new[] { false, true })
+            {
+                var parameters = new Dictionary<string, string>(cache ? CacheOn : new Dictionary<string, string>(), StringComparer.Ordinal);
+                if (key)
+                {
+                    parameters["TableKmsKeyArn"] = TableKey;
+                }
+
+                yield return ($"table on {(key ? "a customer managed" : "an AWS owned")} key, {(cache ? "with" : "without")} the cache", parameters);
+            }
+        }
+    }
+
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
 
     [Fact]
@@ -55,12 +83,15 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
         Assert.DoesNotContain(calls, c => c.LeadingKeys.Contains(Serverless.Data.Privacy.Keyring.Partition));
     }
 
-    /// <summary>The role against the calls, with the table on an AWS owned key (the default) and on its own key.</summary>
+    /// <summary>
+    /// The role against the calls, with the table on an AWS owned key (the default) and on its own key, without the
+    /// cache (the default) and with it (the function then in the VPC, Lambda managing its network interfaces).
+    /// </summary>
     internal static void AssertExact(string functionId, IReadOnlyList<AwsCall> codeCalls)
     {
         Assert.NotEmpty(codeCalls);
         // The emulator reads the stream as Lambda documents it does: none of its stream calls is outside that set.
-        var documented = FunctionRole.Of(DeployedTemplate.Load(), functionId).LambdaCalls.Where(c => c.Origin == FunctionRole.LambdaStream).Select(c => c.Action).ToHashSet(StringComparer.Ordinal);
+        var documented = FunctionRole.Of(DeployedTemplate.Load(CacheOn), functionId).LambdaCalls.Where(c => c.Origin == FunctionRole.LambdaStream).Select(c => c.Action).ToHashSet(StringComparer.Ordinal);
         Assert.All(codeCalls.Where(c => c.Origin == FunctionRole.LambdaStream), c => Assert.Contains(c.Action, documented));
         if (documented.Count > 0)
         {
@@ -68,17 +99,18 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
         }
 
         var problems = new List<string>();
-        foreach (var overrides in new[] { new Dictionary<string, string>(), new Dictionary<string, string> { ["TableKmsKeyArn"] = TableKey } })
+        foreach (var (label, overrides) in StackShapes())
         {
             var template = DeployedTemplate.Load(overrides);
             var role = FunctionRole.Of(template, functionId);
             var calls = role.AllCalls(template, codeCalls);
-            var label = overrides.Count == 0 ? "table on an AWS owned key" : "table on a customer managed key";
             problems.AddRange(PermissionCheck.Problems(role, calls).Select(p => $"[{label}] {p}"));
-            if (overrides.Count > 0)
+            if (overrides.ContainsKey("TableKmsKeyArn"))
             {
                 Assert.Contains(calls, c => c.Action == "kms:Decrypt");
             }
+
+            Assert.Equal(overrides.ContainsKey("CacheEnabled"), calls.Any(c => c.Origin == FunctionRole.LambdaVpc));
         }
 
         Assert.True(problems.Count == 0, "The role and the calls differ:\n" + string.Join("\n", problems) + "\n\nCalls recorded:\n" + string.Join("\n", codeCalls.Select(c => c.Generalized().ToString()).Distinct(StringComparer.Ordinal)));
