@@ -19,6 +19,7 @@ public sealed class InvokeCommandTests(DynamoDbLocalFixture fixture)
         { "AuditFunction", "events/audit-user-insert.json" },
         { "DenormalizeFunction", "events/denormalize-user-modify.json" },
         { "PurgeFunction", "events/purge-user-ttl-remove.json" },
+        { "CacheInvalidationFunction", "events/cache-invalidation-user-modify.json" },
     };
 
     [Theory]
