@@ -46,6 +46,12 @@ public sealed class LocalStack : IAsyncDisposable
 
     public TtlSweeper? Sweeper { get; private set; }
 
+    /// <summary>The cache's endpoint (host:port) with <see cref="LocalStackOptions.Cache"/>; null without.</summary>
+    public string? CacheEndpoint { get; private set; }
+
+    /// <summary>The template parameter that brings in the cache's functions (template.yaml's CacheEnabled).</summary>
+    public const string CacheParameter = "CacheEnabled";
+
     public static async Task<LocalStack> StartAsync(LocalStackOptions options, TextWriter log, CancellationToken ct)
     {
         var server = await DynamoDbLocalServer.StartAsync(options.DynamoDb, log, ct);
@@ -59,6 +65,14 @@ public sealed class LocalStack : IAsyncDisposable
             // The functions read their settings from the environment, as on Lambda: point them at this stack.
             Environment.SetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, server.ServiceUrl.ToString());
             Environment.SetEnvironmentVariable(TableNameVariable, tableName);
+            if (options.Cache)
+            {
+                // Stopped last (the owned list stops in reverse): everything that uses it has stopped by then.
+                var redis = await LocalRedis.StartAsync(options.CachePort, ct);
+                stack._owned.Add(redis);
+                stack.CacheEndpoint = redis.Endpoint;
+                Environment.SetEnvironmentVariable(Serverless.Data.Caching.CacheOptions.EndpointVariable, redis.Endpoint);
+            }
 
             await stack.StartApiAsync(options, ct);
             if (options.RunStreams)
@@ -83,6 +97,7 @@ public sealed class LocalStack : IAsyncDisposable
         {
             ["DynamoDb:ServiceUrl"] = DynamoDb.ServiceUrl.ToString(),
             ["Table:TableName"] = TableName,
+            ["Cache:Endpoint"] = CacheEndpoint,
         });
         var app = ApiApp.Build(builder);
         await app.StartAsync(ct);
@@ -92,7 +107,9 @@ public sealed class LocalStack : IAsyncDisposable
 
     private async Task StartStreamsAsync(LocalStackOptions options, TextWriter log, CancellationToken ct)
     {
-        var settings = await SamTemplateLoader.LoadFileAsync(options.TemplatePath, ct: ct);
+        // With the cache, the template's functions that exist only with it run too, as a stack deployed with it has them.
+        var parameters = options.Cache ? new Dictionary<string, string> { [CacheParameter] = "true" } : null;
+        var settings = await SamTemplateLoader.LoadFileAsync(options.TemplatePath, parameters, ct);
         var functionOptions = new FunctionOptions { ConfigureLogging = logging => logging.Output = Console.OpenStandardError() };
         var mappings = new List<StreamFunctionMapping>();
         foreach (var mapping in settings.Where(s => s.Enabled))
@@ -159,5 +176,9 @@ public sealed class LocalStack : IAsyncDisposable
 
         Client.Dispose();
         await DynamoDb.DisposeAsync();
+        if (CacheEndpoint is not null)
+        {
+            Environment.SetEnvironmentVariable(Serverless.Data.Caching.CacheOptions.EndpointVariable, null);
+        }
     }
 }

@@ -18,6 +18,15 @@ public sealed record LocalStackOptions
     /// <summary>Where batches a stream function gave up on are written, one JSON-lines file per function.</summary>
     public string FailureDirectory { get; init; } = Path.Combine(".local", "failures");
 
+    /// <summary>
+    /// Run the user cache (<c>serve --cache</c>): start <c>redis-server</c>, point the API and the functions at it, and run
+    /// the template's functions that exist only with its cache (<c>CacheEnabled=true</c>: the CacheInvalidation function).
+    /// </summary>
+    public bool Cache { get; init; }
+
+    /// <summary>Loopback port of the cache's redis-server; 0 picks a free one.</summary>
+    public int CachePort { get; init; }
+
     /// <summary>Start the stream functions and the sweeper (false: DynamoDB Local and the API only).</summary>
     public bool RunStreams { get; init; } = true;
 }

@@ -30,7 +30,11 @@ public static class ServeCommand
         command.Options.Add(apiPort);
         command.Options.Add(persist);
         command.Options.Add(template);
+        var cache = new Option<bool>("--cache") { Description = "Run the user cache too: redis-server (apt-get install -y redis-server) on a free loopback port, the API and the CacheInvalidation stream function using it." };
+        var cachePort = new Option<int>("--cache-port") { Description = "Port for the cache's redis-server with --cache (0 picks a free one).", DefaultValueFactory = _ => 0 };
         command.Options.Add(sweep);
+        command.Options.Add(cache);
+        command.Options.Add(cachePort);
         command.SetAction(GuardedAction.Of("serve", async (parse, ct) =>
         {
             var dataDir = parse.GetValue(persist);
@@ -45,11 +49,14 @@ public static class ServeCommand
                 ApiPort = parse.GetValue(apiPort),
                 TemplatePath = parse.GetValue(template)!,
                 SweepInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(sweep))),
+                Cache = parse.GetValue(cache),
+                CachePort = parse.GetValue(cachePort),
             };
             await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
             await Console.Error.WriteLineAsync(
                 $"Local stack ready. API: {stack.ApiUrl} (reference: {stack.ApiUrl}scalar, token: dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\")"
                 + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
+                + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
                 + $" | stream functions: {string.Join(", ", stack.StreamFunctions)} | Ctrl+C to stop.");
             try
             {

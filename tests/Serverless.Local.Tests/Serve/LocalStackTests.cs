@@ -36,6 +36,73 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Serve_with_cache_starts_redis_serves_reads_from_it_and_runs_the_invalidation_function()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var serve = StartServe("--cache");
+        string endpoint;
+        try
+        {
+            var ready = await WaitForReadyLineAsync(serve, ct);
+            var match = CacheInReadyLine().Match(ready);
+            Assert.True(match.Success, ready);
+            Assert.Contains("CacheInvalidationFunction", ready, StringComparison.Ordinal);
+            endpoint = match.Groups["endpoint"].Value;
+            using var http = new HttpClient { BaseAddress = new Uri(ReadyLine().Match(ready).Groups["api"].Value) };
+            var token = DevAuth.CreateToken("local-stack-test", [Scopes.Read, Scopes.Write], TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            var created = await http.PostAsJsonAsync(
+                "users", new { email = $"cached-{Guid.NewGuid():N}@example.com", name = "Cache Tester", password = "a long enough passphrase" }, ct);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"users/{id}", ct)).StatusCode);
+
+            using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(endpoint);
+            var raw = await redis.GetDatabase().StringGetAsync("user:" + id);
+            Assert.True(raw.HasValue, "the user read through the API is in the stack's Redis");
+            // The invalidation function has seen the create too (its tombstone, or the value read after it).
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"users/{id}", ct)).StatusCode);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync(CancellationToken.None);
+        }
+
+        // The stack's redis-server went with it.
+        await Eventually.WaitUntilAsync(
+            async () =>
+            {
+                using var probe = new System.Net.Sockets.TcpClient();
+                try
+                {
+                    await probe.ConnectAsync(System.Net.IPAddress.Loopback, int.Parse(endpoint.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture), ct);
+                    return false;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    return true;
+                }
+            },
+            "the stack's redis-server has stopped", ct);
+    }
+
+    [Fact]
+    public async Task Serve_with_cache_but_no_redis_server_installed_exits_saying_how_to_install_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        // A PATH with dotnet on it and nothing else: no redis-server.
+        using var serve = StartServe("--cache", path: Path.GetDirectoryName(Environment.ProcessPath)!);
+        var stderr = serve.StandardError.ReadToEndAsync(ct);
+        _ = serve.StandardOutput.ReadToEndAsync(ct);
+        await serve.WaitForExitAsync(ct);
+
+        Assert.Equal(1, serve.ExitCode);
+        Assert.Contains("error: serve: --cache needs redis-server", await stderr, StringComparison.Ordinal);
+        Assert.Contains("apt-get install -y redis-server", await stderr, StringComparison.Ordinal);
+    }
+
     private static async Task UseStackAsync(Uri api, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = api };
@@ -82,7 +149,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             TimeSpan.FromMilliseconds(250),
             body => $"last GET /{path}: {body}");
 
-    private Process StartServe()
+    private Process StartServe(string? extra = null, string? path = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -96,12 +163,25 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             psi.ArgumentList.Add(arg);
         }
 
+        if (extra is not null)
+        {
+            psi.ArgumentList.Add(extra);
+        }
+
+        if (path is not null)
+        {
+            psi.Environment["PATH"] = path;
+        }
+
         psi.Environment["TABLE_NAME"] = "stack-" + Guid.NewGuid().ToString("N");
         psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
         return Process.Start(psi)!;
     }
 
-    private static async Task<Uri> WaitForReadyAsync(Process serve, CancellationToken ct)
+    private static async Task<Uri> WaitForReadyAsync(Process serve, CancellationToken ct) =>
+        new(ReadyLine().Match(await WaitForReadyLineAsync(serve, ct)).Groups["api"].Value);
+
+    private static async Task<string> WaitForReadyLineAsync(Process serve, CancellationToken ct)
     {
         var lines = new List<string>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -109,10 +189,10 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         while (await serve.StandardError.ReadLineAsync(timeout.Token) is { } line)
         {
             lines.Add(line);
-            if (ReadyLine().Match(line) is { Success: true } match)
+            if (ReadyLine().Match(line) is { Success: true })
             {
                 _ = DrainAsync(serve);
-                return new Uri(match.Groups["api"].Value);
+                return line;
             }
         }
 
@@ -129,4 +209,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
 
     [GeneratedRegex(@"Local stack ready\. API: (?<api>http://[^ ]+)")]
     private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"cache: redis (?<endpoint>127\.0\.0\.1:\d+)")]
+    private static partial Regex CacheInReadyLine();
 }
