@@ -78,13 +78,16 @@ internal static class HitRatio
         if (ratio < 0.9)
         {
             var otherMisses = Math.Max(0, misses - firstTimes);
+            // Past this rank a user is drawn less than once, on average, in the whole run.
+            var onceRank = (int)((warmUp + measured) / zipf.Normalizer);
             section.Notes.Add(
                 $"**hit ratio** {ratio:0.000} against the goal of 0.9. With s = 1.0 over {population:#,0} users the tail is long: each user "
-                + $"past the most popular few thousand is drawn about once in {Format.Count(warmUp + measured)} reads, and its first read misses "
-                + $"whatever the cache does. {Format.Count(firstTimes)} of the {Format.Count(measured)} measured reads were such first reads "
-                + $"(ceiling {ceiling:0.000}); the other {Format.Count(otherMisses)} misses are the cache's own (failed or timed-out calls: "
-                + $"{Format.Count(errors)}; concurrent first reads of one user, each counted). A warm-up of as many reads as users has not "
-                + "drawn most of the tail yet; hours of traffic at the same TTL would.");
+                + $"past the {Format.Count(onceRank)} most popular is drawn less than once, on average, in the run's {Format.Count(warmUp + measured)} "
+                + $"reads (the warm-up drew {Format.Count(distinct)} distinct users), and a user's first read misses whatever the cache does. "
+                + $"{Format.Count(firstTimes)} of the {Format.Count(measured)} measured reads were such first reads (ceiling {ceiling:0.000}); "
+                + $"misses beyond those: {Format.Count(otherMisses)} (failed or timed-out cache calls: {Format.Count(errors)}; concurrent first "
+                + "reads of one user count one miss each). The goal needs more traffic per user than a warm-up of as many reads as users: "
+                + "hours of it at the same TTL would have drawn most of the tail once.");
         }
     }
 
@@ -109,6 +112,9 @@ internal static class HitRatio
     {
         private readonly double[] _cumulative;
 
+        /// <summary>H(n, s): the sum of every rank's weight.</summary>
+        public double Normalizer { get; }
+
         public Zipf(int n, double s)
         {
             _cumulative = new double[n];
@@ -123,6 +129,8 @@ internal static class HitRatio
             {
                 _cumulative[k] /= sum;
             }
+
+            Normalizer = sum;
         }
 
         public int Sample(Random random)

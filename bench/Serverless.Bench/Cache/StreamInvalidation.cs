@@ -88,9 +88,13 @@ internal static class StreamInvalidation
                     }
                 }
 
+                // Each write waits a random part of a poll interval first: sent as soon as the previous one was seen, every
+                // write would land just after the poll that found nothing and wait a whole interval.
+                var pauses = new Random(18);
                 for (var i = 0; i < users.Count; i++)
                 {
                     var id = users[i].Id;
+                    await Task.Delay(pace.PollInterval * pauses.NextDouble(), ct);
                     var sent = Stopwatch.GetTimestamp();
                     var version = await BumpVersionAsync(client, table, id, ct);
                     var acknowledged = Stopwatch.GetTimestamp();
@@ -131,7 +135,8 @@ internal static class StreamInvalidation
             });
             section.Details.Add(
                 $"Invalidation after a write that bypasses the API: {Format.Count(writes)} UpdateItems one after the other, each bumping the version of "
-                + $"another cached user (lastWriter {Writer}), the next sent once the previous was invalidated. From the write's acknowledgement to the "
+                + $"another cached user (lastWriter {Writer}), each sent once the previous was invalidated and a random pause of up to one poll interval "
+                + "had passed (so writes land anywhere in the emulator's poll cycle). From the write's acknowledgement to the "
                 + $"tombstone of its new version at user:{{id}} (checked every millisecond or so): p50 {Format.Ms(latency.Median)}, p99 {Format.Ms(latency.P99)}, "
                 + $"max {Format.Ms(latency.Max)}; from sending the write: p50 {Format.Ms(total.Median)}, p99 {Format.Ms(total.P99)}; the UpdateItem itself "
                 + $"p50 {Format.Ms(write.Median)}. The emulator's pace is its default (what serve runs): a poll of the shard every {poll} ms when the "
