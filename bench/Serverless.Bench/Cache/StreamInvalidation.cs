@@ -140,8 +140,8 @@ internal static class StreamInvalidation
                 + $"tombstone of its new version at user:{{id}} (checked every millisecond or so): p50 {Format.Ms(latency.Median)}, p99 {Format.Ms(latency.P99)}, "
                 + $"max {Format.Ms(latency.Max)}; from sending the write: p50 {Format.Ms(total.Median)}, p99 {Format.Ms(total.P99)}; the UpdateItem itself "
                 + $"p50 {Format.Ms(write.Median)}. The emulator's pace is its default (what serve runs): a poll of the shard every {poll} ms when the "
-                + "last one found nothing, so a write waits for the next poll (half the interval on average), then one GetRecords, the function's "
-                + "Redis calls (the tombstone, the active list's generation, the email key) and the check's GET.");
+                + "last one found nothing: a write waits for the shard's next poll, then one GetRecords from DynamoDB Local's stream, the "
+                + "function's Redis calls (the tombstone, the active list's generation, the email key) and the check's GET.");
         }
         finally
         {
