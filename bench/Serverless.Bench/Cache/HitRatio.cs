@@ -86,8 +86,9 @@ internal static class HitRatio
                 + $"reads (the warm-up drew {Format.Count(distinct)} distinct users), and a user's first read misses whatever the cache does. "
                 + $"{Format.Count(firstTimes)} of the {Format.Count(measured)} measured reads were such first reads (ceiling {ceiling:0.000}); "
                 + $"misses beyond those: {Format.Count(otherMisses)} (failed or timed-out cache calls: {Format.Count(errors)}; concurrent first "
-                + "reads of one user count one miss each). The goal needs more traffic per user than a warm-up of as many reads as users: "
-                + "hours of it at the same TTL would have drawn most of the tail once.");
+                + "reads of one user count one miss each). The ratio is bounded by how often a user is read again within its entry's hour "
+                + $"(Cache:UserTtl): this run reads each user {(warmUp + measured) / (double)population:0.#} times on average; the goal needs "
+                + "more reads per user per hour than that.");
         }
     }
 
