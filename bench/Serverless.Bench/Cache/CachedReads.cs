@@ -84,8 +84,8 @@ internal static class CachedReads
             + $". Cache metrics over the rounds: {metrics}.");
         section.Details.Add(
             "A cached read by id is one Redis GET, the user's key from memory (or its GetItem beside the GET), and the decryption; by email "
-            + "it is two GETs (the email's pointer, then the user's entry) in place of the email index's Query: as many round trips, each "
-            + "to Redis instead of DynamoDB.");
+            + "it is two GETs (the email's pointer, then the user's entry) in place of the email index's one Query: "
+            + "one round trip more, each to Redis instead of DynamoDB.");
 
         foreach (var row in section.Rows.Where(r => r.Verdict.StartsWith("missed", StringComparison.Ordinal)))
         {
