@@ -28,7 +28,7 @@ public static class CacheBench
                 + "the run's DynamoDB Local. Reads: UserRepository's get by id and by email of sealed users with the cache on (every user "
                 + "read once first) against a UserRepository without cache (UserCache.Off) on the same table and client, one call at a time, "
                 + "sides in alternating rounds. Hit ratio: get by id of users drawn from a Zipf(s = 1.0) distribution, counted from the "
-                + "CacheHits and CacheMisses metrics (Cache = user) after a warm-up of as many reads as users. Invalidation: an UpdateItem "
+                + "CacheHits and CacheMisses metrics (Cache = user) after a warm-up of five reads per user. Invalidation: an UpdateItem "
                 + "by a plain SDK client bumping a user's version, as a migration writes, until the CacheInvalidation stream function, fed "
                 + "by the local event source mapping emulator from the table's stream, has left the tombstone of the new version.",
         };
