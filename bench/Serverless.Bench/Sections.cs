@@ -1,5 +1,6 @@
 using Serverless.Bench.Adapter;
 using Serverless.Bench.Api;
+using Serverless.Bench.Cache;
 using Serverless.Bench.ColdStart;
 using Serverless.Bench.Growth;
 using Serverless.Bench.Observability;
@@ -25,6 +26,7 @@ public static class Sections
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
         new(PrivacyBench.Key, "Privacy", PrivacyBench.RunAsync),
+        new(CacheBench.Key, CacheBench.Title, CacheBench.RunAsync),
     ];
 }
 
