@@ -56,8 +56,9 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync(
                 $"Local stack ready. API: {stack.ApiUrl} (reference: {stack.ApiUrl}scalar, token: dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\")"
                 + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
+                + $" | stream functions: {string.Join(", ", stack.StreamFunctions)}"
                 + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
-                + $" | stream functions: {string.Join(", ", stack.StreamFunctions)} | Ctrl+C to stop.");
+                + " | Ctrl+C to stop.");
             try
             {
                 await Task.Delay(Timeout.Infinite, ct);
