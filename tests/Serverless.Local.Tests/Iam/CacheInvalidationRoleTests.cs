@@ -1,14 +1,41 @@
 namespace Serverless.Local.Tests.Iam;
 
 /// <summary>
+/// The cache invalidation function's calls, recorded once for the class (see <see cref="StreamWorkloads.CacheInvalidationAsync"/>),
+/// against a redis-server of the class's own (the only Redis this assembly needs).
+/// </summary>
+public sealed class CacheInvalidationRun(DynamoDbLocalFixture dynamo) : IAsyncLifetime
+{
+    private readonly RedisServerFixture _redis = new();
+
+    internal IReadOnlyList<AwsCall> Calls { get; private set; } = [];
+
+    public async ValueTask InitializeAsync()
+    {
+        await _redis.InitializeAsync();
+        Calls = await StreamWorkloads.CacheInvalidationAsync(dynamo, _redis, DeployedTemplate.Load(LeastPrivilegeTests.CacheOn), TestContext.Current.CancellationToken);
+    }
+
+    public ValueTask DisposeAsync() => _redis.DisposeAsync();
+}
+
+/// <summary>
 /// The cache invalidation function's role (it exists only with the cache). Its code reads the stream records Lambda
 /// hands it and talks to the cache, never to an AWS service: the role must allow exactly what Lambda does for it
 /// (its log group, the table's stream, the failure queue, its network interfaces, the table's own key for the stream
 /// reads), and any DynamoDB or KMS call of the code would be refused.
 /// </summary>
-public sealed class CacheInvalidationRoleTests
+public sealed class CacheInvalidationRoleTests(CacheInvalidationRun run) : IClassFixture<CacheInvalidationRun>
 {
     private const string Function = "CacheInvalidationFunction";
+
+    [Fact]
+    public void The_role_allows_exactly_what_the_function_did_while_invalidating()
+    {
+        // Its stream reads are the emulator's, as Lambda makes them; its code made none of its own.
+        LeastPrivilegeTests.AssertExact(Function, run.Calls, cacheOnly: true);
+        Assert.DoesNotContain(run.Calls, c => c.Origin == AwsCall.Code);
+    }
 
     [Fact]
     public void The_role_allows_exactly_what_lambda_does_for_the_function_and_nothing_for_its_code()
@@ -18,7 +45,7 @@ public sealed class CacheInvalidationRoleTests
         {
             var template = DeployedTemplate.Load(overrides);
             var role = FunctionRole.Of(template, Function);
-            var calls = role.AllCalls(template, []);
+            var calls = role.AllCalls(template, run.Calls);
             problems.AddRange(PermissionCheck.Problems(role, calls).Select(p => $"[{label}] {p}"));
 
             Assert.Contains(calls, c => c.Origin == FunctionRole.LambdaStream && c.Action == "dynamodb:GetRecords");

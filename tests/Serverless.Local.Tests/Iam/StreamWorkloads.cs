@@ -3,6 +3,7 @@ using System.Text;
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Data.Comments;
 using Serverless.Data.Orders;
@@ -141,6 +142,61 @@ internal static class StreamWorkloads
         return recorder.Calls;
     }
 
+    /// <summary>
+    /// CacheInvalidation (a stack with the cache): a user changed and one removed behind the API's back (a migration's
+    /// UpdateItem, a DeleteItem) leave a real redis-server once the function has seen them. Its code talks to the cache
+    /// only: the calls recorded are Lambda's, and any table call of the code would be among them.
+    /// </summary>
+    public static async Task<IReadOnlyList<AwsCall>> CacheInvalidationAsync(DynamoDbLocalFixture dynamo, RedisServerFixture redis, DeployedTemplate template, CancellationToken ct)
+    {
+        const string FunctionId = "CacheInvalidationFunction";
+        await using var table = await TestTable.CreateAsync(dynamo, ct);
+        using var recorder = new CallRecorder(table.Name, template);
+        var options = new CacheOptions { Endpoint = redis.Endpoint, KeyPrefix = RedisServerFixture.UniquePrefix("iam") };
+        // What the deployed stack fills in: the cache's endpoint (the template's !GetAtt of the serverless cache).
+        var deployed = new Dictionary<string, string>(StringComparer.Ordinal) { [CacheOptions.EndpointVariable] = options.Endpoint, [CacheOptions.KeyPrefixVariable] = options.KeyPrefix };
+        var function = await TemplateStreamFunctions.CreateAsync(FunctionId, dynamo, table, ct, await FunctionClientAsync(FunctionId, dynamo, table, recorder, ct), deployed);
+        try
+        {
+            using var cache = new UserCache(RedisCacheStore.Connect(options), options, TimeProvider.System);
+            var users = new UserRepository(new TableAccess(table.Admin, table.Options(), TimeProvider.System)) { Cache = cache };
+            var changed = await users.CreateAsync(NewUser(), "user:ada", ct);
+            var removed = await users.CreateAsync(NewUser(), "user:ada", ct);
+            Assert.NotNull(await users.GetAsync(changed.Id, ct));
+            Assert.NotNull(await users.GetAsync(removed.Id, ct));
+            Assert.True(await redis.Connection.GetDatabase().KeyExistsAsync(cache.UserKey(changed.Id)), "the user is cached before the change");
+
+            await using (var harness = await StartAsync(FunctionId, function, dynamo, table, recorder, template, ct, templateParameters: LeastPrivilegeTests.CacheOn))
+            {
+                var bumped = await table.Admin.UpdateItemAsync(
+                    new UpdateItemRequest
+                    {
+                        TableName = table.Name,
+                        Key = Keys.User(changed.Id).ToAttributes(),
+                        UpdateExpression = "SET #v = #v + :one",
+                        ExpressionAttributeNames = new() { ["#v"] = Attr.Version },
+                        ExpressionAttributeValues = new() { [":one"] = new AttributeValue { N = "1" } },
+                        ReturnValues = ReturnValue.UPDATED_NEW,
+                    },
+                    ct);
+                var version = long.Parse(bumped.Attributes[Attr.Version].N, System.Globalization.CultureInfo.InvariantCulture);
+                await table.Admin.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = Keys.User(removed.Id).ToAttributes() }, ct);
+
+                await Eventually.WaitUntilAsync(
+                    async () => (await users.GetAsync(changed.Id, ct))?.Version == version && await users.GetAsync(removed.Id, ct) is null,
+                    "the cache no longer answers with the user as it was, nor with the removed one",
+                    ct,
+                    TimeSpan.FromMinutes(2));
+            }
+        }
+        finally
+        {
+            await ((IAsyncDisposable)function).DisposeAsync();
+        }
+
+        return recorder.Calls;
+    }
+
     /// <summary>The client the function's factory would build from its environment, recorded.</summary>
     private static async Task<IAmazonDynamoDB> FunctionClientAsync(string functionId, DynamoDbLocalFixture dynamo, TestTable table, CallRecorder recorder, CancellationToken ct)
     {
@@ -164,9 +220,10 @@ internal static class StreamWorkloads
         DeployedTemplate template,
         CancellationToken ct,
         string? failOn = null,
-        TtlDeletionLog? ttlDeletions = null)
+        TtlDeletionLog? ttlDeletions = null,
+        IReadOnlyDictionary<string, string>? templateParameters = null)
     {
-        var settings = (await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), ct: ct)).Single(s => s.FunctionName == functionId);
+        var settings = (await SamTemplateLoader.LoadFileAsync(RepoPaths.Of("template.yaml"), templateParameters, ct)).Single(s => s.FunctionName == functionId);
         var destination = FunctionRole.Of(template, functionId).LambdaCalls.Single(c => c.Origin == FunctionRole.LambdaOnFailure);
         return await EmulatorHarness.StartAsync(
             dynamo,
