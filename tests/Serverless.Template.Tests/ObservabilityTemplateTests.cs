@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Serverless.Api.Infrastructure.Http;
+using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Lambda.Batch;
 using Serverless.Lambda.Metrics;
@@ -56,28 +57,71 @@ public sealed partial class ObservabilityTemplateTests
     }
 
     [Fact]
-    public void The_dashboard_searches_only_metric_names_and_dimensions_the_code_writes()
+    public void The_dashboard_searches_only_metric_names_and_dimension_sets_the_code_writes()
     {
-        // DashboardBody: !Sub [body, variables]
-        var body = ((YamlScalarNode)Seq(Map(Map(Template.Resources, "Dashboard"), "Properties"), "DashboardBody")!.Children[0]).Value!;
-        var known = new HashSet<string>(StringComparer.Ordinal)
+        // Metric -> the dimension sets (besides Service) a SEARCH of the dashboard may name.
+        var written = new Dictionary<string, string[][]>(StringComparer.Ordinal)
         {
-            RequestMetrics.LatencyMetric, RequestMetrics.RequestsMetric, RequestMetrics.ReadCapacityMetric, RequestMetrics.WriteCapacityMetric,
+            [RequestMetrics.LatencyMetric] = [[RequestMetrics.RouteDimension, RequestMetrics.StatusClassDimension]],
+            [RequestMetrics.RequestsMetric] = [[RequestMetrics.RouteDimension, RequestMetrics.StatusClassDimension]],
+            [RequestMetrics.ReadCapacityMetric] = [[RequestMetrics.RouteDimension]],
+            [RequestMetrics.WriteCapacityMetric] = [[RequestMetrics.RouteDimension]],
+            [CacheTelemetry.HitsMetric] = [[CacheTelemetry.CacheDimension]],
+            [CacheTelemetry.MissesMetric] = [[CacheTelemetry.CacheDimension]],
+            [CacheTelemetry.ErrorsMetric] = [[CacheTelemetry.CacheDimension]],
+        };
+        var listedOnly = new HashSet<string>(StringComparer.Ordinal)
+        {
             DynamoDbTelemetry.ThrottlesMetric, StreamMetricNames.RecordsProcessed, StreamMetricNames.BatchItemFailures, "SlowDynamoDbOperations",
         };
-        var searched = SearchedName().Matches(body).Select(m => m.Groups["name"].Value).ToList();
-        Assert.NotEmpty(searched);
-        Assert.All(searched, name => Assert.Contains(name, known));
-        foreach (Match schema in SearchedSchema().Matches(body))
+        var body = DashboardBody(out _);
+
+        var searches = SearchedMetric().Matches(body).ToList();
+        Assert.NotEmpty(searches);
+        foreach (var search in searches)
         {
-            var dimensions = schema.Groups["dims"].Value.Split(',').Skip(1).ToHashSet(StringComparer.Ordinal);
-            Assert.Equal(Namespace, schema.Groups["dims"].Value.Split(',')[0]);
-            Assert.Contains(LambdaMetricsOptions.ServiceDimension, dimensions);
-            Assert.Contains(RequestMetrics.RouteDimension, dimensions);
+            var name = search.Groups["name"].Value;
+            var schema = search.Groups["dims"].Value.Split(',');
+            Assert.Equal(Namespace, schema[0]);
+            Assert.Contains(LambdaMetricsOptions.ServiceDimension, schema);
+            Assert.True(written.TryGetValue(name, out var sets), $"the dashboard searches {name}, which no code writes by a dimension set");
+            var others = schema.Skip(1).Where(d => d != LambdaMetricsOptions.ServiceDimension).Order(StringComparer.Ordinal).ToArray();
+            Assert.True(sets.Any(s => s.Order(StringComparer.Ordinal).SequenceEqual(others)), $"the dashboard searches {name} by [{string.Join(", ", others)}], a set it is not written with");
         }
 
+        Assert.Contains(searches, s => s.Groups["name"].Value == CacheTelemetry.HitsMetric);
         var listed = ListedMetric().Matches(body).Select(m => m.Groups["name"].Value);
-        Assert.All(listed, name => Assert.Contains(name, known));
+        Assert.All(listed, name => Assert.Contains(name, listedOnly));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_dashboard_body_is_json_with_and_without_the_cache(bool cache)
+    {
+        var body = DashboardBody(out var variables);
+        // What CloudFormation substitutes: the template's variables (the cache's line, or nothing), then the stack's values.
+        // CacheIteratorAge: !If [HasCache, !Sub '<line>', '']
+        var cacheLine = (YamlSequenceNode)variables.Children[new YamlScalarNode("CacheIteratorAge")];
+        Assert.Equal("!If", cacheLine.Tag.Value);
+        Assert.Equal("HasCache", ((YamlScalarNode)cacheLine[0]).Value);
+        var fragment = ((YamlScalarNode)cacheLine[cache ? 1 : 2]).Value!;
+        var text = body.Replace("${CacheIteratorAge}", fragment, StringComparison.Ordinal);
+        text = Regex.Replace(text, @"\$\{[A-Za-z:]+\}", "x");
+
+        using var document = System.Text.Json.JsonDocument.Parse(text);
+        var lambdaLines = document.RootElement.GetProperty("widgets").EnumerateArray()
+            .SelectMany(w => w.GetProperty("properties").GetProperty("metrics").EnumerateArray())
+            .Count(m => m[0].ValueKind == System.Text.Json.JsonValueKind.String && m[0].GetString() == "AWS/Lambda");
+        Assert.Equal(cache ? 4 : 3, lambdaLines);
+    }
+
+    /// <summary>DashboardBody: <c>!Sub [body, variables]</c>.</summary>
+    private static string DashboardBody(out YamlMappingNode variables)
+    {
+        var sub = Seq(Map(Map(Template.Resources, "Dashboard"), "Properties"), "DashboardBody")!;
+        variables = (YamlMappingNode)sub.Children[1];
+        return ((YamlScalarNode)sub.Children[0]).Value!;
     }
 
     [Fact]
@@ -108,11 +152,8 @@ public sealed partial class ObservabilityTemplateTests
     private static Dictionary<string, string> DimensionsOf(YamlSequenceNode? dimensions) =>
         (dimensions?.Children.OfType<YamlMappingNode>() ?? []).ToDictionary(d => SamTemplate.Scalar(d, "Name")!, d => SamTemplate.Scalar(d, "Value")!, StringComparer.Ordinal);
 
-    [GeneratedRegex(@"MetricName=\\+""(?<name>[A-Za-z]+)\\+""")]
-    private static partial Regex SearchedName();
-
-    [GeneratedRegex(@"SEARCH\('\{(?<dims>[A-Za-z,]+)\}")]
-    private static partial Regex SearchedSchema();
+    [GeneratedRegex(@"SEARCH\('\{(?<dims>[A-Za-z,]+)\} MetricName=\\+""(?<name>[A-Za-z]+)\\+""")]
+    private static partial Regex SearchedMetric();
 
     [GeneratedRegex(@"\[""Serverless"", ""(?<name>[A-Za-z]+)""")]
     private static partial Regex ListedMetric();
