@@ -156,5 +156,10 @@ public sealed class EnvironmentTests
         Assert.Equal(DevAuth.Issuer, api.GetProperty("Auth__Issuer").GetString());
         Assert.Equal(DevAuth.Audience, api.GetProperty("Auth__Audience").GetString());
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(api.GetProperty("Table__CursorSigningKey").GetString()!) >= TableOptions.MinimumSigningKeyBytes);
+
+        // The cache invalidation function has nothing to do without a cache: it points at a Redis on the host's port 6379;
+        // the API stays off the cache unless one is asked for.
+        Assert.Equal("host.docker.internal:6379", document.RootElement.GetProperty("CacheInvalidationFunction").GetProperty("Cache__Endpoint").GetString());
+        Assert.False(api.TryGetProperty("Cache__Endpoint", out _));
     }
 }
