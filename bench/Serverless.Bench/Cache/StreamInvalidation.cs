@@ -169,7 +169,7 @@ internal static class StreamInvalidation
     {
         var key = watcher.UserKey(id);
         var clock = Stopwatch.StartNew();
-        while (Entry(await watcher.Store!.GetAsync(key)) is not { Kind: CacheEntryKind.Tombstone } entry || entry.Version < version)
+        while (Entry(await PollAsync(watcher, key)) is not { Kind: CacheEntryKind.Tombstone } entry || entry.Version < version)
         {
             if (clock.Elapsed > limit)
             {
@@ -177,6 +177,19 @@ internal static class StreamInvalidation
             }
 
             await Task.Delay(1, ct);
+        }
+    }
+
+    /// <summary>The watcher's read of the key; a read that times out on a loaded machine is only tried again (it is the bench's poll, not a measured read).</summary>
+    private static async Task<byte[]?> PollAsync(UserCache watcher, string key)
+    {
+        try
+        {
+            return await watcher.Store!.GetAsync(key);
+        }
+        catch (StackExchange.Redis.RedisTimeoutException)
+        {
+            return null;
         }
     }
 
