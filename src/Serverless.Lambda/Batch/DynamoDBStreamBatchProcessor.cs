@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Serverless.Lambda.Events;
+using Serverless.Lambda.Logging;
 using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
 
@@ -95,6 +96,8 @@ public sealed partial class DynamoDBStreamBatchProcessor
         List<DynamoDBEventRecord> records, int index, IDynamoDBRecordHandler handler, RecordResult?[] results, Exception?[] errors,
         CancellationToken deadline, CancellationToken cancellationToken)
     {
+        // Every line written while the record is handled, by any logger, names the record.
+        using var recordScope = LogContextOf(records[index]);
         try
         {
             deadline.ThrowIfCancellationRequested();
@@ -129,11 +132,19 @@ public sealed partial class DynamoDBStreamBatchProcessor
                     break;
                 case RecordOutcome.Ignored:
                     ignored++;
-                    LogRecordIgnored(record.Dynamodb?.SequenceNumber, record.EventName, result.Reason ?? "");
+                    using (LogContextOf(record))
+                    {
+                        LogRecordIgnored(record.Dynamodb?.SequenceNumber, record.EventName, result.Reason ?? "");
+                    }
+
                     break;
                 default:
                     unrecognized++;
-                    LogRecordUnrecognized(record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, result.Reason ?? "");
+                    using (LogContextOf(record))
+                    {
+                        LogRecordUnrecognized(record.Dynamodb?.SequenceNumber, record.EventId, record.EventName, result.Reason ?? "");
+                    }
+
                     break;
             }
         }
@@ -149,14 +160,22 @@ public sealed partial class DynamoDBStreamBatchProcessor
 
         var response = Failures(records, first);
         var failed = records[first];
-        LogRecordFailed(
-            failed.Dynamodb?.SequenceNumber, failed.EventId, failed.EventName, first + 1, records.Count, records.Count - first - 1,
-            errors[first] is { } error ? DescribeError(error) : "not reached before the deadline");
+        using (LogContextOf(failed))
+        {
+            LogRecordFailed(
+                failed.Dynamodb?.SequenceNumber, failed.EventId, failed.EventName, first + 1, records.Count, records.Count - first - 1,
+                errors[first] is { } error ? DescribeError(error) : "not reached before the deadline");
+        }
+
         var summary = new BatchSummary(records.Count, processed, ignored, unrecognized, records.Count - first);
         LogBatchDone(summary.Records, summary.Processed, summary.Ignored, summary.Unrecognized, summary.Failed);
         Measure(summary);
         return new StreamBatchResult(response, summary);
     }
+
+    /// <summary>The record's eventID (as correlation_id) and sequence number on every line written under the scope.</summary>
+    private static IDisposable LogContextOf(DynamoDBEventRecord record) =>
+        LambdaLogContext.BeginRecord(record.EventId, record.Dynamodb?.SequenceNumber);
 
     /// <summary>The batch's counts into the invocation's metrics (a count of zero is not written: nothing happened).</summary>
     private static void Measure(BatchSummary summary)

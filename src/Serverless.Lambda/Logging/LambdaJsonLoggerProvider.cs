@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -12,7 +13,11 @@ namespace Serverless.Lambda.Logging;
 /// request paths, headers or claims. An exception is written as its type, its message through
 /// <see cref="ExceptionText.Redact"/> (item keys, emails and attribute values masked) and its stack trace, and the
 /// types of the exceptions it wraps. The events named in <see cref="LambdaJsonLoggerOptions.StructuredEvents"/> also
-/// get their template values as fields; a <c>CorrelationId</c> in a logger scope (the API's) becomes <c>correlation_id</c>.
+/// get their template values as fields; a <c>CorrelationId</c> in a logger scope (the API's) becomes <c>correlation_id</c>,
+/// and so does the <c>eventID</c> of the stream record being handled (<see cref="LambdaLogContext.BeginRecord"/>), with its
+/// <c>sequence_number</c>. Below <see cref="LambdaJsonLoggerOptions.MinimumLevel"/> a line is dropped, written when the
+/// invocation is sampled (<see cref="LambdaJsonLoggerOptions.SamplingRate"/>), or held in the invocation's buffer
+/// (<see cref="LambdaJsonLoggerOptions.Buffering"/>) until an error writes it out.
 /// </summary>
 [ProviderAlias("LambdaJson")]
 public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -31,6 +36,8 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     private readonly int? functionMemorySize;
     private readonly Lock writeLock = new();
     private readonly HashSet<string> structuredEvents;
+    private readonly LogLevelPolicy policy;
+    private readonly Func<double> sampler;
     private IExternalScopeProvider? scopeProvider;
 
     public LambdaJsonLoggerProvider(LambdaJsonLoggerOptions options)
@@ -44,12 +51,19 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         functionVersion = options.Environment.GetVariable("AWS_LAMBDA_FUNCTION_VERSION") is { Length: > 0 } version ? version : null;
         functionMemorySize = int.TryParse(options.Environment.GetVariable("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size) ? size : null;
         structuredEvents = new HashSet<string>(options.StructuredEvents, StringComparer.Ordinal);
+        policy = LogLevelPolicy.From(options);
+        sampler = options.Sampler;
+        foreach (var warning in policy.Warnings)
+        {
+            // A setting that does nothing must not pass unnoticed, whatever the level.
+            Emit(Format(OwnCategory, LogLevel.Warning, warning, null));
+        }
     }
 
     /// <summary>The names the line's own fields take; a structured event's value of the same name is not written.</summary>
     private static readonly HashSet<string> StandardFields = new(StringComparer.Ordinal)
     {
-        "timestamp", "level", "message", "service", "cold_start", "function_name", "function_memory_size", "function_version", "function_request_id", "correlation_id", "xray_trace_id", "trace_id", "name", "exception",
+        "timestamp", "level", "message", "service", "cold_start", "function_name", "function_memory_size", "function_version", "function_request_id", "correlation_id", "sequence_number", "sampling_rate", "xray_trace_id", "trace_id", "name", "exception",
     };
 
     internal bool IsStructured(EventId eventId) => eventId.Name is { } name && structuredEvents.Contains(name);
@@ -58,9 +72,123 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
 
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) => this.scopeProvider = scopeProvider;
 
+    /// <summary>The category of the lines the logger writes about itself (settings, sampling, buffering).</summary>
+    public const string OwnCategory = "Serverless.Lambda.Logging";
+
+    /// <summary>Whether a line at <paramref name="level"/> would be written or buffered now, on this async flow.</summary>
+    internal bool IsEnabled(LogLevel level)
+    {
+        if (level == LogLevel.None)
+        {
+            return false;
+        }
+
+        if (level >= policy.MinimumLevel)
+        {
+            return true;
+        }
+
+        if (ActiveInvocation() is not { } invocation)
+        {
+            return false;
+        }
+
+        return (level >= LogLevel.Debug && IsSampled(invocation)) || (policy.Buffering && level >= policy.BufferAtLevel);
+    }
+
     internal void Write(string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields = null)
     {
+        var invocation = ActiveInvocation();
+        var direct = level >= policy.MinimumLevel || (invocation is not null && level >= LogLevel.Debug && IsSampled(invocation));
+        var buffered = !direct && invocation is not null && policy.Buffering && level >= policy.BufferAtLevel;
+        if (!direct && !buffered)
+        {
+            return;
+        }
+
+        var line = Format(category, level, message, exception, fields);
+        if (direct)
+        {
+            if (invocation is not null && level >= LogLevel.Error && policy.FlushOnErrorLog)
+            {
+                // What led up to the error first, then the error: the order the lines were logged in.
+                Flush(invocation.Logging, this);
+            }
+
+            Emit(line);
+            return;
+        }
+
+        if (line.Length > policy.BufferMaxBytes)
+        {
+            // As Powertools does: a line the buffer could never hold is written at once, with a word why.
+            Emit(Format(OwnCategory, LogLevel.Warning, $"A {LevelName(level)} line of {line.Length} bytes is larger than the log buffer ({policy.BufferMaxBytes} bytes, {LambdaJsonLoggerOptions.BufferMaxBytesVariable}); written at once.", null));
+            Emit(line);
+            return;
+        }
+
+        invocation!.Logging.Add(this, line, policy.BufferMaxBytes);
+    }
+
+    /// <summary>Writes what <paramref name="buffer"/> holds, oldest first, each line through the logger that wrote it.</summary>
+    /// <param name="writer">The logger that writes the line saying how many were dropped; by default the oldest line's.</param>
+    internal static void Flush(InvocationLogBuffer buffer, LambdaJsonLoggerProvider? writer)
+    {
+        var (lines, dropped, bound) = buffer.Take();
+        if (lines.Count == 0 && dropped == 0)
+        {
+            return;
+        }
+
+        if (dropped > 0 && (writer ?? (lines.Count > 0 ? lines[0].Provider : null)) is { } announcer)
+        {
+            announcer.Emit(announcer.Format(
+                OwnCategory,
+                LogLevel.Warning,
+                $"{dropped} buffered log line(s) of this invocation were dropped, oldest first, to keep the buffer within {bound} bytes ({LambdaJsonLoggerOptions.BufferMaxBytesVariable}).",
+                null));
+        }
+
+        foreach (var (provider, line) in lines)
+        {
+            provider.Emit(line);
+        }
+    }
+
+    /// <summary>The invocation running on this flow, unless it has ended (a task it left behind is no longer part of it).</summary>
+    private static InvocationLogState? ActiveInvocation() =>
+        LambdaLogContext.Current is { } invocation && !invocation.Logging.Ended ? invocation : null;
+
+    /// <summary>The invocation's sampling decision; the logger that takes it writes the line that says so.</summary>
+    private bool IsSampled(InvocationLogState invocation)
+    {
+        var sampled = invocation.Logging.Sampled(policy.SamplingRate, sampler, out var draw);
+        if (draw is { } value)
+        {
+            Emit(Format(
+                OwnCategory,
+                LogLevel.Debug,
+                string.Create(CultureInfo.InvariantCulture, $"This invocation is sampled: it logs at DEBUG (sampling rate {policy.SamplingRate}, sampler value {Math.Round(value, 6)})."),
+                null));
+        }
+
+        return sampled;
+    }
+
+    private void Emit(byte[] line)
+    {
+        lock (writeLock)
+        {
+            output.Write(line);
+            output.Flush();
+        }
+    }
+
+    /// <summary>One line, newline included, stamped now: a buffered line keeps the time it was logged at.</summary>
+    private byte[] Format(string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields = null)
+    {
         var invocation = LambdaLogContext.Current;
+        var record = LambdaLogContext.CurrentRecord;
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -83,9 +211,15 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             }
 
             WriteStringOrNull(json, "function_request_id", invocation?.RequestId ?? hostRequestId);
-            if (correlationId is not null)
+            // A stream record's eventID is what ties a line to the change it was about, as a request's id does for the API.
+            if ((record?.EventId ?? correlationId) is { } correlation)
             {
-                json.WriteString("correlation_id", correlationId);
+                json.WriteString("correlation_id", correlation);
+            }
+
+            if (record?.SequenceNumber is { } sequenceNumber)
+            {
+                json.WriteString("sequence_number", sequenceNumber);
             }
 
             // Powertools' names: xray_trace_id on Lambda (the X-Ray root); off Lambda the W3C trace id, as trace_id.
@@ -96,6 +230,11 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             else
             {
                 WriteStringOrNull(json, "trace_id", Activity.Current?.TraceId.ToHexString());
+            }
+
+            if (policy.SamplingRate > 0)
+            {
+                json.WriteNumber("sampling_rate", policy.SamplingRate);
             }
 
             json.WriteString("name", category);
@@ -129,11 +268,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
 
         // Line and newline in one write, so lines from several providers sharing stdout never interleave.
         buffer.Write("\n"u8);
-        lock (writeLock)
-        {
-            output.Write(buffer.WrittenSpan);
-            output.Flush();
-        }
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>

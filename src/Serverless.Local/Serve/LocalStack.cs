@@ -8,14 +8,18 @@ using Serverless.DynamoDbLocal;
 using Serverless.Functions;
 using Serverless.Lambda.Runtime;
 using Serverless.Local.EventSourceMapping;
+using Microsoft.Extensions.Logging;
 using Serverless.Local.Streams;
+using Serverless.Local.Telemetry;
 using Serverless.Local.Ttl;
 
 namespace Serverless.Local;
 
 /// <summary>
 /// Everything the local stack runs, started together and stopped together: DynamoDB Local with the table, the API on
-/// Kestrel, every stream function of template.yaml fed by the event-source-mapping emulator, and the TTL sweeper.
+/// Kestrel, every stream function of template.yaml fed by the event-source-mapping emulator, and the TTL sweeper; and
+/// what they would tell CloudWatch: a short line per API request and per stream batch in the stack's output, and the
+/// metrics at <see cref="MetricsUrl"/>.
 /// </summary>
 public sealed class LocalStack : IAsyncDisposable
 {
@@ -24,6 +28,9 @@ public sealed class LocalStack : IAsyncDisposable
     private readonly List<IAsyncDisposable> _owned = [];
     private CancellationTokenSource? _sweeping;
     private Task? _sweeper;
+
+    private readonly LocalMetrics _metrics = new();
+    private TextWriter _log = TextWriter.Null;
 
     private LocalStack(DynamoDbLocalServer dynamoDb, IAmazonDynamoDB client, string tableName)
     {
@@ -49,6 +56,12 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>The cache's endpoint (host:port) with <see cref="LocalStackOptions.Cache"/>; null without.</summary>
     public string? CacheEndpoint { get; private set; }
 
+    /// <summary>Where the stack's metrics are read (<c>GET</c>, JSON), once started.</summary>
+    public Uri? MetricsUrl { get; private set; }
+
+    /// <summary>The metrics so far, as <see cref="MetricsUrl"/> serves them.</summary>
+    public LocalMetrics Metrics => _metrics;
+
     /// <summary>The template parameter that brings in the cache's functions (template.yaml's CacheEnabled).</summary>
     public const string CacheParameter = "CacheEnabled";
 
@@ -57,9 +70,13 @@ public sealed class LocalStack : IAsyncDisposable
         var server = await DynamoDbLocalServer.StartAsync(options.DynamoDb, log, ct);
         var client = server.CreateClient();
         var tableName = Environment.GetEnvironmentVariable(TableNameVariable) is { Length: > 0 } name ? name : new TableOptions().TableName;
-        var stack = new LocalStack(server, client, tableName);
+        var stack = new LocalStack(server, client, tableName) { _log = TextWriter.Synchronized(log) };
         try
         {
+            var telemetry = await LocalTelemetryServer.StartAsync(stack._metrics, options.MetricsPort, ct);
+            stack._owned.Add(telemetry);
+            stack.MetricsUrl = telemetry.MetricsUrl;
+
             await TableSetup.EnsureCreatedAsync(client, tableName, ct);
 
             // The functions read their settings from the environment, as on Lambda: point them at this stack.
@@ -99,6 +116,7 @@ public sealed class LocalStack : IAsyncDisposable
             ["Table:TableName"] = TableName,
             ["Cache:Endpoint"] = CacheEndpoint,
         });
+        builder.Logging.AddProvider(new RequestSummaryLoggerProvider(_log));
         var app = ApiApp.Build(builder);
         await app.StartAsync(ct);
         _owned.Add(app);
@@ -123,7 +141,7 @@ public sealed class LocalStack : IAsyncDisposable
             var destination = mapping.OnFailureDestination is null
                 ? null
                 : new JsonLinesFileDestination(Path.Combine(options.FailureDirectory, mapping.FunctionName + ".jsonl"));
-            mappings.Add(new StreamFunctionMapping(mapping, TableName, InvokeWith(function), destination));
+            mappings.Add(new StreamFunctionMapping(mapping, TableName, BatchSummary.Around(mapping.FunctionName, InvokeWith(function), _metrics, _log), destination));
         }
 
         var ttlDeletions = new TtlDeletionLog();
@@ -175,6 +193,7 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         Client.Dispose();
+        _metrics.Dispose();
         await DynamoDb.DisposeAsync();
         if (CacheEndpoint is not null)
         {

@@ -9,6 +9,9 @@ public sealed record LocalStackOptions
     /// <summary>Loopback port of the API on Kestrel; 0 picks a free one.</summary>
     public int ApiPort { get; init; } = 3000;
 
+    /// <summary>Loopback port of the metrics endpoint (<c>GET /metrics</c>); 0 (the default) picks a free one.</summary>
+    public int MetricsPort { get; init; }
+
     /// <summary>The SAM template whose stream functions (and their event source settings) run locally.</summary>
     public string TemplatePath { get; init; } = "template.yaml";
 

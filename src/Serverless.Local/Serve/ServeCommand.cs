@@ -32,7 +32,9 @@ public static class ServeCommand
         command.Options.Add(template);
         var cache = new Option<bool>("--cache") { Description = "Run the user cache too: redis-server (apt-get install -y redis-server) on a free loopback port, the API and the CacheInvalidation stream function using it." };
         var cachePort = new Option<int>("--cache-port") { Description = "Port for the cache's redis-server with --cache (0 picks a free one).", DefaultValueFactory = _ => 0 };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Port for the local metrics endpoint, GET /metrics (0 picks a free one; the ready line says which).", DefaultValueFactory = _ => 0 };
         command.Options.Add(sweep);
+        command.Options.Add(metricsPort);
         command.Options.Add(cache);
         command.Options.Add(cachePort);
         command.SetAction(GuardedAction.Of("serve", async (parse, ct) =>
@@ -51,6 +53,7 @@ public static class ServeCommand
                 SweepInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(sweep))),
                 Cache = parse.GetValue(cache),
                 CachePort = parse.GetValue(cachePort),
+                MetricsPort = parse.GetValue(metricsPort),
             };
             await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
             await Console.Error.WriteLineAsync(
@@ -58,6 +61,7 @@ public static class ServeCommand
                 + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
                 + $" | stream functions: {string.Join(", ", stack.StreamFunctions)}"
                 + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
+                + $" | metrics: {stack.MetricsUrl}"
                 + " | Ctrl+C to stop.");
             try
             {
