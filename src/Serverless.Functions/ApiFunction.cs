@@ -4,6 +4,7 @@ using Serverless.Api.Infrastructure.Auth;
 using Serverless.Api.Infrastructure.Http;
 using Serverless.Data.Caching;
 using Serverless.Data.Client;
+using Serverless.Data.Privacy;
 using Serverless.Lambda.Metrics;
 using Microsoft.AspNetCore.Routing;
 using Serverless.Lambda.AspNetCore;
@@ -30,9 +31,10 @@ public static class ApiFunction
         {
             var function = await app.StartLambdaFunctionAsync(cancellationToken).ConfigureAwait(false);
             // The metric dimensions the API records with: its route templates and status classes, the data layer's
-            // operations and indexes. Closed sets, taken once the app's routes exist.
+            // operations and indexes, the keyring's KMS operations. Closed sets, taken once the app's routes exist.
             var dimensions = RequestMetrics.DimensionsOf(app.Services.GetRequiredService<EndpointDataSource>())
                 .Concat(DynamoDbTelemetry.MetricDimensions)
+                .Concat(KmsTelemetry.MetricDimensions)
                 .Concat(CacheTelemetry.MetricDimensions)
                 .ToList();
             return new MeasuredFunction(function, dimensions);

@@ -4,6 +4,7 @@ using Serverless.Functions;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
+using Serverless.Lambda.Tracing;
 
 var environment = ProcessEnvironment.Instance;
 var runtimeApi = environment.GetVariable(LambdaEnvironmentVariables.RuntimeApi);
@@ -18,7 +19,9 @@ if (string.IsNullOrEmpty(runtimeApi))
 using var loggerFactory = LoggerFactory.Create(logging => logging.AddLambdaJsonLogging());
 using var client = new RuntimeApiClient(runtimeApi);
 using var metrics = new LambdaMetrics(LambdaMetricsOptions.From(environment));
-var bootstrap = new LambdaBootstrap(client, environment, TimeProvider.System, loggerFactory.CreateLogger("Serverless.Lambda.Runtime"), metrics);
+var runtimeLog = loggerFactory.CreateLogger("Serverless.Lambda.Runtime");
+using var tracer = CreateTracer(environment, runtimeLog);
+var bootstrap = new LambdaBootstrap(client, environment, TimeProvider.System, runtimeLog, metrics, tracer);
 
 // Lambda sends SIGTERM before shutting an environment down (when extensions are registered): finish cleanly.
 using var shutdown = new CancellationTokenSource();
@@ -39,6 +42,20 @@ try
 catch (HttpRequestException exception)
 {
     // Without the Runtime API nothing can be reported any more; exiting lets Lambda start a fresh environment.
-    loggerFactory.CreateLogger("Serverless.Lambda.Runtime").LogCritical(exception, "Lost the Lambda Runtime API");
+    runtimeLog.LogCritical(exception, "Lost the Lambda Runtime API");
     return 1;
+}
+
+// With Tracing: Active, Lambda runs the X-Ray daemon and names its address; without it, no span is even made.
+static XRayTracer? CreateTracer(IRuntimeEnvironment environment, ILogger log)
+{
+    try
+    {
+        return XRayTracer.FromEnvironment(environment);
+    }
+    catch (Exception e) when (e is FormatException or System.Net.Sockets.SocketException)
+    {
+        log.LogWarning("{Variable} is not a usable address ({Error}); spans are not sent", XRayDaemonAddress.Variable, e.GetType().Name);
+        return null;
+    }
 }

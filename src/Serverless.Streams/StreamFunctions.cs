@@ -5,6 +5,7 @@ using Serverless.Data.Audit;
 using Serverless.Data.Caching;
 using Serverless.Data.Client;
 using Serverless.Data.Orders;
+using Serverless.Data.Privacy;
 using Serverless.Data.Table;
 using Serverless.Data.Users;
 using Serverless.Lambda.Batch;
@@ -170,8 +171,9 @@ public static class StreamFunctions
 
     private sealed class OwningFunction(ILambdaFunction inner, IAmazonDynamoDB client, ILoggerFactory loggerFactory) : ILambdaFunction, IMetricDimensionSource, IAsyncDisposable
     {
+        // The KMS operations too: a handler that reads a protected image (StreamChange.ReadNewAsync) unwraps keys.
         public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions =>
-            inner is IMetricDimensionSource source ? source.MetricDimensions : [];
+            (inner is IMetricDimensionSource source ? source.MetricDimensions : []).Concat(KmsTelemetry.MetricDimensions);
 
         public ValueTask<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, ILambdaContext context, CancellationToken cancellationToken) =>
             inner.InvokeAsync(payload, context, cancellationToken);

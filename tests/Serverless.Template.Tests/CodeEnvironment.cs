@@ -29,6 +29,12 @@ internal static partial class CodeEnvironment
         "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
     };
 
+    /// <summary>
+    /// Set by Lambda for a function with active tracing (the X-Ray daemon's host:port), though not reserved: a function
+    /// may set it, and needs not.
+    /// </summary>
+    public static IReadOnlySet<string> SetByLambdaWhenTraced { get; } = new HashSet<string>(StringComparer.Ordinal) { "AWS_XRAY_DAEMON_ADDRESS" };
+
     public sealed record Scan(IReadOnlyDictionary<string, IReadOnlyList<string>> Variables, IReadOnlyList<string> Unresolved);
 
     /// <summary>Variable name -> the source files that read it, over the given projects under src/.</summary>

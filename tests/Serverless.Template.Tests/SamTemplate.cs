@@ -173,6 +173,9 @@ internal sealed class SamFunction(SamTemplate template, string logicalId, YamlMa
 
     public string? Runtime => SamTemplate.Scalar(Properties, "Runtime") ?? SamTemplate.Scalar(template.Globals, "Runtime");
 
+    /// <summary>X-Ray tracing (<c>Active</c> or <c>PassThrough</c>), the function's own or the Globals'.</summary>
+    public string? Tracing => SamTemplate.Scalar(Properties, "Tracing") ?? SamTemplate.Scalar(template.Globals, "Tracing");
+
     public string? BuildMethod => SamTemplate.Scalar(SamTemplate.Map(Resource, "Metadata"), "BuildMethod");
 
     /// <summary>Globals' variables overridden by the function's own, resolved with default parameters.</summary>

@@ -12,7 +12,7 @@ namespace Serverless.Data.Client;
 /// </summary>
 public sealed class DynamoDbTelemetry
 {
-    public const string MeterName = "Serverless.Data";
+    public const string MeterName = DataDiagnostics.Name;
 
     /// <summary>The slow-operation threshold when none is configured (the seed's "slow query" line: over 100 ms).</summary>
     public static readonly TimeSpan DefaultSlowThreshold = TimeSpan.FromMilliseconds(100);
@@ -30,7 +30,7 @@ public sealed class DynamoDbTelemetry
     public const string ThrottlesMetric = "DynamoDbThrottles";
     public const string ErrorsMetric = "DynamoDbErrors";
 
-    private static readonly Meter Meter = new(MeterName);
+    private static Meter Meter => DataDiagnostics.Meter;
     internal static readonly Histogram<double> Latency = Meter.CreateHistogram<double>(LatencyMetric, "Milliseconds");
     internal static readonly Counter<double> ReadCapacity = Meter.CreateCounter<double>(ReadCapacityMetric, "Count");
     internal static readonly Counter<double> WriteCapacity = Meter.CreateCounter<double>(WriteCapacityMetric, "Count");

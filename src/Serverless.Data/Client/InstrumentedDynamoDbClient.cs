@@ -37,6 +37,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
             var request = executionContext.RequestContext.OriginalRequest;
             BinaryValues.Prepare(request);
             AskForConsumedCapacity(request);
+            using var span = DataDiagnostics.Source.StartActivity(SpanNames.Of(OperationOf(request)), ActivityKind.Client);
             var clock = Stopwatch.StartNew();
             T response;
             try
@@ -45,19 +46,26 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
             }
             catch (Exception e)
             {
-                Report(request, null, clock.Elapsed, executionContext.RequestContext.Retries, e);
+                Report(request, null, clock.Elapsed, executionContext, e, span);
                 throw;
             }
 
-            Report(request, response, clock.Elapsed, executionContext.RequestContext.Retries, null);
+            Report(request, response, clock.Elapsed, executionContext, null, span);
             return response;
         }
 
-        private void Report(AmazonWebServiceRequest request, AmazonWebServiceResponse? response, TimeSpan elapsed, int retries, Exception? error)
+        private void Report(
+            AmazonWebServiceRequest request, AmazonWebServiceResponse? response, TimeSpan elapsed, IExecutionContext context, Exception? error, Activity? span)
         {
+            var retries = context.RequestContext.Retries;
             var operation = OperationOf(request);
             var index = IndexOf(request);
             var (read, write) = response is null ? (0d, 0d) : CapacityOf(operation, response);
+            if (span is not null)
+            {
+                Tag(span, request, response, context, operation, index, read, write, error);
+            }
+
             var tags = new TagList { { DynamoDbTelemetry.OperationDimension, operation }, { DynamoDbTelemetry.IndexDimension, index } };
             DynamoDbTelemetry.Latency.Record(elapsed.TotalMilliseconds, tags);
             if (read > 0)
@@ -83,6 +91,81 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
                 onSlow(Describe(request, response, operation, index, read, write, retries, elapsed, error));
             }
         }
+    }
+
+    /// <summary>The span's tags (<see cref="AwsSpanTags"/>): names, counts and the request id; no key, item or expression value.</summary>
+    private static void Tag(
+        Activity span, AmazonWebServiceRequest request, AmazonWebServiceResponse? response, IExecutionContext context,
+        string operation, string index, double read, double write, Exception? error)
+    {
+        span.SetTag(AwsSpanTags.System, AwsSpanTags.AwsApi);
+        span.SetTag(AwsSpanTags.Service, SpanNames.Service);
+        span.SetTag(AwsSpanTags.Method, operation);
+        span.SetTag(AwsSpanTags.Region, context.RequestContext.ClientConfig.RegionEndpoint?.SystemName ?? context.RequestContext.ClientConfig.AuthenticationRegion);
+        if (TableNamesOf(request) is { Length: > 0 } tables)
+        {
+            span.SetTag(AwsSpanTags.TableNames, tables);
+        }
+
+        if (index != DynamoDbTelemetry.TableIndexValue)
+        {
+            span.SetTag(AwsSpanTags.IndexName, index);
+        }
+
+        span.SetTag(AwsSpanTags.Retries, context.RequestContext.Retries);
+        if (response is not null)
+        {
+            span.SetTag(AwsSpanTags.RequestId, response.ResponseMetadata?.RequestId);
+            span.SetTag(AwsSpanTags.StatusCode, (int)response.HttpStatusCode);
+            span.SetTag(AwsSpanTags.ConsumedReadCapacity, read);
+            span.SetTag(AwsSpanTags.ConsumedWriteCapacity, write);
+            return;
+        }
+
+        span.SetTag(AwsSpanTags.ErrorType, error?.GetType().Name);
+        if (error is AmazonServiceException service)
+        {
+            span.SetTag(AwsSpanTags.RequestId, service.RequestId);
+            span.SetTag(AwsSpanTags.StatusCode, (int)service.StatusCode);
+            if (IsThrottling(service))
+            {
+                span.SetTag(AwsSpanTags.Throttled, true);
+            }
+        }
+
+        // The status's description is the error's type only: an exception's message may quote the request.
+        span.SetStatus(ActivityStatusCode.Error, error?.GetType().Name);
+    }
+
+    /// <summary>The tables a call names: its own, or those of a batch's or a transaction's items (table names are configuration, not data).</summary>
+    internal static string[]? TableNamesOf(AmazonWebServiceRequest request) => request switch
+    {
+        GetItemRequest r => [r.TableName],
+        PutItemRequest r => [r.TableName],
+        UpdateItemRequest r => [r.TableName],
+        DeleteItemRequest r => [r.TableName],
+        QueryRequest r => [r.TableName],
+        ScanRequest r => [r.TableName],
+        DescribeTableRequest r => [r.TableName],
+        DescribeTimeToLiveRequest r => [r.TableName],
+        BatchGetItemRequest r => r.RequestItems?.Keys.Order(StringComparer.Ordinal).ToArray(),
+        BatchWriteItemRequest r => r.RequestItems?.Keys.Order(StringComparer.Ordinal).ToArray(),
+        TransactGetItemsRequest r => r.TransactItems?.Select(i => i.Get?.TableName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+        TransactWriteItemsRequest r => r.TransactItems?
+            .Select(i => i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName ?? i.ConditionCheck?.TableName)
+            .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+        _ => null,
+    } is { } names && names.All(n => !string.IsNullOrEmpty(n)) ? names : null;
+
+    /// <summary>Span names: <c>DynamoDB.Query</c> and its siblings, made once (a span name is built on every call otherwise).</summary>
+    private static class SpanNames
+    {
+        public const string Service = "DynamoDB";
+
+        private static readonly Dictionary<string, string> Names =
+            DynamoDbTelemetry.Operations.ToDictionary(o => o, o => Service + "." + o, StringComparer.Ordinal);
+
+        public static string Of(string operation) => Names.GetValueOrDefault(operation) ?? Service + ".Other";
     }
 
     /// <summary>Inside the retries: each attempt DynamoDB throttled.</summary>

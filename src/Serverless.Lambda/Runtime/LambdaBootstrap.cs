@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Metrics;
+using Serverless.Lambda.Tracing;
 
 namespace Serverless.Lambda.Runtime;
 
@@ -18,16 +19,20 @@ public sealed class LambdaBootstrap
     private readonly ILogger logger;
     private readonly FunctionSettings settings;
     private readonly LambdaMetrics? metrics;
+    private readonly XRayTracer? tracer;
     private bool coldStart = true;
 
     /// <param name="metrics">When given, each invocation's metrics are collected and written once it ends.</param>
-    public LambdaBootstrap(RuntimeApiClient client, IRuntimeEnvironment environment, TimeProvider clock, ILogger? logger = null, LambdaMetrics? metrics = null)
+    /// <param name="tracer">When given, the spans of each sampled invocation go to the X-Ray daemon as subsegments.</param>
+    public LambdaBootstrap(
+        RuntimeApiClient client, IRuntimeEnvironment environment, TimeProvider clock, ILogger? logger = null, LambdaMetrics? metrics = null, XRayTracer? tracer = null)
     {
         this.client = client;
         this.environment = environment;
         this.clock = clock;
         this.logger = logger ?? NullLogger.Instance;
         this.metrics = metrics;
+        this.tracer = tracer;
         settings = FunctionSettings.From(environment);
     }
 
@@ -102,6 +107,7 @@ public sealed class LambdaBootstrap
         };
 
         using var logScope = LambdaLogContext.Begin(invocation.RequestId, invocation.TraceId, coldStart);
+        using var traceScope = tracer?.Begin(invocation.TraceId);
         var metricsScope = metrics?.Begin(invocation.RequestId, coldStart);
         coldStart = false;
 

@@ -78,4 +78,30 @@ public sealed class AuditRoleTests(AuditRun run) : IClassFixture<AuditRun>
             && p.Contains("by Lambda (the on-failure destination) is not allowed", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("statement OnFailure allows sqs:ReceiveMessage", StringComparison.Ordinal));
     }
+    [Fact]
+    public void Without_its_xray_permission_the_role_is_reported_for_the_daemons_calls_and_a_wider_one_as_too_broad()
+    {
+        var narrower = Role.With(s => s.Sid == "XRay" ? s with { Actions = ["xray:PutTraceSegments"] } : s);
+        var wider = Role.With(s => s.Sid == "XRay" ? s with { Actions = [.. s.Actions, "xray:GetSamplingRules"] } : s);
+
+        Assert.Equal(
+            ["AuditFunction: xray:PutTelemetryRecords on *, by Lambda (the function's X-Ray daemon) is not allowed by AuditFunctionRole."],
+            PermissionCheck.Problems(narrower, narrower.AllCalls(Template, run.Calls)));
+        Assert.Equal(
+            ["AuditFunction: AuditFunctionRole statement XRay allows xray:GetSamplingRules on *, which no call needs."],
+            PermissionCheck.Problems(wider, wider.AllCalls(Template, run.Calls)));
+    }
+
+    [Fact]
+    public void Without_active_tracing_lambda_makes_no_xray_call_so_the_statement_is_too_broad()
+    {
+        var yaml = File.ReadAllText(RepoPaths.Of("template.yaml")).Replace("    Tracing: Active\n", "", StringComparison.Ordinal);
+        var untraced = DeployedTemplate.Parse(yaml);
+        var role = FunctionRole.Of(untraced, "AuditFunction");
+
+        Assert.DoesNotContain(role.LambdaCalls, c => c.Origin == FunctionRole.LambdaXRay);
+        Assert.Contains(
+            "AuditFunction: AuditFunctionRole statement XRay allows xray:PutTraceSegments on *, which no call needs.",
+            PermissionCheck.Problems(role, role.AllCalls(untraced, run.Calls)));
+    }
 }

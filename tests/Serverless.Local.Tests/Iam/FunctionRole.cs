@@ -15,7 +15,10 @@ namespace Serverless.Local.Tests.Iam;
 /// reads or writes the table or its stream, which DynamoDB does with the caller's permissions to decrypt the table key;</item>
 /// <item>a function in a VPC (VpcConfig): the network interfaces Lambda makes in its subnets, with its security groups,
 /// and describes, deletes and assigns addresses to (AWSLambdaVPCAccessExecutionRole's ec2 actions; the Lambda developer
-/// guide: ec2:DescribeNetworkInterfaces is authorized on "*" only).</item>
+/// guide: ec2:DescribeNetworkInterfaces is authorized on "*" only);</item>
+/// <item>a function with active tracing (its Tracing, else the Globals'): the X-Ray daemon Lambda runs beside it sends
+/// the segments and its own telemetry with the role, xray:PutTraceSegments and xray:PutTelemetryRecords, authorized on
+/// "*" only (X-Ray has no resource-level permissions).</item>
 /// </list>
 /// </summary>
 internal sealed class FunctionRole
@@ -25,6 +28,7 @@ internal sealed class FunctionRole
     public const string LambdaOnFailure = "Lambda (the on-failure destination)";
     public const string ThroughDynamoDb = "DynamoDB (the table's customer managed key)";
     public const string LambdaVpc = "Lambda (the function's network interfaces)";
+    public const string LambdaXRay = "Lambda (the function's X-Ray daemon)";
 
     /// <summary>The id EC2 would give a network interface of the function (any fixed one does).</summary>
     public const string NetworkInterfaceId = "eni-0a1b2c3d4e5f60718";
@@ -139,6 +143,14 @@ internal sealed class FunctionRole
         if (template.Resolve(DeployedTemplate.Child(properties, "VpcConfig")) is Dictionary<string, object?> vpc)
         {
             lambda.AddRange(VpcCalls(vpc, functionId));
+        }
+
+        var tracing = template.Resolve(DeployedTemplate.Child(properties, "Tracing"))
+            ?? template.Resolve(DeployedTemplate.Child(DeployedTemplate.Child(DeployedTemplate.Child(template.Root, "Globals"), "Function"), "Tracing"));
+        if (tracing is "Active")
+        {
+            lambda.Add(new AwsCall("xray:PutTraceSegments", "*", LambdaXRay));
+            lambda.Add(new AwsCall("xray:PutTelemetryRecords", "*", LambdaXRay));
         }
 
         var sse = template.Resolve(DeployedTemplate.Child(DeployedTemplate.Child(template.Resource("Table"), "Properties"), "SSESpecification")) as Dictionary<string, object?>;

@@ -112,6 +112,10 @@ public sealed class LeastPrivilegeTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
             }
 
             Assert.Equal(overrides.ContainsKey("CacheEnabled"), calls.Any(c => c.Origin == FunctionRole.LambdaVpc));
+            // Tracing: Active in every shape: the daemon's two calls are Lambda's, on "*".
+            Assert.Equal(
+                ["xray:PutTelemetryRecords", "xray:PutTraceSegments"],
+                calls.Where(c => c.Origin == FunctionRole.LambdaXRay && c.Resource == "*").Select(c => c.Action).Order(StringComparer.Ordinal));
         }
 
         Assert.True(problems.Count == 0, "The role and the calls differ:\n" + string.Join("\n", problems) + "\n\nCalls recorded:\n" + string.Join("\n", codeCalls.Select(c => c.Generalized().ToString()).Distinct(StringComparer.Ordinal)));
