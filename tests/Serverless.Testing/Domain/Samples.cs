@@ -13,7 +13,7 @@ public static class Samples
     public static readonly DateTimeOffset Created = new(2026, 3, 14, 15, 9, 26, 535, TimeSpan.Zero);
     public static readonly DateTimeOffset Updated = new(2026, 3, 15, 8, 0, 0, 0, TimeSpan.Zero);
 
-    public static User User(Guid? id = null, string? email = null, string? name = null) => new()
+    public static User User(Guid? id = null, string? email = null, string? name = null) => Telemetry.TelemetryTap.Process.Secrets.User(new()
     {
         Id = id ?? Guid.Parse("11111111-2222-4333-8444-555555555555"),
         Email = email ?? "ada.lovelace@example.com",
@@ -38,9 +38,9 @@ public static class Samples
         UpdatedAt = Updated,
         Version = 3,
         LastWriter = "user:admin",
-    };
+    });
 
-    public static Order Order() => new()
+    public static Order Order() => Telemetry.TelemetryTap.Process.Secrets.Order(new()
     {
         Id = Guid.Parse("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"),
         UserId = Guid.Parse("11111111-2222-4333-8444-555555555555"),
@@ -59,7 +59,7 @@ public static class Samples
         UpdatedAt = Updated,
         Version = 2,
         LastWriter = "user:ada",
-    };
+    });
 
     public static Product Product() => new()
     {
