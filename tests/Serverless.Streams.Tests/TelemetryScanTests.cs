@@ -17,7 +17,7 @@ public sealed class TelemetryScanTests
     public void No_log_line_or_metric_written_during_the_tests_holds_their_PII_or_a_token()
     {
         var result = TelemetryScan.Run(TelemetryTap.Process);
-        TestContext.Current.SendDiagnosticMessage("Telemetry scan: {0}", result);
+        TestContext.Current.TestOutputHelper?.WriteLine("Telemetry scan: " + result);
         var problems = TelemetryScanCheck.Problems(result, minimumLogLines: 1000, minimumMeasurements: 1000, minimumSecrets: 100);
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }

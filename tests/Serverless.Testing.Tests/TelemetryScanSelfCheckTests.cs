@@ -117,6 +117,11 @@ public sealed class TelemetryScanSelfCheckTests : IDisposable
         Assert.Equal(PiiKind.City, values["Leith"]);
         Assert.False(values.ContainsKey("GB"));
         Assert.False(values.ContainsKey("gold"));
+
+        // Refused input: an "email" with no '@' is not an address, and a string .NET cannot hold registers nothing.
+        _tap.Secrets.Json("""{"email":"email","name":"\ud800 lone surrogate"}""");
+        Assert.False(_tap.Secrets.Snapshot().ContainsKey("email"));
+        Assert.Equal(values.Count, _tap.Secrets.Count);
     }
 
     public void Dispose() => _tap.Dispose();

@@ -32,7 +32,9 @@ public sealed class PiiValues
         }
 
         var trimmed = value.Trim();
-        if (trimmed.Length >= MinimumLength)
+        // An "email" a bad-input test sends without an '@' ("email", "not-an-address") is no address, and as a word it
+        // is in ordinary telemetry (the cache's dimension value "email").
+        if (trimmed.Length >= MinimumLength && (kind != PiiKind.Email || trimmed.Contains('@', StringComparison.Ordinal)))
         {
             _values.TryAdd(trimmed, kind);
         }
@@ -121,7 +123,7 @@ public sealed class PiiValues
                 {
                     if (property.Value.ValueKind == JsonValueKind.String && KindOf(property.Name) is { } kind)
                     {
-                        Add(kind, property.Value.GetString());
+                        Add(kind, StringOf(property.Value));
                     }
                     else if (property.Value.ValueKind == JsonValueKind.Number && property.NameEquals("balance") && property.Value.TryGetDecimal(out var balance))
                     {
@@ -141,6 +143,19 @@ public sealed class PiiValues
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>The string, or nothing for one .NET cannot hold (a lone surrogate escaped in the JSON, sent to be refused).</summary>
+    private static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

@@ -117,11 +117,27 @@ public static class TelemetryScan
 
                 break;
             case JsonValueKind.String:
-                visit(path, element.GetString());
+                visit(path, element.TryGetString());
                 break;
             default:
                 // Numbers (durations, capacities, counts) and literals: no value the tests register can be one.
                 break;
+        }
+    }
+}
+
+internal static class JsonStrings
+{
+    /// <summary>The string, or its raw JSON text when .NET cannot hold it (a lone surrogate escaped in the JSON).</summary>
+    public static string TryGetString(this JsonElement value)
+    {
+        try
+        {
+            return value.GetString() ?? "";
+        }
+        catch (InvalidOperationException)
+        {
+            return value.GetRawText();
         }
     }
 }
