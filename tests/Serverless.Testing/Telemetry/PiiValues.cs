@@ -18,6 +18,14 @@ public sealed class PiiValues
     /// </summary>
     public const int MinimumLength = 5;
 
+    /// <summary>
+    /// The words of the metrics' own closed dimension vocabularies ("email" is a cache's name, "Query" an operation's):
+    /// a bad-input test that sends one as a name sends no PII, and finding it in a dimension would be finding the word.
+    /// </summary>
+    private static readonly HashSet<string> Vocabulary = new(
+        Serverless.Data.Caching.CacheTelemetry.MetricDimensions.Concat(Serverless.Data.Client.DynamoDbTelemetry.MetricDimensions).SelectMany(d => d.Value),
+        StringComparer.OrdinalIgnoreCase);
+
     private readonly ConcurrentDictionary<string, PiiKind> _values = new(StringComparer.OrdinalIgnoreCase);
 
     public int Count => _values.Count;
@@ -34,7 +42,7 @@ public sealed class PiiValues
         var trimmed = value.Trim();
         // An "email" a bad-input test sends without an '@' ("email", "not-an-address") is no address, and as a word it
         // is in ordinary telemetry (the cache's dimension value "email").
-        if (trimmed.Length >= MinimumLength && (kind != PiiKind.Email || trimmed.Contains('@', StringComparison.Ordinal)))
+        if (trimmed.Length >= MinimumLength && !Vocabulary.Contains(trimmed) && (kind != PiiKind.Email || trimmed.Contains('@', StringComparison.Ordinal)))
         {
             _values.TryAdd(trimmed, kind);
         }
@@ -51,13 +59,14 @@ public sealed class PiiValues
     }
 
     /// <summary>
-    /// A balance as a decimal writes itself, with its scale ("12.50"); whole amounts are too common a number to look for.
-    /// A double (a duration, a capacity) never prints a trailing zero, so "12.50" is not one by chance.
+    /// A balance as a decimal writes itself, with its scale ("12.50"), and only one whose last decimal is a zero: a double
+    /// (a duration, a capacity in an access line) never prints a trailing zero, so "12.50" is never one by chance, while
+    /// "100.5" or a whole amount can be (seen: a test's balance equal to a request's duration). Those are not looked for.
     /// </summary>
     public void AddBalance(decimal balance)
     {
         var text = balance.ToString(CultureInfo.InvariantCulture);
-        if (balance.Scale > 0 && text.Length >= MinimumLength)
+        if (balance.Scale > 0 && text.EndsWith('0') && text.Length >= MinimumLength)
         {
             _values.TryAdd(text, PiiKind.Balance);
         }
@@ -121,6 +130,11 @@ public sealed class PiiValues
             case JsonValueKind.Object:
                 foreach (var property in element.EnumerateObject())
                 {
+                    if (!Readable(property))
+                    {
+                        continue;
+                    }
+
                     if (property.Value.ValueKind == JsonValueKind.String && KindOf(property.Name) is { } kind)
                     {
                         Add(kind, StringOf(property.Value));
@@ -143,6 +157,20 @@ public sealed class PiiValues
                 }
 
                 break;
+        }
+    }
+
+    /// <summary>A property whose name .NET can hold (a bad-input test sends a lone surrogate in a metadata key too).</summary>
+    private static bool Readable(JsonProperty property)
+    {
+        try
+        {
+            _ = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
