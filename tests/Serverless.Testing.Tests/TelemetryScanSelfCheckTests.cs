@@ -121,7 +121,7 @@ public sealed class TelemetryScanSelfCheckTests : IDisposable
         Assert.False(values.ContainsKey("gold"));
 
         // Refused input: an "email" with no '@' is not an address, and a string .NET cannot hold registers nothing.
-        _tap.Secrets.Json("""{"email":"email","name":"\ud800 lone surrogate","metadata":{"\udc00 key":"x"},"addresses":[{"city":"activePage"}]}""");
+        _tap.Secrets.Json("""{"email":"email","name":"\ud800 lone surrogate","metadata":{"\udc00 key":"x"},"addresses":[{"city":"activePage"},{"street":"Active"}]}""");
         Assert.False(_tap.Secrets.Snapshot().ContainsKey("email"));
         Assert.Equal(values.Count, _tap.Secrets.Count);
     }

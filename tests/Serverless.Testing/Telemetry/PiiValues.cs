@@ -19,12 +19,12 @@ public sealed class PiiValues
     public const int MinimumLength = 5;
 
     /// <summary>
-    /// The words of the metrics' own closed dimension vocabularies ("email" is a cache's name, "Query" an operation's):
-    /// a bad-input test that sends one as a name sends no PII, and finding it in a dimension would be finding the word.
+    /// The words of the metrics' own closed dimension vocabularies ("email" is a cache's name, "activePage" another's,
+    /// "Query" an operation's): a test that sends one, or a part of one ("active"), as a name sends no PII, and finding
+    /// it in a dimension would be finding the word.
     /// </summary>
-    private static readonly HashSet<string> Vocabulary = new(
-        Serverless.Data.Caching.CacheTelemetry.MetricDimensions.Concat(Serverless.Data.Client.DynamoDbTelemetry.MetricDimensions).SelectMany(d => d.Value),
-        StringComparer.OrdinalIgnoreCase);
+    private static readonly string[] Vocabulary = [..
+        Serverless.Data.Caching.CacheTelemetry.MetricDimensions.Concat(Serverless.Data.Client.DynamoDbTelemetry.MetricDimensions).SelectMany(d => d.Value)];
 
     private readonly ConcurrentDictionary<string, PiiKind> _values = new(StringComparer.OrdinalIgnoreCase);
 
@@ -42,7 +42,7 @@ public sealed class PiiValues
         var trimmed = value.Trim();
         // An "email" a bad-input test sends without an '@' ("email", "not-an-address") is no address, and as a word it
         // is in ordinary telemetry (the cache's dimension value "email").
-        if (trimmed.Length >= MinimumLength && !Vocabulary.Contains(trimmed) && (kind != PiiKind.Email || trimmed.Contains('@', StringComparison.Ordinal)))
+        if (trimmed.Length >= MinimumLength && !Vocabulary.Any(word => word.Contains(trimmed, StringComparison.OrdinalIgnoreCase)) && (kind != PiiKind.Email || trimmed.Contains('@', StringComparison.Ordinal)))
         {
             _values.TryAdd(trimmed, kind);
         }
