@@ -22,6 +22,7 @@ public static class Sections
         new(ApiBench.Key, "API against raw DynamoDB", ApiBench.RunAsync),
         new(ReadsUnderCreatesBench.Key, "Reads while users are created", ReadsUnderCreatesBench.RunAsync),
         new(ObservabilityBench.Key, "Telemetry cost", ObservabilityBench.RunAsync),
+        new(ApiTelemetryBench.Key, ApiTelemetryBench.Title, ApiTelemetryBench.RunAsync),
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),

@@ -201,7 +201,7 @@ public sealed class DeploymentKeysTests(DeployedApiFixture api) : IClassFixture<
     private static FunctionOptions Options(string environment, Dictionary<string, string?> settings) => new()
     {
         Args = ["--environment", environment],
-        ConfigureLogging = logging => logging.Output = Stream.Null,
+        ConfigureLogging = logging => logging.Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(null),
         ConfigureHost = host => host.Configuration.AddInMemoryCollection(settings),
     };
 

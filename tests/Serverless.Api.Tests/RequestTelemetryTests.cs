@@ -62,7 +62,7 @@ public sealed class RequestTelemetryTests(RequestTelemetryTests.TelemetryFixture
     {
         var id = await UserIdAsync();
         using var output = new MemoryStream();
-        using (var metrics = new LambdaMetrics(new LambdaMetricsOptions { Output = output, Service = "serverless", RefuseUnknownDimensions = true }))
+        using (var metrics = new LambdaMetrics(new LambdaMetricsOptions { Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(output), Service = "serverless", RefuseUnknownDimensions = true }))
         {
             metrics.Allow(((IMetricDimensionSource)api.Function).MetricDimensions);
             using (metrics.Begin("req-telemetry", coldStart: false))

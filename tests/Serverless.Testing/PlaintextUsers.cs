@@ -51,7 +51,7 @@ public static class PlaintextUsers
             }
         }
 
-        return new User
+        return Telemetry.TelemetryTap.Process.Secrets.User(new User
         {
             Id = IdOf(index),
             Email = EmailOf(index),
@@ -65,7 +65,7 @@ public static class PlaintextUsers
             UpdatedAt = createdAt,
             Version = 1 + (index % 3),
             LastWriter = "legacy-app",
-        };
+        });
     }
 
     public static List<Dictionary<string, AttributeValue>> Build(int count)

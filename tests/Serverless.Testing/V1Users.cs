@@ -50,6 +50,7 @@ public static class V1Users
                 Version = 1 + (i % 4),
                 LastWriter = "legacy-app",
             };
+            Telemetry.TelemetryTap.Process.Secrets.User(user);
             var item = UserMapper.ToItem(user, createdDateShards: 1);
             // What version 1 code stored: the same item, phone only inside metadata, schemaVersion 1.
             item["schemaVersion"] = new AttributeValue { N = "1" };

@@ -39,7 +39,10 @@ internal static class ApiComposition
     public static WebApplication UseApi(this WebApplication app)
     {
         // Outside everything: the access line and the metrics see the final status of every request, problems included.
-        app.UseMiddleware<RequestTelemetryMiddleware>();
+        if (app.Services.GetRequiredService<IOptions<ApiOptions>>().Value.RequestTelemetry)
+        {
+            app.UseMiddleware<RequestTelemetryMiddleware>();
+        }
 
         // Outermost but for that, so every failure below (binding, auth, handlers, unknown routes) leaves as a problem response.
         app.UseExceptionHandler();

@@ -13,6 +13,7 @@ using Serverless.Api;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data.Table;
 using Serverless.Testing;
+using Serverless.Testing.Telemetry;
 using Xunit;
 
 namespace Serverless.Api.Tests.Support;
@@ -46,11 +47,12 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         await TableSetup.EnsureCreatedAsync(dynamoDb.Client, TableName, ct);
 
         var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = EnvironmentName });
+        TelemetryTap.Process.Secrets.Add(PiiKind.SigningKey, CursorSigningKey);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DynamoDb:ServiceUrl"] = dynamoDb.ServiceUrl.ToString(),
             ["Table:TableName"] = TableName,
-            ["Table:CursorSigningKey"] = "api-tests-cursor-signing-key-0123456789abcdef",
+            ["Table:CursorSigningKey"] = CursorSigningKey,
             // The tests validate tokens themselves even if the machine happens to look like Lambda.
             ["Auth:TrustHostPrincipal"] = "false",
             ["Api:MaxRequestBodyBytes"] = (64 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -59,11 +61,20 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(Logs);
+        // Every line the app logs, as the JSON logger would write it on Lambda, for the telemetry scan.
+        builder.Logging.AddProvider(TelemetryTap.Process.CreateLoggerProvider());
+        foreach (var (key, value) in builder.Configuration.AsEnumerable())
+        {
+            if (key.EndsWith("SigningKey", StringComparison.Ordinal))
+            {
+                TelemetryTap.Process.Secrets.Add(PiiKind.SigningKey, value);
+            }
+        }
 
         _app = ApiApp.Build(builder);
         await _app.StartAsync(ct);
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Http = new HttpClient { BaseAddress = new Uri(address) };
+        Http = new HttpClient(new TappedRequests { InnerHandler = new HttpClientHandler() }) { BaseAddress = new Uri(address) };
     }
 
     /// <summary>
@@ -103,8 +114,14 @@ public class ApiFixture(DynamoDbLocalFixture dynamoDb) : IAsyncLifetime
 
     public static string Token(params string[] scopes) => TokenFor(Subject, scopes);
 
-    public static string TokenFor(string subject, params string[] scopes) =>
-        DevAuth.CreateToken(subject, scopes, TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+    public static string TokenFor(string subject, params string[] scopes)
+    {
+        var token = DevAuth.CreateToken(subject, scopes, TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        TelemetryTap.Process.Secrets.AddToken(token);
+        return token;
+    }
+
+    private const string CursorSigningKey = "api-tests-cursor-signing-key-0123456789abcdef";
 
     public static string AllScopes => Token(Scopes.Read, Scopes.Write, Scopes.Admin);
 

@@ -52,6 +52,8 @@ public static class HttpApiEvents
             ["x-forwarded-proto"] = "https",
             ["x-forwarded-port"] = "443",
         };
+        Serverless.Testing.Telemetry.TelemetryTap.Process.Secrets.Json(request.Body);
+        Serverless.Testing.Telemetry.TelemetryTap.Process.Secrets.Add(Serverless.Testing.Telemetry.PiiKind.SigningKey, IssuerOnlyKey);
         if (request.Body is not null)
         {
             headers["content-type"] = request.ContentType;
@@ -67,8 +69,9 @@ public static class HttpApiEvents
         {
             // Passed through as the client sent it, signed by an issuer whose key the function never has: only the
             // authorizer's claims can let the request in, as on AWS.
-            headers["authorization"] = "Bearer " + DevAuth.CreateToken(
-                request.Subject, request.Scopes, TimeSpan.FromMinutes(10), now, signingKey: IssuerOnlyKey);
+            var token = DevAuth.CreateToken(request.Subject, request.Scopes, TimeSpan.FromMinutes(10), now, signingKey: IssuerOnlyKey);
+            Serverless.Testing.Telemetry.TelemetryTap.Process.Secrets.AddToken(token);
+            headers["authorization"] = "Bearer " + token;
         }
 
         root["headers"] = headers;

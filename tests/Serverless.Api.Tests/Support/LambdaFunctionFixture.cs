@@ -46,7 +46,7 @@ public class LambdaFunctionFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(d
             // command line's --environment, which a web host reads as it would DOTNET_ENVIRONMENT.
             Args = variables.TryGetValue(LocalEnvironment.DotnetVariable, out var environment) ? ["--environment", environment] : [],
             // invoke sends the JSON log lines to stderr; here they are kept to explain a failing comparison.
-            ConfigureLogging = logging => logging.Output = _log,
+            ConfigureLogging = logging => logging.Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(_log),
             // invoke puts the variables in its process environment. Tests share a process, so they go into this
             // host's configuration instead, where the environment provider would put them ("__" separates sections).
             ConfigureHost = host => host.Configuration.AddInMemoryCollection(AsConfiguration(variables)),

@@ -25,7 +25,7 @@ public sealed class StreamFunctionsTests(DynamoDbLocalFixture dynamo)
     public async Task Each_function_built_from_the_environment_accepts_the_published_samples_and_skips_their_foreign_records(string name, string sample)
     {
         await using var table = await TestTable.CreateAsync(dynamo, _ct);
-        var function = await StreamFunctions.CreateFromEnvironmentAsync(name, Environment(table.Name), options => options.Output = Stream.Null, _ct);
+        var function = await StreamFunctions.CreateFromEnvironmentAsync(name, Environment(table.Name), options => options.Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(null), _ct);
         try
         {
             var response = await function.InvokeAsync(Samples.Bytes(sample), TestEnvironment.Context(), _ct);
@@ -67,7 +67,7 @@ public sealed class StreamFunctionsTests(DynamoDbLocalFixture dynamo)
     public async Task An_unknown_function_name_is_refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() =>
-            StreamFunctions.CreateFromEnvironmentAsync("Archive", Environment("t"), options => options.Output = Stream.Null, _ct).AsTask());
+            StreamFunctions.CreateFromEnvironmentAsync("Archive", Environment("t"), options => options.Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(null), _ct).AsTask());
     }
 
     private TestEnvironment Environment(string tableName, params (string Name, string Value)[] extra)

@@ -1,10 +1,11 @@
 using Serverless.Domain.Users;
+using Serverless.Testing.Telemetry;
 
 namespace Serverless.Streams.Tests.Support;
 
 internal static class TestData
 {
-    public static User NewUser(string name = "Ada Lovelace", string? email = null) => new()
+    public static User NewUser(string name = "Ada Lovelace", string? email = null) => TelemetryTap.Process.Secrets.User(new()
     {
         Id = Guid.NewGuid(),
         Email = email ?? $"ada.{Guid.NewGuid():N}@example.com",
@@ -17,5 +18,5 @@ internal static class TestData
         ],
         Metadata = new Dictionary<string, string> { ["source"] = "test" },
         Balance = 12.50m,
-    };
+    });
 }

@@ -6,16 +6,21 @@ using Serverless.Lambda.Logging;
 namespace Serverless.Testing.Lambda;
 
 /// <summary>The project's real JSON log lines (the Lambda logger), written to memory so a test can read them.</summary>
-public sealed class CapturedLogs : IDisposable
+public sealed partial class CapturedLogs : IDisposable
 {
     private readonly MemoryStream _output = new();
 
     public CapturedLogs()
     {
+        Stream output = _output;
+        Tap(ref output);
         Factory = LoggerFactory.Create(logging => logging
             .SetMinimumLevel(LogLevel.Debug)
-            .AddLambdaJsonLogging(options => options.Output = _output));
+            .AddLambdaJsonLogging(options => options.Output = output));
     }
+
+    /// <summary>Where the shared test support is compiled whole, every line also goes to the process's telemetry tap.</summary>
+    partial void Tap(ref Stream output);
 
     public ILoggerFactory Factory { get; }
 

@@ -29,6 +29,12 @@ public sealed class ApiOptions
     /// </summary>
     public bool RequireIfMatch { get; set; } = true;
 
+    /// <summary>
+    /// The access line, the request metrics and the correlation id of every request (<c>RequestTelemetryMiddleware</c>).
+    /// On in every deployment; off only to measure what it costs (the benchmark's baseline, bench/README.md).
+    /// </summary>
+    public bool RequestTelemetry { get; set; } = true;
+
     /// <summary>Serve the API reference page (Scalar) at /scalar; off on Lambda, where it is not wanted.</summary>
     public bool? ServeApiReference { get; set; }
 }
