@@ -130,6 +130,8 @@ public sealed class LambdaBootstrap
         }
         catch (Exception exception)
         {
+            // A failed invocation writes what it held back, whether or not an error line flushes the buffer.
+            LambdaLogContext.FlushBuffer();
             logger.LogError(exception, "Invocation failed");
             await ReportAsync(invocation.RequestId, RuntimeErrorReport.From(exception), RuntimeErrorReport.XRayCause(exception), cancellationToken)
                 .ConfigureAwait(false);

@@ -303,10 +303,12 @@ public sealed class SamplingAndBufferingTests
         Assert.Equal(["failed", "detail"], logging.Messages);
     }
 
-    [Fact]
-    public async Task A_failed_invocation_writes_its_buffered_lines_before_the_runtimes_failure_line()
+    [Theory]
+    [InlineData("true")]
+    [InlineData("false")]
+    public async Task A_failed_invocation_writes_its_buffered_lines_before_the_runtimes_failure_line(string flushOnError)
     {
-        using var logging = new Logging(o => o.Buffering.Enabled = true);
+        using var logging = new Logging(o => o.Buffering.Enabled = true, new() { [LambdaJsonLoggerOptions.BufferFlushOnErrorVariable] = flushOnError });
         await using var fake = await FakeRuntimeApi.StartAsync(Token);
         var bootstrap = new LambdaBootstrap(
             new RuntimeApiClient(fake.HostAndPort), new TestEnvironment(), new ManualTimeProvider(Start), logging.Logger);
