@@ -26,7 +26,7 @@ public sealed partial class CacheTemplateTests
 
     private static readonly string[] CacheResources =
     [
-        "Cache", "DynamoDbEndpoint", "KmsEndpoint", "CacheInvalidationLogGroup", "CacheInvalidationFunctionRole", "CacheInvalidationFunction",
+        "Cache", "DynamoDbEndpoint", "KmsEndpoint", "XRayEndpoint", "CacheInvalidationLogGroup", "CacheInvalidationFunctionRole", "CacheInvalidationFunction",
         "CacheInvalidationErrorsAlarm", "CacheInvalidationThrottlesAlarm", "CacheInvalidationIteratorAgeAlarm",
     ];
 
@@ -145,8 +145,15 @@ public sealed partial class CacheTemplateTests
             .Where(r => SamTemplate.Scalar(r.Value, "Type") == "AWS::EC2::VPCEndpoint")
             .Select(r => SamTemplate.Map(r.Value, "Properties")!)
             .ToList();
+        // And the X-Ray daemon of a traced function, which sends from the function's network.
+        var services = packages.Select(p => endpointOfPackage[p]).ToList();
+        if (SamTemplate.Scalar(On.Globals, "Tracing") == "Active")
+        {
+            services.Add("xray");
+        }
+
         Assert.Equal(
-            packages.Select(p => "com.amazonaws.<AWS::Region>." + endpointOfPackage[p]).Order(StringComparer.Ordinal),
+            services.Select(s => "com.amazonaws.<AWS::Region>." + s).Order(StringComparer.Ordinal),
             endpoints.Select(e => On.Resolve(e.Children[new YamlScalarNode("ServiceName")])).Order(StringComparer.Ordinal));
 
         var dynamodb = Assert.Single(endpoints, e => SamTemplate.Scalar(e, "ServiceName")!.EndsWith(".dynamodb", StringComparison.Ordinal));
@@ -161,6 +168,11 @@ public sealed partial class CacheTemplateTests
         Assert.Equal(("!Ref", "CacheSubnetIds"), RefOf(kms, "SubnetIds"));
         Assert.Equal(("!Ref", "CacheSecurityGroupIds"), RefOf(kms, "SecurityGroupIds"));
         Assert.Equal("", On.Function("ApiFunction").Environment["KMS_ENDPOINT"]);
+
+        var xray = Assert.Single(endpoints, e => SamTemplate.Scalar(e, "ServiceName")!.EndsWith(".xray", StringComparison.Ordinal));
+        Assert.Equal("Interface", SamTemplate.Scalar(xray, "VpcEndpointType"));
+        Assert.Equal("true", SamTemplate.Scalar(xray, "PrivateDnsEnabled"));
+        Assert.Equal(("!Ref", "CacheSubnetIds"), RefOf(xray, "SubnetIds"));
     }
 
     [Fact]
