@@ -21,4 +21,17 @@ public sealed class TelemetryScanTests
         var problems = TelemetryScanCheck.Problems(result, minimumLogLines: 1000, minimumMeasurements: 1000, minimumSecrets: 100);
         Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
+
+    [Fact]
+    public void Every_EMF_document_written_during_the_tests_meets_the_specification()
+    {
+        var documents = TelemetryScan.EmfDocuments(TelemetryTap.Process);
+        TestContext.Current.TestOutputHelper?.WriteLine($"{documents.Count} EMF documents");
+        Assert.NotEmpty(documents);
+        foreach (var document in documents)
+        {
+            var problems = Serverless.Testing.Metrics.EmfRules.Problems(System.Text.Encoding.UTF8.GetBytes(document));
+            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems) + Environment.NewLine + document);
+        }
+    }
 }

@@ -9,6 +9,29 @@ namespace Serverless.Testing.Telemetry;
 /// </summary>
 public static class TelemetryScan
 {
+    /// <summary>Every EMF document the tap saw (a JSON line with an <c>_aws</c> member), as written.</summary>
+    public static IReadOnlyList<string> EmfDocuments(TelemetryTap tap)
+    {
+        ArgumentNullException.ThrowIfNull(tap);
+        var documents = new List<string>();
+        foreach (var line in tap.Lines)
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(line.Text);
+                if (json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("_aws", out _))
+                {
+                    documents.Add(line.Text);
+                }
+            }
+            catch (JsonException)
+            {
+            }
+        }
+
+        return documents;
+    }
+
     public static TelemetryScanResult Run(TelemetryTap tap)
     {
         ArgumentNullException.ThrowIfNull(tap);
