@@ -16,6 +16,7 @@ public sealed class CachedApiFixture(DynamoDbLocalFixture dynamoDb, RedisServerF
         {
             ["Cache:Endpoint"] = redis.Endpoint,
             ["Cache:KeyPrefix"] = KeyPrefix,
+            ["Cache:OperationTimeout"] = RedisServerFixture.TestOperationTimeout.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             // The cache tests create their users ten at a time; on a loaded 2-core machine the hash limiter's 5 s wait
             // would answer some of them 503. What they test is the cache, not the limiter: a create here waits its turn.
             ["PasswordHashing:QueueTimeout"] = "00:02:00",

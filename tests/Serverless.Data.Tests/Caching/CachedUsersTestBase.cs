@@ -30,7 +30,7 @@ public abstract class CachedUsersTestBase(DynamoDbLocalFixture dynamo, RedisServ
     protected string Prefix { get; } = RedisServerFixture.UniquePrefix("users");
 
     /// <summary>Settings a test may change before <see cref="InitializeAsync"/> builds the cache.</summary>
-    protected virtual CacheOptions Options => new() { Endpoint = redis.Endpoint, KeyPrefix = Prefix };
+    protected virtual CacheOptions Options => new() { Endpoint = redis.Endpoint, KeyPrefix = Prefix, OperationTimeout = RedisServerFixture.TestOperationTimeout };
 
     public virtual async ValueTask InitializeAsync()
     {

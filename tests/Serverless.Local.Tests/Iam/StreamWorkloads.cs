@@ -152,7 +152,7 @@ internal static class StreamWorkloads
         const string FunctionId = "CacheInvalidationFunction";
         await using var table = await TestTable.CreateAsync(dynamo, ct);
         using var recorder = new CallRecorder(table.Name, template);
-        var options = new CacheOptions { Endpoint = redis.Endpoint, KeyPrefix = RedisServerFixture.UniquePrefix("iam") };
+        var options = new CacheOptions { Endpoint = redis.Endpoint, KeyPrefix = RedisServerFixture.UniquePrefix("iam"), OperationTimeout = RedisServerFixture.TestOperationTimeout };
         // What the deployed stack fills in: the cache's endpoint (the template's !GetAtt of the serverless cache).
         var deployed = new Dictionary<string, string>(StringComparer.Ordinal) { [CacheOptions.EndpointVariable] = options.Endpoint, [CacheOptions.KeyPrefixVariable] = options.KeyPrefix };
         var function = await TemplateStreamFunctions.CreateAsync(FunctionId, dynamo, table, ct, await FunctionClientAsync(FunctionId, dynamo, table, recorder, ct), deployed);

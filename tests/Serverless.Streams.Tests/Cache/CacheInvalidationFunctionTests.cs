@@ -19,7 +19,7 @@ public sealed class CacheInvalidationFunctionTests(DynamoDbLocalFixture dynamo, 
 {
     private readonly CancellationToken _ct = TestContext.Current.CancellationToken;
     private readonly CapturedLogs _logs = new();
-    private readonly CacheOptions _options = new() { Endpoint = redis.Endpoint, KeyPrefix = RedisServerFixture.UniquePrefix("invalidation") };
+    private readonly CacheOptions _options = new() { Endpoint = redis.Endpoint, KeyPrefix = RedisServerFixture.UniquePrefix("invalidation"), OperationTimeout = RedisServerFixture.TestOperationTimeout };
 
     [Fact]
     public async Task Direct_table_writes_by_eight_writers_are_never_read_stale_by_thirty_two_readers_once_the_function_has_seen_them()
