@@ -218,7 +218,9 @@ public sealed class MetricsCollector
 /// <summary>The metrics recorded under one dimension set.</summary>
 internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> dimensions, int defaults)
 {
-    private readonly Dictionary<string, RecordedMetric> byName = new(StringComparer.Ordinal);
+    // A group holds a few metrics: found by a scan, indexed only once it holds many.
+    private const int ScanAtMost = 8;
+    private Dictionary<string, RecordedMetric>? byName;
 
     public IReadOnlyList<KeyValuePair<string, string>> Dimensions { get; } = dimensions;
 
@@ -226,14 +228,44 @@ internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> di
 
     public void Add(string name, string unit, int storageResolution, double value)
     {
-        if (!byName.TryGetValue(name, out var metric))
+        if (Find(name) is not { } metric)
         {
             // The first unit and resolution recorded for a name hold for the invocation: one definition per metric.
-            byName[name] = metric = new RecordedMetric(name, unit, storageResolution);
+            metric = new RecordedMetric(name, unit, storageResolution);
             Metrics.Add(metric);
+            if (byName is not null)
+            {
+                byName[name] = metric;
+            }
+            else if (Metrics.Count > ScanAtMost)
+            {
+                byName = new Dictionary<string, RecordedMetric>(StringComparer.Ordinal);
+                foreach (var each in Metrics)
+                {
+                    byName[each.Name] = each;
+                }
+            }
         }
 
         metric.Values.Add(value);
+    }
+
+    private RecordedMetric? Find(string name)
+    {
+        if (byName is not null)
+        {
+            return byName.GetValueOrDefault(name);
+        }
+
+        foreach (var metric in Metrics)
+        {
+            if (metric.Name == name)
+            {
+                return metric;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the set's dimensions past the defaults are exactly these pairs, in any order.</summary>
