@@ -58,12 +58,16 @@ public static class ObservabilityBench
         }
 
         var cpuPerRequest = sides.ToDictionary(s => s, _ => new List<double>());
+        var bytesPerRequest = sides.ToDictionary(s => s, _ => new List<double>());
         for (var round = 0; round < rounds; round++)
         {
             for (var k = 0; k < sides.Length; k++)
             {
                 var side = sides[(k + round) % sides.Length];
+                // One side runs at a time, so what the process allocates meanwhile is that side's (a steadier figure than CPU on a shared machine).
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 var (_, cpu) = await context.Cpu.MeasureAsync(async () => { await side.RunAsync(events, requests, ct); return 0; });
+                bytesPerRequest[side].Add((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / (double)requests);
                 cpuPerRequest[side].Add(cpu.Self.TotalMilliseconds * 1000 / requests);
             }
         }
@@ -71,6 +75,8 @@ public static class ObservabilityBench
         await context.DropTableAsync(table, ct);
         double Median(Side side) => new Stats(cpuPerRequest[side]).Median;
         var offMedian = Median(off);
+        double Bytes(Side side) => new Stats(bytesPerRequest[side]).Median;
+        var offBytes = Bytes(off);
         return new SectionResult
         {
             Key = Key,
@@ -81,7 +87,7 @@ public static class ObservabilityBench
                 + $"{rounds} alternating rounds of {requests} requests a side, over 50 users. On: EMF metrics (route, status class, DynamoDB "
                 + "operation and index, consumed capacity) flushed per invocation and the JSON access line, both to a null stream. Off: "
                 + "metrics disabled and logging at Warning; and each of the two alone. Four functions in one process, the order rotated each round; "
-                + "median CPU of this process per request (the event handling of the caller included, the same on every side). On a shared 2-core "
+                + "median CPU of this process per request (the event handling of the caller included, the same on every side), and the median bytes the process allocated per request. On a shared 2-core "
                 + "machine the quick mode's rounds are too few to tell a few percent apart: read its ratios as noise unless the full run agrees.",
             Rows =
             {
@@ -95,6 +101,9 @@ public static class ObservabilityBench
                 },
                 new Row { Measure = "CPU per request, metrics only / off", Ours = $"{Median(metricsOnly):0.0} µs", Baseline = $"{offMedian:0.0} µs", Ratio = Median(metricsOnly) / offMedian },
                 new Row { Measure = "CPU per request, access lines only / off", Ours = $"{Median(logsOnly):0.0} µs", Baseline = $"{offMedian:0.0} µs", Ratio = Median(logsOnly) / offMedian },
+                new Row { Measure = "Bytes allocated per request, metrics and access lines on / off", Ours = $"{Bytes(on):0} B", Baseline = $"{offBytes:0} B", Ratio = Bytes(on) / offBytes },
+                new Row { Measure = "Bytes allocated per request, metrics only / off", Ours = $"{Bytes(metricsOnly):0} B", Baseline = $"{offBytes:0} B", Ratio = Bytes(metricsOnly) / offBytes },
+                new Row { Measure = "Bytes allocated per request, access lines only / off", Ours = $"{Bytes(logsOnly):0} B", Baseline = $"{offBytes:0} B", Ratio = Bytes(logsOnly) / offBytes },
             },
         };
     }

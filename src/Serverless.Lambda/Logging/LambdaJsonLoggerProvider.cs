@@ -106,7 +106,6 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             return;
         }
 
-        var line = Format(category, level, message, exception, fields);
         if (direct)
         {
             if (invocation is not null && level >= LogLevel.Error && policy.FlushOnErrorLog)
@@ -115,9 +114,21 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
                 Flush(invocation.Logging, this);
             }
 
-            Emit(line);
+            // A line written at once is written from a reused buffer: only a buffered line needs an array of its own.
+            var pooled = LineBuffer.Rent();
+            try
+            {
+                Emit(Format(pooled, category, level, message, exception, fields));
+            }
+            finally
+            {
+                LineBuffer.Return(pooled);
+            }
+
             return;
         }
+
+        var line = Format(category, level, message, exception, fields);
 
         if (line.Length > policy.BufferMaxBytes)
         {
@@ -175,7 +186,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         return sampled;
     }
 
-    private void Emit(byte[] line)
+    private void Emit(ReadOnlySpan<byte> line)
     {
         lock (writeLock)
         {
@@ -187,11 +198,26 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     /// <summary>One line, newline included, stamped now: a buffered line keeps the time it was logged at.</summary>
     private byte[] Format(string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields = null)
     {
+        var pooled = LineBuffer.Rent();
+        try
+        {
+            return Format(pooled, category, level, message, exception, fields).ToArray();
+        }
+        finally
+        {
+            LineBuffer.Return(pooled);
+        }
+    }
+
+    /// <summary>The line into <paramref name="line"/>'s buffer; the span is valid until the buffer is returned.</summary>
+    private ReadOnlySpan<byte> Format(
+        LineBuffer line, string category, LogLevel level, string message, Exception? exception, IReadOnlyList<KeyValuePair<string, object?>>? fields)
+    {
         var invocation = LambdaLogContext.Current;
         var record = LambdaLogContext.CurrentRecord;
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        var buffer = line.Buffer;
         {
+            var json = line.Writer;
             json.WriteStartObject();
             json.WriteString("timestamp", clock.GetUtcNow().UtcDateTime);
             json.WriteString("level", LevelName(level));
@@ -264,11 +290,12 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             }
 
             json.WriteEndObject();
+            json.Flush();
         }
 
         // Line and newline in one write, so lines from several providers sharing stdout never interleave.
         buffer.Write("\n"u8);
-        return buffer.WrittenSpan.ToArray();
+        return buffer.WrittenSpan;
     }
 
     /// <summary>
@@ -282,22 +309,26 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             return (null, null);
         }
 
-        var found = new FoundScopeValues();
+        // Formatting never awaits: the thread's one holder serves every line it formats.
+        var found = foundScopeValues ??= new FoundScopeValues();
+        found.RequestId = null;
+        found.CorrelationId = null;
         scopeProvider.ForEachScope(
             static (scope, found) =>
             {
-                if (scope is IEnumerable<KeyValuePair<string, object?>> values)
+                // Indexed where the scope is a list (the hosting scope, the API's), so no enumerator is made per scope.
+                if (scope is IReadOnlyList<KeyValuePair<string, object?>> list)
                 {
-                    foreach (var (key, value) in values)
+                    for (var i = 0; i < list.Count; i++)
                     {
-                        if (key == "RequestId" && value is string id)
-                        {
-                            found.RequestId = id;
-                        }
-                        else if (key == "CorrelationId" && value is string correlation)
-                        {
-                            found.CorrelationId = correlation;
-                        }
+                        found.Take(list[i]);
+                    }
+                }
+                else if (scope is IEnumerable<KeyValuePair<string, object?>> values)
+                {
+                    foreach (var pair in values)
+                    {
+                        found.Take(pair);
                     }
                 }
             },
@@ -307,8 +338,9 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
 
     private static void WriteFields(Utf8JsonWriter json, IReadOnlyList<KeyValuePair<string, object?>> fields)
     {
-        foreach (var (name, value) in fields)
+        for (var i = 0; i < fields.Count; i++)
         {
+            var (name, value) = fields[i];
             if (name == "{OriginalFormat}" || StandardFields.Contains(name))
             {
                 continue;
@@ -378,10 +410,65 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         }
     }
 
+    [ThreadStatic]
+    private static FoundScopeValues? foundScopeValues;
+
     private sealed class FoundScopeValues
     {
         public string? RequestId { get; set; }
 
         public string? CorrelationId { get; set; }
+
+        public void Take(KeyValuePair<string, object?> pair)
+        {
+            if (pair.Key == "RequestId" && pair.Value is string id)
+            {
+                RequestId = id;
+            }
+            else if (pair.Key == "CorrelationId" && pair.Value is string correlation)
+            {
+                CorrelationId = correlation;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A line's buffer and JSON writer, kept by the thread for its next line. Rented and returned, so a line formatted
+    /// while another is held (a warning about the held one) gets a buffer of its own.
+    /// </summary>
+    private sealed class LineBuffer
+    {
+        // A line that once was huge (a long stack trace) does not keep its buffer for good.
+        private const int KeepAtMost = 16 * 1024;
+
+        [ThreadStatic]
+        private static LineBuffer? cached;
+
+        private LineBuffer()
+        {
+            Buffer = new ArrayBufferWriter<byte>(512);
+            Writer = new Utf8JsonWriter(Buffer, WriterOptions);
+        }
+
+        public ArrayBufferWriter<byte> Buffer { get; }
+
+        public Utf8JsonWriter Writer { get; }
+
+        public static LineBuffer Rent()
+        {
+            var line = cached ?? new LineBuffer();
+            cached = null;
+            line.Buffer.ResetWrittenCount();
+            line.Writer.Reset(line.Buffer);
+            return line;
+        }
+
+        public static void Return(LineBuffer line)
+        {
+            if (line.Buffer.Capacity <= KeepAtMost)
+            {
+                cached = line;
+            }
+        }
     }
 }

@@ -32,104 +32,190 @@ public static class EmfDocumentWriter
     public static IReadOnlyList<byte[]> Write(
         MetricsCollector collector, string metricNamespace, DateTimeOffset timestamp, IReadOnlyList<KeyValuePair<string, string>>? properties = null)
     {
+        var lines = new EmfLines();
+        WriteLines(collector, metricNamespace, timestamp, properties, lines);
+        var documents = new List<byte[]>(lines.Count);
+        for (var i = 0; i < lines.Count; i++)
+        {
+            documents.Add(lines.Line(i)[..^1].ToArray());
+        }
+
+        return documents;
+    }
+
+    /// <summary>The same documents, each followed by a newline, into <paramref name="lines"/> (cleared first).</summary>
+    internal static void WriteLines(
+        MetricsCollector collector, string metricNamespace, DateTimeOffset timestamp, IReadOnlyList<KeyValuePair<string, string>>? properties, EmfLines lines)
+    {
         ArgumentNullException.ThrowIfNull(collector);
         if (string.IsNullOrWhiteSpace(metricNamespace) || metricNamespace.Length > MaxNamespaceLength || metricNamespace.StartsWith(':'))
         {
             throw new ArgumentException($"A CloudWatch namespace is 1 to {MaxNamespaceLength} characters, not starting with ':'.", nameof(metricNamespace));
         }
 
-        var documents = new List<byte[]>();
-        foreach (var group in collector.Snapshot())
-        {
-            for (var first = 0; first < group.Metrics.Count; first += MaxMetricsPerDocument)
+        lines.Clear();
+        collector.Read(
+            (lines, metricNamespace, timestamp, properties),
+            static (state, groups) =>
             {
-                var metrics = group.Metrics.GetRange(first, Math.Min(MaxMetricsPerDocument, group.Metrics.Count - first));
-                var rounds = metrics.Max(m => (m.Values.Count + MaxValuesPerMetric - 1) / MaxValuesPerMetric);
-                for (var round = 0; round < rounds; round++)
+                var (lines, metricNamespace, timestamp, properties) = state;
+                var present = new List<RecordedMetric>();
+                foreach (var group in groups)
                 {
-                    // Round r carries each metric's r-th hundred values; a metric with fewer sits the later rounds out.
-                    var present = metrics.Where(m => m.Values.Count > round * MaxValuesPerMetric).ToList();
-                    documents.Add(Document(group, present, round, metricNamespace, timestamp, properties));
+                    for (var first = 0; first < group.Metrics.Count; first += MaxMetricsPerDocument)
+                    {
+                        var count = Math.Min(MaxMetricsPerDocument, group.Metrics.Count - first);
+                        var rounds = 0;
+                        for (var m = first; m < first + count; m++)
+                        {
+                            rounds = Math.Max(rounds, (group.Metrics[m].Values.Count + MaxValuesPerMetric - 1) / MaxValuesPerMetric);
+                        }
+
+                        for (var round = 0; round < rounds; round++)
+                        {
+                            // Round r carries each metric's r-th hundred values; a metric with fewer sits the later rounds out.
+                            present.Clear();
+                            for (var m = first; m < first + count; m++)
+                            {
+                                if (group.Metrics[m].Values.Count > round * MaxValuesPerMetric)
+                                {
+                                    present.Add(group.Metrics[m]);
+                                }
+                            }
+
+                            Document(lines, group, present, round, metricNamespace, timestamp, properties);
+                        }
+                    }
                 }
+            });
+    }
+
+    private static void Document(
+        EmfLines lines, MetricGroup group, List<RecordedMetric> metrics, int round, string metricNamespace, DateTimeOffset timestamp,
+        IReadOnlyList<KeyValuePair<string, string>>? properties)
+    {
+        var json = lines.Writer();
+        json.WriteStartObject();
+        json.WriteStartObject(MetadataMember);
+        json.WriteNumber("Timestamp", timestamp.ToUnixTimeMilliseconds());
+        json.WriteStartArray("CloudWatchMetrics");
+        json.WriteStartObject();
+        json.WriteString("Namespace", metricNamespace);
+        json.WriteStartArray("Dimensions");
+        json.WriteStartArray();
+        foreach (var (name, _) in group.Dimensions)
+        {
+            json.WriteStringValue(name);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndArray();
+        json.WriteStartArray("Metrics");
+        foreach (var metric in metrics)
+        {
+            json.WriteStartObject();
+            json.WriteString("Name", metric.Name);
+            json.WriteString("Unit", metric.Unit);
+            json.WriteNumber("StorageResolution", metric.StorageResolution);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndArray();
+        json.WriteEndObject();
+
+        foreach (var (name, value) in group.Dimensions)
+        {
+            json.WriteString(name, value);
+        }
+
+        foreach (var metric in metrics)
+        {
+            var from = round * MaxValuesPerMetric;
+            var count = Math.Min(MaxValuesPerMetric, metric.Values.Count - from);
+            if (count == 1)
+            {
+                json.WriteNumber(metric.Name, metric.Values[from]);
+            }
+            else
+            {
+                json.WriteStartArray(metric.Name);
+                for (var i = from; i < from + count; i++)
+                {
+                    json.WriteNumberValue(metric.Values[i]);
+                }
+
+                json.WriteEndArray();
             }
         }
 
-        return documents;
-    }
-
-    private static byte[] Document(
-        MetricGroup group, List<RecordedMetric> metrics, int round, string metricNamespace, DateTimeOffset timestamp,
-        IReadOnlyList<KeyValuePair<string, string>>? properties)
-    {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var json = new Utf8JsonWriter(buffer))
+        foreach (var (name, value) in properties ?? [])
         {
-            json.WriteStartObject();
-            json.WriteStartObject(MetadataMember);
-            json.WriteNumber("Timestamp", timestamp.ToUnixTimeMilliseconds());
-            json.WriteStartArray("CloudWatchMetrics");
-            json.WriteStartObject();
-            json.WriteString("Namespace", metricNamespace);
-            json.WriteStartArray("Dimensions");
-            json.WriteStartArray();
-            foreach (var (name, _) in group.Dimensions)
-            {
-                json.WriteStringValue(name);
-            }
-
-            json.WriteEndArray();
-            json.WriteEndArray();
-            json.WriteStartArray("Metrics");
-            foreach (var metric in metrics)
-            {
-                json.WriteStartObject();
-                json.WriteString("Name", metric.Name);
-                json.WriteString("Unit", metric.Unit);
-                json.WriteNumber("StorageResolution", metric.StorageResolution);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-
-            foreach (var (name, value) in group.Dimensions)
+            // A property never shadows a dimension or a metric, whose members CloudWatch reads.
+            if (name != MetadataMember && !group.HasDimension(name) && !Names(metrics, name))
             {
                 json.WriteString(name, value);
             }
-
-            foreach (var metric in metrics)
-            {
-                var values = metric.Values.Skip(round * MaxValuesPerMetric).Take(MaxValuesPerMetric).ToList();
-                if (values.Count == 1)
-                {
-                    json.WriteNumber(metric.Name, values[0]);
-                }
-                else
-                {
-                    json.WriteStartArray(metric.Name);
-                    foreach (var value in values)
-                    {
-                        json.WriteNumberValue(value);
-                    }
-
-                    json.WriteEndArray();
-                }
-            }
-
-            foreach (var (name, value) in properties ?? [])
-            {
-                // A property never shadows a dimension or a metric, whose members CloudWatch reads.
-                if (name != MetadataMember && group.Dimensions.All(d => d.Key != name) && metrics.All(m => m.Name != name))
-                {
-                    json.WriteString(name, value);
-                }
-            }
-
-            json.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        json.WriteEndObject();
+        lines.EndLine();
+    }
+
+    private static bool Names(List<RecordedMetric> metrics, string name)
+    {
+        foreach (var metric in metrics)
+        {
+            if (metric.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>
+/// Documents written one after another into one growing buffer, each ended by a newline: a flush writes each line
+/// from it, and the buffer and the JSON writer are kept for the next flush rather than made again for every document.
+/// </summary>
+internal sealed class EmfLines
+{
+    private readonly ArrayBufferWriter<byte> buffer = new(2048);
+    private readonly List<int> ends = [];
+    private Utf8JsonWriter? json;
+
+    public int Count => ends.Count;
+
+    public ReadOnlySpan<byte> Line(int index) =>
+        buffer.WrittenSpan[(index == 0 ? 0 : ends[index - 1])..ends[index]];
+
+    public void Clear()
+    {
+        buffer.ResetWrittenCount();
+        ends.Clear();
+    }
+
+    public Utf8JsonWriter Writer()
+    {
+        if (json is null)
+        {
+            json = new Utf8JsonWriter(buffer);
+        }
+        else
+        {
+            json.Reset(buffer);
+        }
+
+        return json;
+    }
+
+    public void EndLine()
+    {
+        json!.Flush();
+        buffer.Write("\n"u8);
+        ends.Add(buffer.WrittenCount);
     }
 }

@@ -16,6 +16,9 @@ public sealed class LambdaMetrics : IDisposable
     private readonly IReadOnlyList<KeyValuePair<string, string>> defaultDimensions;
     private readonly Lock writeLock = new();
 
+    [ThreadStatic]
+    private static EmfLines? flushLines;
+
     public LambdaMetrics(LambdaMetricsOptions options, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -58,19 +61,20 @@ public sealed class LambdaMetrics : IDisposable
             return;
         }
 
-        var documents = EmfDocumentWriter.Write(collector, options.Namespace, clock.GetUtcNow(), [new("function_request_id", requestId)]);
+        // Flushing never awaits, so a thread's buffer is its own for the whole flush and is kept for the next one.
+        var lines = flushLines ??= new EmfLines();
+        EmfDocumentWriter.WriteLines(collector, options.Namespace, clock.GetUtcNow(), [new("function_request_id", requestId)], lines);
         lock (writeLock)
         {
-            foreach (var document in documents)
+            for (var i = 0; i < lines.Count; i++)
             {
-                var line = new byte[document.Length + 1];
-                document.CopyTo(line, 0);
-                line[^1] = (byte)'\n';
-                output.Write(line);
+                output.Write(lines.Line(i));
             }
 
             output.Flush();
         }
+
+        lines.Clear();
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics.Metrics;
 
 namespace Serverless.Lambda.Metrics;
@@ -43,13 +44,21 @@ public static class MeterBridge
             return;
         }
 
-        var converted = new KeyValuePair<string, string?>[tags.Length];
-        for (var i = 0; i < tags.Length; i++)
+        // A measurement carries a few tags: converted on a rented array, not a new one each time (the collector keeps copies).
+        var converted = ArrayPool<KeyValuePair<string, string?>>.Shared.Rent(tags.Length);
+        try
         {
-            // Only a string can be one of a dimension's fixed values; anything else is refused as not in the vocabulary.
-            converted[i] = new KeyValuePair<string, string?>(tags[i].Key, tags[i].Value as string);
-        }
+            for (var i = 0; i < tags.Length; i++)
+            {
+                // Only a string can be one of a dimension's fixed values; anything else is refused as not in the vocabulary.
+                converted[i] = new KeyValuePair<string, string?>(tags[i].Key, tags[i].Value as string);
+            }
 
-        collector.Add(instrument.Name, instrument.Unit ?? MetricUnit.None, value, converted);
+            collector.Add(instrument.Name, instrument.Unit ?? MetricUnit.None, value, converted.AsSpan(0, tags.Length));
+        }
+        finally
+        {
+            ArrayPool<KeyValuePair<string, string?>>.Shared.Return(converted, clearArray: true);
+        }
     }
 }

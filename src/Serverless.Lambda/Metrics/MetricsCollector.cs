@@ -22,7 +22,6 @@ public sealed class MetricsCollector
     private readonly MetricDimensionVocabulary vocabulary;
     private readonly IReadOnlyList<KeyValuePair<string, string>> defaultDimensions;
     private readonly bool refuseWithException;
-    private readonly Dictionary<string, MetricGroup> groups = new(StringComparer.Ordinal);
     private readonly List<MetricGroup> order = [];
     private int refused;
 
@@ -75,6 +74,23 @@ public sealed class MetricsCollector
             return;
         }
 
+        lock (gate)
+        {
+            // The same few dimension sets come back for every measurement of an invocation: find the group by its pairs
+            // (a set: the same pairs in another order are the same time series) before building and checking a new one.
+            // An invocation records a handful of sets, so a scan beats building a key for each measurement.
+            if (Find(dimensions) is { } known)
+            {
+                if (known.HasDimension(name))
+                {
+                    throw NameIsDimension(name);
+                }
+
+                known.Add(name, unit, storageResolution, value);
+                return;
+            }
+        }
+
         if (!TryDimensions(dimensions, out var set, out var refusal))
         {
             if (refuseWithException)
@@ -86,18 +102,21 @@ public sealed class MetricsCollector
             return;
         }
 
-        if (set.Any(d => d.Key == name))
+        foreach (var dimension in set)
         {
-            // Dimensions and metric values are members of the same JSON object: one name cannot be both.
-            throw new ArgumentException($"The metric '{name}' has the name of one of its dimensions.", nameof(name));
+            if (dimension.Key == name)
+            {
+                // Dimensions and metric values are members of the same JSON object: one name cannot be both.
+                throw NameIsDimension(name);
+            }
         }
 
-        var key = Key(set);
         lock (gate)
         {
-            if (!groups.TryGetValue(key, out var group))
+            // Looked for again: another task of the invocation may have added the set meanwhile.
+            if (Find(dimensions) is not { } group)
             {
-                groups[key] = group = new MetricGroup(set);
+                group = new MetricGroup(set, defaultDimensions.Count);
                 order.Add(group);
             }
 
@@ -105,21 +124,40 @@ public sealed class MetricsCollector
         }
     }
 
-    /// <summary>The groups recorded so far, each with its values, in the order they were first seen; the refusals as a group of their own.</summary>
-    internal IReadOnlyList<MetricGroup> Snapshot()
+    private static ArgumentException NameIsDimension(string name) =>
+        new($"The metric '{name}' has the name of one of its dimensions.", nameof(name));
+
+    /// <summary>The group whose own (non-default) dimensions are exactly <paramref name="dimensions"/>, in any order.</summary>
+    private MetricGroup? Find(ReadOnlySpan<KeyValuePair<string, string?>> dimensions)
+    {
+        foreach (var group in order)
+        {
+            if (group.HasExactly(dimensions))
+            {
+                return group;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Reads the groups recorded so far, in the order they were first seen, and the refusals as a group of their own,
+    /// while no measurement can be added: the flush reads the groups themselves rather than a copy of each.
+    /// </summary>
+    internal void Read<TState>(TState state, Action<TState, IReadOnlyList<MetricGroup>> read)
     {
         lock (gate)
         {
-            var snapshot = new List<MetricGroup>(order.Count + 1);
-            snapshot.AddRange(order.Select(g => g.Copy()));
-            if (refused > 0)
+            if (refused == 0)
             {
-                var group = new MetricGroup(defaultDimensions);
-                group.Add(RefusedMetricName, MetricUnit.Count, 60, refused);
-                snapshot.Add(group);
+                read(state, order);
+                return;
             }
 
-            return snapshot;
+            var group = new MetricGroup(defaultDimensions, defaultDimensions.Count);
+            group.Add(RefusedMetricName, MetricUnit.Count, 60, refused);
+            read(state, [.. order, group]);
         }
     }
 
@@ -136,7 +174,7 @@ public sealed class MetricsCollector
                 return false;
             }
 
-            if (set.Any(d => d.Key == name))
+            if (Contains(set, name))
             {
                 refusal = $"The metric dimension '{name}' is given twice.";
                 return false;
@@ -155,21 +193,22 @@ public sealed class MetricsCollector
         return true;
     }
 
-    private static string Key(List<KeyValuePair<string, string>> set)
+    private static bool Contains(List<KeyValuePair<string, string>> set, string name)
     {
-        // A dimension set is a set: the same pairs in another order are the same time series.
-        var text = new System.Text.StringBuilder();
-        foreach (var (name, value) in set.OrderBy(d => d.Key, StringComparer.Ordinal))
+        foreach (var dimension in set)
         {
-            text.Append(name).Append('\u0001').Append(value).Append('\u0002');
+            if (dimension.Key == name)
+            {
+                return true;
+            }
         }
 
-        return text.ToString();
+        return false;
     }
 
     private static void CheckName(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxMetricNameLength || name.Any(c => c is < ' ' or > '~') || name == EmfDocumentWriter.MetadataMember)
+        if (string.IsNullOrEmpty(name) || name.Length > MaxMetricNameLength || name.AsSpan().ContainsAnyExceptInRange(' ', '~') || name == EmfDocumentWriter.MetadataMember)
         {
             throw new ArgumentException($"A metric name is 1 to {MaxMetricNameLength} printable ASCII characters.", nameof(name));
         }
@@ -177,9 +216,11 @@ public sealed class MetricsCollector
 }
 
 /// <summary>The metrics recorded under one dimension set.</summary>
-internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> dimensions)
+internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> dimensions, int defaults)
 {
-    private readonly Dictionary<string, RecordedMetric> byName = new(StringComparer.Ordinal);
+    // A group holds a few metrics: found by a scan, indexed only once it holds many.
+    private const int ScanAtMost = 8;
+    private Dictionary<string, RecordedMetric>? byName;
 
     public IReadOnlyList<KeyValuePair<string, string>> Dimensions { get; } = dimensions;
 
@@ -187,28 +228,89 @@ internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> di
 
     public void Add(string name, string unit, int storageResolution, double value)
     {
-        if (!byName.TryGetValue(name, out var metric))
+        if (Find(name) is not { } metric)
         {
             // The first unit and resolution recorded for a name hold for the invocation: one definition per metric.
-            byName[name] = metric = new RecordedMetric(name, unit, storageResolution);
+            metric = new RecordedMetric(name, unit, storageResolution);
             Metrics.Add(metric);
+            if (byName is not null)
+            {
+                byName[name] = metric;
+            }
+            else if (Metrics.Count > ScanAtMost)
+            {
+                byName = new Dictionary<string, RecordedMetric>(StringComparer.Ordinal);
+                foreach (var each in Metrics)
+                {
+                    byName[each.Name] = each;
+                }
+            }
         }
 
         metric.Values.Add(value);
     }
 
-    public MetricGroup Copy()
+    private RecordedMetric? Find(string name)
     {
-        var copy = new MetricGroup(Dimensions);
-        foreach (var metric in Metrics)
+        if (byName is not null)
         {
-            var copied = new RecordedMetric(metric.Name, metric.Unit, metric.StorageResolution);
-            copied.Values.AddRange(metric.Values);
-            copy.byName[metric.Name] = copied;
-            copy.Metrics.Add(copied);
+            return byName.GetValueOrDefault(name);
         }
 
-        return copy;
+        foreach (var metric in Metrics)
+        {
+            if (metric.Name == name)
+            {
+                return metric;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether the set's dimensions past the defaults are exactly these pairs, in any order.</summary>
+    /// <remarks>The set holds no name twice, so equal counts and each pair of the set among the given ones is equality
+    /// (a name given twice leaves one of the set's pairs unmatched: it is refused on the slow path).</remarks>
+    public bool HasExactly(ReadOnlySpan<KeyValuePair<string, string?>> given)
+    {
+        if (Dimensions.Count - defaults != given.Length)
+        {
+            return false;
+        }
+
+        for (var i = defaults; i < Dimensions.Count; i++)
+        {
+            var (name, value) = Dimensions[i];
+            var found = false;
+            foreach (var pair in given)
+            {
+                if (string.Equals(pair.Key, name, StringComparison.Ordinal) && string.Equals(pair.Value, value, StringComparison.Ordinal))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public bool HasDimension(string name)
+    {
+        for (var i = 0; i < Dimensions.Count; i++)
+        {
+            if (Dimensions[i].Key == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 

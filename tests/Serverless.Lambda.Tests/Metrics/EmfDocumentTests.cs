@@ -58,6 +58,50 @@ public sealed class EmfDocumentTests
         Assert.Equal([1.0, 1.0], documents[1]["ApiRequests"]!.AsArray().Select(v => (double)v!));
     }
 
+    [Fact]
+    public void A_dimension_given_twice_is_refused_even_once_its_set_was_recorded()
+    {
+        var collector = Collector(refuse: false);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders"), new("Method", "GET")]);
+
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders"), new("Route", "/orders")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders"), new("Service", "api")]);
+
+        Assert.Equal(2, collector.Refused);
+        Assert.Equal(1, (double)Documents(collector)[0]["ApiRequests"]!);
+    }
+
+    [Fact]
+    public void A_metric_named_as_a_dimension_of_a_recorded_set_is_refused()
+    {
+        var collector = Collector();
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders")]);
+
+        Assert.Throws<ArgumentException>(() => collector.Add("Route", MetricUnit.Count, 1, [new("Route", "/orders")]));
+        Assert.Throws<ArgumentException>(() => collector.Add("Service", MetricUnit.Count, 1, [new("Route", "/orders")]));
+    }
+
+    [Fact]
+    public void A_set_with_many_metrics_keeps_each_metric_s_values_together()
+    {
+        var collector = Collector();
+        for (var round = 0; round < 3; round++)
+        {
+            for (var m = 0; m < 20; m++)
+            {
+                collector.Add($"Metric{m}", MetricUnit.Milliseconds, (m * 10) + round, [new("Route", "/orders")]);
+            }
+        }
+
+        var document = Assert.Single(Documents(collector));
+
+        Assert.Equal(20, document["_aws"]!["CloudWatchMetrics"]![0]!["Metrics"]!.AsArray().Count);
+        for (var m = 0; m < 20; m++)
+        {
+            Assert.Equal([m * 10.0, (m * 10) + 1.0, (m * 10) + 2.0], document[$"Metric{m}"]!.AsArray().Select(v => (double)v!));
+        }
+    }
+
     [Theory]
     [InlineData("someone@example.com")]
     [InlineData("01HZX3K9Q4M7V2B8N6C5D1E0FG")]

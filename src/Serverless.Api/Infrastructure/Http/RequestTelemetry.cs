@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text.RegularExpressions;
+using System.Buffers;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Serverless.Api.Infrastructure.Auth;
 using Serverless.Data.Client;
@@ -20,15 +20,11 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, I
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var correlationId = CorrelationIdOf(context);
-        context.Response.OnStarting(static state =>
-        {
-            var (response, id) = ((HttpResponse, string))state;
-            response.Headers[CorrelationHeader] = id;
-            return Task.CompletedTask;
-        }, (context.Response, correlationId));
+        // One object is both the logger scope and the state of the callback that echoes the id: no tuple boxed per request.
+        var correlation = new CorrelationScope(CorrelationIdOf(context), context.Response);
+        context.Response.OnStarting(static state => ((CorrelationScope)state).Echo(), correlation);
 
-        using var logScope = logger.BeginScope(new CorrelationScope(correlationId));
+        using var logScope = logger.BeginScope(correlation);
         using var cost = ConsumedCapacityScope.Begin();
         var started = Stopwatch.GetTimestamp();
         try
@@ -64,16 +60,20 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, I
             : RequestMetrics.Unmatched;
 
     private static string CorrelationIdOf(HttpContext context) =>
-        context.Request.Headers[CorrelationHeader] is [{ } given] && WellFormed().IsMatch(given)
+        context.Request.Headers[CorrelationHeader] is [{ } given] && IsIdentifier(given)
             ? given
             : context.TraceIdentifier;
 
     /// <summary>The token's subject when it is an identifier (a user id, a client id); anything else is not written.</summary>
     private static string? SubjectOf(HttpContext context) =>
-        context.User.GetSubject() is { } subject ? (WellFormed().IsMatch(subject) ? subject : "(not an identifier)") : null;
+        context.User.GetSubject() is { } subject ? (IsIdentifier(subject) ? subject : "(not an identifier)") : null;
 
-    [GeneratedRegex("^[A-Za-z0-9._:-]{1,128}$")]
-    private static partial Regex WellFormed();
+    private static readonly SearchValues<char> IdentifierChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._:-");
+
+    /// <summary>1 to 128 of <c>[A-Za-z0-9._:-]</c>: what may be written as an id (checked on every request, so no regex).</summary>
+    internal static bool IsIdentifier(string text) =>
+        text.Length is >= 1 and <= 128 && !text.AsSpan().ContainsAnyExcept(IdentifierChars);
 
     [LoggerMessage(
         EventId = 9001,
@@ -84,8 +84,14 @@ internal sealed partial class RequestTelemetryMiddleware(RequestDelegate next, I
         ILogger logger, string method, string route, int status, double duration_ms, string? caller, double read_capacity, double write_capacity, int dynamodb_calls);
 
     /// <summary>The request's logger scope: read by the JSON log provider as the line's correlation_id.</summary>
-    private sealed class CorrelationScope(string correlationId) : IReadOnlyList<KeyValuePair<string, object?>>
+    private sealed class CorrelationScope(string correlationId, HttpResponse response) : IReadOnlyList<KeyValuePair<string, object?>>
     {
+        public Task Echo()
+        {
+            response.Headers[CorrelationHeader] = correlationId;
+            return Task.CompletedTask;
+        }
+
         public KeyValuePair<string, object?> this[int index] =>
             index == 0 ? new("CorrelationId", correlationId) : throw new ArgumentOutOfRangeException(nameof(index));
 
