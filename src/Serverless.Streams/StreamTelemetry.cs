@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Serverless.Data.Client;
+using Serverless.Lambda.Batch;
 using Serverless.Lambda.Logging;
 using Serverless.Lambda.Metrics;
 using Serverless.Lambda.Runtime;
@@ -13,8 +14,6 @@ namespace Serverless.Streams;
 /// </summary>
 internal sealed partial class StreamTelemetry(ILambdaFunction inner, ILogger logger) : ILambdaFunction, IMetricDimensionSource
 {
-    public const string ReadCapacityMetric = "BatchConsumedReadCapacity";
-    public const string WriteCapacityMetric = "BatchConsumedWriteCapacity";
 
     public IEnumerable<KeyValuePair<string, IReadOnlyCollection<string>>> MetricDimensions => DynamoDbTelemetry.MetricDimensions;
 
@@ -29,12 +28,12 @@ internal sealed partial class StreamTelemetry(ILambdaFunction inner, ILogger log
         {
             if (cost.ReadCapacityUnits > 0)
             {
-                InvocationMetrics.Add(ReadCapacityMetric, MetricUnit.Count, cost.ReadCapacityUnits);
+                InvocationMetrics.Add(StreamMetricNames.BatchConsumedReadCapacity, MetricUnit.Count, cost.ReadCapacityUnits);
             }
 
             if (cost.WriteCapacityUnits > 0)
             {
-                InvocationMetrics.Add(WriteCapacityMetric, MetricUnit.Count, cost.WriteCapacityUnits);
+                InvocationMetrics.Add(StreamMetricNames.BatchConsumedWriteCapacity, MetricUnit.Count, cost.WriteCapacityUnits);
             }
 
             LogCost(logger, cost.Calls, Math.Round(cost.ReadCapacityUnits, 3), Math.Round(cost.WriteCapacityUnits, 3));

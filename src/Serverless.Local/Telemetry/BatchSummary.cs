@@ -15,8 +15,6 @@ namespace Serverless.Local.Telemetry;
 public static class BatchSummary
 {
     public const string FunctionDimension = "Function";
-    public const string ReadCapacityMetric = "BatchConsumedReadCapacity";
-    public const string WriteCapacityMetric = "BatchConsumedWriteCapacity";
 
     public static Func<ReadOnlyMemory<byte>, CancellationToken, Task<ReadOnlyMemory<byte>>> Around(
         string functionName, Func<ReadOnlyMemory<byte>, CancellationToken, Task<ReadOnlyMemory<byte>>> invoke, LocalMetrics metrics, TextWriter output)
@@ -62,8 +60,8 @@ public static class BatchSummary
         KeyValuePair<string, string>[] by = [new(FunctionDimension, functionName)];
         metrics.Record(StreamMetricNames.BatchSize, MetricUnit.Count, records, by);
         metrics.Record(StreamMetricNames.BatchItemFailures, MetricUnit.Count, failures, by);
-        metrics.Record(ReadCapacityMetric, MetricUnit.Count, read, by);
-        metrics.Record(WriteCapacityMetric, MetricUnit.Count, write, by);
+        metrics.Record(StreamMetricNames.BatchConsumedReadCapacity, MetricUnit.Count, read, by);
+        metrics.Record(StreamMetricNames.BatchConsumedWriteCapacity, MetricUnit.Count, write, by);
     }
 
     private static int RecordsIn(ReadOnlyMemory<byte> payload)
