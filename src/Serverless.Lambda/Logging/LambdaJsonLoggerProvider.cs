@@ -251,7 +251,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
             // Powertools' names: xray_trace_id on Lambda (the X-Ray root); off Lambda the W3C trace id, as trace_id.
             if (invocation is not null)
             {
-                WriteStringOrNull(json, "xray_trace_id", XRayRoot(invocation.TraceId));
+                WriteStringOrNull(json, "xray_trace_id", invocation.XRayRoot);
             }
             else
             {

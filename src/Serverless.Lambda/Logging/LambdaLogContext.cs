@@ -5,6 +5,9 @@ public sealed record InvocationLogState(string RequestId, string? TraceId, bool 
 {
     /// <summary>Its sampling decision and buffered lines; the same object for every logger, ended with the invocation.</summary>
     internal InvocationLogBuffer Logging { get; } = new();
+
+    /// <summary>The trace header's Root, as every line of the invocation writes it (<c>xray_trace_id</c>): read once, not per line.</summary>
+    internal string? XRayRoot { get; } = LambdaJsonLoggerProvider.XRayRoot(TraceId);
 }
 
 /// <summary>The stream record being handled: its <c>eventID</c> (written as <c>correlation_id</c>) and sequence number.</summary>
