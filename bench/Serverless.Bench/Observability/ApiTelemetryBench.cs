@@ -69,11 +69,18 @@ public static class ApiTelemetryBench
 
         var requests = context.Quick ? 1000 : 4000;
         var rounds = context.Quick ? 4 : 8;
-        // Warm every side (JIT, connections, the keyring and the users' keys) before anything counts.
-        foreach (var side in sides)
-        {
-            await Load.RunAsync(Concurrency, 200, Get(side.Http), ct);
-        }
+        // Warm every side (connections, the keyring and the users' keys) until the JIT is done with them all before
+        // anything counts.
+        var warmup = await JitWarmup.RunAsync(
+            async () =>
+            {
+                foreach (var side in sides)
+                {
+                    await Load.RunAsync(Concurrency, 500, Get(side.Http), ct);
+                }
+            },
+            context.Quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(120));
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
 
         for (var round = 0; round < rounds; round++)
         {
@@ -85,6 +92,7 @@ public static class ApiTelemetryBench
             }
         }
 
+        var jitDuring = JitWarmup.CompilationSince(jitBefore);
         await context.DropTableAsync(table, ct);
 
         // Per round, then the median of the rounds: one disturbed round moves a median less than a total.
@@ -104,7 +112,8 @@ public static class ApiTelemetryBench
                 + "metrics and the DynamoDB metrics gathered by a per-request collector and written as EMF to a null stream, as the Lambda loop does per "
                 + "invocation). Off: `Api:RequestTelemetry=false` (no access line, no request metrics, no correlation id) and no collector; the same "
                 + "logger, at the same level; and each of the two alone (metrics only: the access line's category at Warning). The data layer's own "
-                + "instruments and consumed-capacity accounting run on every side (they are not optional). Four hosts, the order rotated each round; "
+                + "instruments and consumed-capacity accounting run on every side (they are not optional). Four hosts, "
+                + $"{warmup.Describe()}, {jitDuring.TotalMilliseconds:0} ms of JIT time during the measured rounds; the order rotated each round; "
                 + "CPU of this process (HTTP client and API together) per request, median of the rounds; p50 over every request.",
             Rows =
             {

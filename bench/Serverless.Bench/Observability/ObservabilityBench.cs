@@ -51,11 +51,18 @@ public static class ObservabilityBench
 
         var requests = context.Quick ? 400 : 3000;
         var rounds = context.Quick ? 3 : 6;
-        // Warm every side (JIT, connections, the keyring and the users' keys), then measure, the order rotated each round.
-        foreach (var side in sides)
-        {
-            await side.RunAsync(events, 100, ct);
-        }
+        // Warm every side (connections, the keyring and the users' keys) until the JIT is done with them all, then
+        // measure, the order rotated each round.
+        var warmup = await JitWarmup.RunAsync(
+            async () =>
+            {
+                foreach (var side in sides)
+                {
+                    await side.RunAsync(events, 500, ct);
+                }
+            },
+            context.Quick ? TimeSpan.FromSeconds(60) : TimeSpan.FromSeconds(120));
+        var jitBefore = System.Runtime.JitInfo.GetCompilationTime();
 
         var cpuPerRequest = sides.ToDictionary(s => s, _ => new List<double>());
         var bytesPerRequest = sides.ToDictionary(s => s, _ => new List<double>());
@@ -72,6 +79,7 @@ public static class ObservabilityBench
             }
         }
 
+        var jitDuring = JitWarmup.CompilationSince(jitBefore);
         await context.DropTableAsync(table, ct);
         double Median(Side side) => new Stats(cpuPerRequest[side]).Median;
         var offMedian = Median(off);
@@ -86,7 +94,8 @@ public static class ObservabilityBench
                 $"`GET /users/{{id}}` through the API as the Lambda function (event in, response out, in process) at concurrency {Concurrency}, "
                 + $"{rounds} alternating rounds of {requests} requests a side, over 50 users. On: EMF metrics (route, status class, DynamoDB "
                 + "operation and index, consumed capacity) flushed per invocation and the JSON access line, both to a null stream. Off: "
-                + "metrics disabled and logging at Warning; and each of the two alone. Four functions in one process, the order rotated each round; "
+                + "metrics disabled and logging at Warning; and each of the two alone. Four functions in one process, "
+                + $"{warmup.Describe()} (the shipped function is Native AOT and never JITs), {jitDuring.TotalMilliseconds:0} ms of JIT time during the measured rounds; the order rotated each round; "
                 + "median CPU of this process per request (the event handling of the caller included, the same on every side), and the median bytes the process allocated per request. On a shared 2-core "
                 + "machine the quick mode's rounds are too few to tell a few percent apart: read its ratios as noise unless the full run agrees.",
             Rows =

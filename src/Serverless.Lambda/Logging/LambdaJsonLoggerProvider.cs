@@ -219,51 +219,51 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         {
             var json = line.Writer;
             json.WriteStartObject();
-            json.WriteString("timestamp", clock.GetUtcNow().UtcDateTime);
-            json.WriteString("level", LevelName(level));
-            json.WriteString("message", message);
-            json.WriteString("service", service);
-            json.WriteBoolean("cold_start", invocation?.ColdStart ?? false);
-            WriteStringOrNull(json, "function_name", functionName);
+            json.WriteString(Names.Timestamp, clock.GetUtcNow().UtcDateTime);
+            json.WriteString(Names.Level, LevelName(level));
+            json.WriteString(Names.Message, message);
+            json.WriteString(Names.Service, service);
+            json.WriteBoolean(Names.ColdStart, invocation?.ColdStart ?? false);
+            WriteStringOrNull(json, Names.FunctionName, functionName);
             var (hostRequestId, correlationId) = FromScopes();
             if (functionMemorySize is { } memory)
             {
-                json.WriteNumber("function_memory_size", memory);
+                json.WriteNumber(Names.FunctionMemorySize, memory);
             }
 
             if (functionVersion is not null)
             {
-                json.WriteString("function_version", functionVersion);
+                json.WriteString(Names.FunctionVersion, functionVersion);
             }
 
-            WriteStringOrNull(json, "function_request_id", invocation?.RequestId ?? hostRequestId);
+            WriteStringOrNull(json, Names.FunctionRequestId, invocation?.RequestId ?? hostRequestId);
             // A stream record's eventID is what ties a line to the change it was about, as a request's id does for the API.
             if ((record?.EventId ?? correlationId) is { } correlation)
             {
-                json.WriteString("correlation_id", correlation);
+                json.WriteString(Names.CorrelationId, correlation);
             }
 
             if (record?.SequenceNumber is { } sequenceNumber)
             {
-                json.WriteString("sequence_number", sequenceNumber);
+                json.WriteString(Names.SequenceNumber, sequenceNumber);
             }
 
             // Powertools' names: xray_trace_id on Lambda (the X-Ray root); off Lambda the W3C trace id, as trace_id.
             if (invocation is not null)
             {
-                WriteStringOrNull(json, "xray_trace_id", invocation.XRayRoot);
+                WriteStringOrNull(json, Names.XrayTraceId, invocation.XRayRoot);
             }
             else
             {
-                WriteStringOrNull(json, "trace_id", Activity.Current?.TraceId.ToHexString());
+                WriteStringOrNull(json, Names.TraceId, Activity.Current?.TraceId.ToHexString());
             }
 
             if (policy.SamplingRate > 0)
             {
-                json.WriteNumber("sampling_rate", policy.SamplingRate);
+                json.WriteNumber(Names.SamplingRate, policy.SamplingRate);
             }
 
-            json.WriteString("name", category);
+            json.WriteString(Names.Name, category);
             if (fields is not null)
             {
                 WriteFields(json, fields);
@@ -271,13 +271,13 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
 
             if (exception is not null)
             {
-                json.WriteStartObject("exception");
-                json.WriteString("type", exception.GetType().FullName);
-                json.WriteString("message", ExceptionText.Redact(exception.Message));
-                WriteStringOrNull(json, "stack_trace", exception.StackTrace);
+                json.WriteStartObject(Names.Exception);
+                json.WriteString(Names.Type, exception.GetType().FullName);
+                json.WriteString(Names.Message, ExceptionText.Redact(exception.Message));
+                WriteStringOrNull(json, Names.StackTrace, exception.StackTrace);
                 if (exception.InnerException is not null)
                 {
-                    json.WriteStartArray("inner_types");
+                    json.WriteStartArray(Names.InnerTypes);
                     for (var inner = exception.InnerException; inner is not null; inner = inner.InnerException)
                     {
                         json.WriteStringValue(inner.GetType().FullName);
@@ -340,11 +340,13 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
     {
         for (var i = 0; i < fields.Count; i++)
         {
-            var (name, value) = fields[i];
-            if (name == "{OriginalFormat}" || StandardFields.Contains(name))
+            var (field, value) = fields[i];
+            if (field == "{OriginalFormat}" || StandardFields.Contains(field))
             {
                 continue;
             }
+
+            var name = EncodedNames.Logs.Of(field);
 
             switch (value)
             {
@@ -390,7 +392,7 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         _ => "NONE",
     };
 
-    private static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    private static void WriteStringOrNull(Utf8JsonWriter json, JsonEncodedText name, string? value)
     {
         if (value is null)
         {
@@ -400,6 +402,30 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         {
             json.WriteString(name, value);
         }
+    }
+
+    /// <summary>The standard fields' names, encoded once.</summary>
+    private static class Names
+    {
+        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Level = JsonEncodedText.Encode("level", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Service = JsonEncodedText.Encode("service", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText ColdStart = JsonEncodedText.Encode("cold_start", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText FunctionName = JsonEncodedText.Encode("function_name", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText FunctionMemorySize = JsonEncodedText.Encode("function_memory_size", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText FunctionVersion = JsonEncodedText.Encode("function_version", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText FunctionRequestId = JsonEncodedText.Encode("function_request_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText CorrelationId = JsonEncodedText.Encode("correlation_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText SequenceNumber = JsonEncodedText.Encode("sequence_number", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText XrayTraceId = JsonEncodedText.Encode("xray_trace_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText SamplingRate = JsonEncodedText.Encode("sampling_rate", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Exception = JsonEncodedText.Encode("exception", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText StackTrace = JsonEncodedText.Encode("stack_trace", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        public static readonly JsonEncodedText InnerTypes = JsonEncodedText.Encode("inner_types", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
     }
 
     public void Dispose()

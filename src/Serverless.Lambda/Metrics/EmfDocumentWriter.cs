@@ -96,27 +96,27 @@ public static class EmfDocumentWriter
     {
         var json = lines.Writer();
         json.WriteStartObject();
-        json.WriteStartObject(MetadataMember);
-        json.WriteNumber("Timestamp", timestamp.ToUnixTimeMilliseconds());
-        json.WriteStartArray("CloudWatchMetrics");
+        json.WriteStartObject(Members.Aws);
+        json.WriteNumber(Members.Timestamp, timestamp.ToUnixTimeMilliseconds());
+        json.WriteStartArray(Members.CloudWatchMetrics);
         json.WriteStartObject();
-        json.WriteString("Namespace", metricNamespace);
-        json.WriteStartArray("Dimensions");
+        json.WriteString(Members.Namespace, Encoded(metricNamespace));
+        json.WriteStartArray(Members.Dimensions);
         json.WriteStartArray();
         foreach (var (name, _) in group.Dimensions)
         {
-            json.WriteStringValue(name);
+            json.WriteStringValue(Encoded(name));
         }
 
         json.WriteEndArray();
         json.WriteEndArray();
-        json.WriteStartArray("Metrics");
+        json.WriteStartArray(Members.Metrics);
         foreach (var metric in metrics)
         {
             json.WriteStartObject();
-            json.WriteString("Name", metric.Name);
-            json.WriteString("Unit", metric.Unit);
-            json.WriteNumber("StorageResolution", metric.StorageResolution);
+            json.WriteString(Members.Name, Encoded(metric.Name));
+            json.WriteString(Members.Unit, Encoded(metric.Unit));
+            json.WriteNumber(Members.StorageResolution, metric.StorageResolution);
             json.WriteEndObject();
         }
 
@@ -127,7 +127,8 @@ public static class EmfDocumentWriter
 
         foreach (var (name, value) in group.Dimensions)
         {
-            json.WriteString(name, value);
+            // Dimension values come from the fixed vocabulary, so they are as few as the names.
+            json.WriteString(Encoded(name), Encoded(value));
         }
 
         foreach (var metric in metrics)
@@ -136,14 +137,15 @@ public static class EmfDocumentWriter
             var count = Math.Min(MaxValuesPerMetric, metric.Values.Count - from);
             if (count == 1)
             {
-                json.WriteNumber(metric.Name, metric.Values[from]);
+                json.WritePropertyName(Encoded(metric.Name));
+                WriteValue(json, metric.Values[from]);
             }
             else
             {
-                json.WriteStartArray(metric.Name);
+                json.WriteStartArray(Encoded(metric.Name));
                 for (var i = from; i < from + count; i++)
                 {
-                    json.WriteNumberValue(metric.Values[i]);
+                    WriteValue(json, metric.Values[i]);
                 }
 
                 json.WriteEndArray();
@@ -155,12 +157,41 @@ public static class EmfDocumentWriter
             // A property never shadows a dimension or a metric, whose members CloudWatch reads.
             if (name != MetadataMember && !group.HasDimension(name) && !Names(metrics, name))
             {
-                json.WriteString(name, value);
+                json.WriteString(Encoded(name), value);
             }
         }
 
         json.WriteEndObject();
         lines.EndLine();
+    }
+
+    private static JsonEncodedText Encoded(string text) => Logging.EncodedNames.Metrics.Of(text);
+
+    /// <summary>A whole number (a count, most capacity figures) as an integer: the same JSON number, without the float formatting.</summary>
+    private static void WriteValue(Utf8JsonWriter json, double value)
+    {
+        if (value is > -1e15 and < 1e15 && value == Math.Floor(value))
+        {
+            json.WriteNumberValue((long)value);
+        }
+        else
+        {
+            json.WriteNumberValue(value);
+        }
+    }
+
+    /// <summary>The document's own member names, encoded once.</summary>
+    private static class Members
+    {
+        public static readonly JsonEncodedText Aws = JsonEncodedText.Encode(MetadataMember);
+        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("Timestamp");
+        public static readonly JsonEncodedText CloudWatchMetrics = JsonEncodedText.Encode("CloudWatchMetrics");
+        public static readonly JsonEncodedText Namespace = JsonEncodedText.Encode("Namespace");
+        public static readonly JsonEncodedText Dimensions = JsonEncodedText.Encode("Dimensions");
+        public static readonly JsonEncodedText Metrics = JsonEncodedText.Encode("Metrics");
+        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("Name");
+        public static readonly JsonEncodedText Unit = JsonEncodedText.Encode("Unit");
+        public static readonly JsonEncodedText StorageResolution = JsonEncodedText.Encode("StorageResolution");
     }
 
     private static bool Names(List<RecordedMetric> metrics, string name)
