@@ -134,7 +134,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var product = ProductItem("user:carol");
         var at = DateTimeOffset.FromUnixTimeSeconds(1_750_000_000);
 
-        await function.InvokeAsync(StreamEvents.Payload(StreamEvents.Record("INSERT", null, product, at)), TestEnvironment.Context(), _ct);
+        await function.InvokeMeteredAsync(StreamEvents.Payload(StreamEvents.Record("INSERT", null, product, at)), _ct);
 
         var item = Assert.Single(await TableReads.AuditItemsAsync(table, _ct));
         Assert.Equal((at + TimeSpan.FromDays(7)).ToUnixTimeSeconds(), TableReads.Number(item, Attr.Ttl));
@@ -149,7 +149,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var records = Enumerable.Range(0, 100).Select(_ => StreamEvents.Record("INSERT", null, ProductItem("user:dave"))).ToArray();
         table.Requests.Clear();
 
-        var response = await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+        var response = await function.InvokeMeteredAsync(StreamEvents.Payload(records), _ct);
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
         var calls = table.Requests.Operations;
         var entries = await TableReads.AuditItemsAsync(table, _ct);
@@ -159,7 +159,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         Assert.InRange(calls.Count, 4, 99);
 
         // The same batch again (Lambda retrying it): the same 100 entries, each exactly as before.
-        await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+        await function.InvokeMeteredAsync(StreamEvents.Payload(records), _ct);
         var again = await TableReads.AuditItemsAsync(table, _ct);
         Assert.Equal(Describe(entries), Describe(again));
     }
@@ -177,9 +177,9 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
             "MODIFY", ProductMapper.ToItem(product), ProductMapper.ToItem(product with { Price = 4m, Version = 2 }), at, eventId: "0f", sequenceNumber: "100");
 
         // The insert twice in one batch (a batch can repeat a record), then both again (Lambda retrying the batch).
-        await function.InvokeAsync(StreamEvents.Payload(insert, update, insert), TestEnvironment.Context(), _ct);
+        await function.InvokeMeteredAsync(StreamEvents.Payload(insert, update, insert), _ct);
         var first = await TableReads.AuditItemsAsync(table, _ct);
-        await function.InvokeAsync(StreamEvents.Payload(insert, update), TestEnvironment.Context(), _ct);
+        await function.InvokeMeteredAsync(StreamEvents.Payload(insert, update), _ct);
 
         Assert.Equal(Describe(first), Describe(await TableReads.AuditItemsAsync(table, _ct)));
         var history = await TableReads.HistoryAsync(table, EntityTypes.Product, product.Id, _ct);
@@ -207,7 +207,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         {
             foreach (var invocation in audit.Invocations)
             {
-                var response = await audit.Function.InvokeAsync(invocation.Payload, TestEnvironment.Context(), _ct);
+                var response = await audit.Function.InvokeMeteredAsync(invocation.Payload, _ct);
                 Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
             }
         }
@@ -226,7 +226,7 @@ public sealed class AuditFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var last = ProductItem("user:carol");
         var records = new[] { StreamEvents.Record("INSERT", null, first), StreamEvents.Record("INSERT", null, poison), StreamEvents.Record("INSERT", null, last) };
 
-        var response = await function.InvokeAsync(StreamEvents.Payload(records), TestEnvironment.Context(), _ct);
+        var response = await function.InvokeMeteredAsync(StreamEvents.Payload(records), _ct);
 
         using var json = JsonDocument.Parse(response);
         Assert.Equal(

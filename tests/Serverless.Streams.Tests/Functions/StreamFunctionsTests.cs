@@ -28,7 +28,7 @@ public sealed class StreamFunctionsTests(DynamoDbLocalFixture dynamo)
         var function = await StreamFunctions.CreateFromEnvironmentAsync(name, Environment(table.Name), options => options.Output = Serverless.Testing.Telemetry.TelemetryTap.Process.Tee(null), _ct);
         try
         {
-            var response = await function.InvokeAsync(Samples.Bytes(sample), TestEnvironment.Context(), _ct);
+            var response = await function.InvokeMeteredAsync(Samples.Bytes(sample), _ct);
 
             // Records of another table's items (no entityType) are not failures: nothing to retry, nothing written.
             Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));

@@ -39,7 +39,7 @@ public sealed class StreamLogCorrelationTests(DynamoDbLocalFixture dynamo)
             _ct);
         try
         {
-            await function.InvokeAsync(Samples.Bytes(Samples.StreamEvent), TestEnvironment.Context(), _ct);
+            await function.InvokeMeteredAsync(Samples.Bytes(Samples.StreamEvent), _ct);
         }
         finally
         {

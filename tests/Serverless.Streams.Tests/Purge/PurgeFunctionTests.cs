@@ -74,7 +74,7 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         Assert.Contains(await TableReads.HistoryAsync(table, EntityTypes.UserRole, $"{user.Id:D}/{role.Id:D}", _ct), e => e.Action == AuditAction.Delete);
         var before = await TableReads.SnapshotAsync(table, _ct);
         var ttlRecord = purge.Records.Single(r => r.UserIdentity?.IsTimeToLiveDeletion == true && r.Dynamodb!.Keys![Attr.PK].S == Keys.UserPartition(user.Id));
-        var replay = await purge.Function.InvokeAsync(StreamEvents.Payload(ttlRecord), TestEnvironment.Context(), _ct);
+        var replay = await purge.Function.InvokeMeteredAsync(StreamEvents.Payload(ttlRecord), _ct);
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(replay.Span));
         Assert.Equal(before, await TableReads.SnapshotAsync(table, _ct));
     }
@@ -106,8 +106,8 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         await table.Admin.DeleteItemAsync(new DeleteItemRequest { TableName = table.Name, Key = Keys.User(user.Id).ToAttributes() }, _ct);
         var function = StreamFunctions.CreatePurge(table.Client, table.Options(), _logs.Factory, TimeProvider.System);
 
-        var response = await function.InvokeAsync(
-            StreamEvents.Payload(StreamEvents.Record("REMOVE", UserMapper.ToItem(active, 1), null, timeToLive: true)), TestEnvironment.Context(), _ct);
+        var response = await function.InvokeMeteredAsync(
+            StreamEvents.Payload(StreamEvents.Record("REMOVE", UserMapper.ToItem(active, 1), null, timeToLive: true)), _ct);
 
         Assert.Equal("""{"batchItemFailures":[]}""", System.Text.Encoding.UTF8.GetString(response.Span));
         Assert.NotNull(await new OrderRepository(new TableAccess(table.Admin, table.Options(), TimeProvider.System)).GetAsync(order.Id, _ct));

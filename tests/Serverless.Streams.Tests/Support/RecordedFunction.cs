@@ -19,7 +19,7 @@ internal sealed class RecordedFunction(ILambdaFunction function)
 
     public async Task<ReadOnlyMemory<byte>> InvokeAsync(ReadOnlyMemory<byte> payload, CancellationToken ct)
     {
-        var response = await Function.InvokeAsync(payload, TestEnvironment.Context(), ct);
+        var response = await Function.InvokeMeteredAsync(payload, ct);
         _invocations.Enqueue(new Invocation(payload.ToArray(), response.ToArray()));
         return response;
     }
