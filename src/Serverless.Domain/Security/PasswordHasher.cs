@@ -5,7 +5,7 @@ using System.Text;
 namespace Serverless.Domain.Security;
 
 /// <summary>
-/// Password storage: PBKDF2-HMAC-SHA256 with 600,000 iterations (OWASP's 2023 figure for this algorithm), a random
+/// Password storage: PBKDF2-HMAC-SHA256 with 600,000 iterations by default (OWASP's 2023 figure for this algorithm), a random
 /// 16-byte salt and a 32-byte derived key, encoded as <c>pbkdf2-sha256$iterations$salt$hash</c>. The iteration count
 /// is stored with each hash so it can be raised later without invalidating existing ones.
 /// </summary>
@@ -13,7 +13,14 @@ public static class PasswordHasher
 {
     public const string Algorithm = "pbkdf2-sha256";
 
+    /// <summary>The default iteration count (OWASP's figure for PBKDF2-HMAC-SHA256).</summary>
     public const int Iterations = 600_000;
+
+    /// <summary>The fewest iterations a deployment may configure (OWASP's figure for PBKDF2-HMAC-SHA512 is 210,000; below this a guess is cheap).</summary>
+    public const int MinIterations = 100_000;
+
+    /// <summary>The most: about ten seconds of one core per hash, past which a create is a denial of service of its own.</summary>
+    public const int MaxIterations = 10_000_000;
 
     public const int MinLength = 8;
 
@@ -41,15 +48,20 @@ public static class PasswordHasher
         return string.IsNullOrWhiteSpace(password) ? "must not be only spaces." : TextRule.Problem(password);
     }
 
-    public static string Hash(string password)
+    public static string Hash(string password) => Hash(password, Iterations);
+
+    /// <summary>The hash at <paramref name="iterations"/> (<see cref="MinIterations"/> to <see cref="MaxIterations"/>), stored with it.</summary>
+    public static string Hash(string password, int iterations)
     {
         ArgumentNullException.ThrowIfNull(password);
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, MinIterations);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(iterations, MaxIterations);
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
-        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, Iterations, HashAlgorithmName.SHA256, HashBytes);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(Encoding.UTF8.GetBytes(password), salt, iterations, HashAlgorithmName.SHA256, HashBytes);
         return string.Join(
             '$',
             Algorithm,
-            Iterations.ToString(CultureInfo.InvariantCulture),
+            iterations.ToString(CultureInfo.InvariantCulture),
             Convert.ToBase64String(salt),
             Convert.ToBase64String(hash));
     }

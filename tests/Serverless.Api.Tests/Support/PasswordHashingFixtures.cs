@@ -33,3 +33,20 @@ public sealed class ShortHashWaitFixture(DynamoDbLocalFixture dynamoDb) : Passwo
 {
     protected override TimeSpan QueueTimeout => TimeSpan.FromMilliseconds(200);
 }
+
+/// <summary>The app with the hash's cost lowered to the least a deployment may configure.</summary>
+public sealed class FewerIterationsFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+{
+    protected override void Configure(WebApplicationBuilder builder) =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["PasswordHashing:Iterations"] = Serverless.Domain.Security.PasswordHasher.MinIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+}
+
+/// <summary>The app configured with a hash too cheap to store passwords with.</summary>
+public sealed class TooFewIterationsFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+{
+    protected override void Configure(WebApplicationBuilder builder) =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["PasswordHashing:Iterations"] = "1000" });
+}

@@ -76,7 +76,7 @@ public sealed class PasswordHashing : IDisposable
     private string Hash(string password)
     {
         var start = Stopwatch.GetTimestamp();
-        var hash = PasswordHasher.Hash(password);
+        var hash = PasswordHasher.Hash(password, _options.Iterations);
         var took = Stopwatch.GetElapsedTime(start).Ticks;
         // Racy on purpose: an estimate for Retry-After, not an account.
         Interlocked.Exchange(ref _averageTicks, (Interlocked.Read(ref _averageTicks) * 7 + took) / 8);

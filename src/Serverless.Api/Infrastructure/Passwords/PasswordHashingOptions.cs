@@ -1,3 +1,5 @@
+using Serverless.Domain.Security;
+
 namespace Serverless.Api.Infrastructure.Passwords;
 
 /// <summary>
@@ -27,6 +29,12 @@ public sealed class PasswordHashingOptions
 
     /// <summary>How long a hash waits for its turn before the request is refused with 503.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// PBKDF2 iterations of a new hash (<see cref="PasswordHasher.MinIterations"/> to <see cref="PasswordHasher.MaxIterations"/>;
+    /// default OWASP's 600,000). Each hash stores its own count, so changing it leaves existing passwords valid.
+    /// </summary>
+    public int Iterations { get; set; } = PasswordHasher.Iterations;
 
     public int EffectiveMaxConcurrent => MaxConcurrent ?? Math.Max(1, Environment.ProcessorCount / 2);
 }
