@@ -25,13 +25,7 @@ public sealed class TelemetryScanTests
     [Fact]
     public void Every_EMF_document_written_during_the_tests_meets_the_specification()
     {
-        var documents = TelemetryScan.EmfDocuments(TelemetryTap.Process);
-        TestContext.Current.TestOutputHelper?.WriteLine($"{documents.Count} EMF documents");
-        Assert.NotEmpty(documents);
-        foreach (var document in documents)
-        {
-            var problems = Serverless.Testing.Metrics.EmfRules.Problems(System.Text.Encoding.UTF8.GetBytes(document));
-            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems) + Environment.NewLine + document);
-        }
+        var problems = TelemetryScanCheck.EmfProblems(TelemetryTap.Process, minimumDocuments: 1);
+        Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
     }
 }

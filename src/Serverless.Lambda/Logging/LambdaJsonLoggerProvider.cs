@@ -404,28 +404,30 @@ public sealed class LambdaJsonLoggerProvider : ILoggerProvider, ISupportExternal
         }
     }
 
-    /// <summary>The standard fields' names, encoded once.</summary>
+    /// <summary>The standard fields' names, encoded once (as the writer escapes).</summary>
     private static class Names
     {
-        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Level = JsonEncodedText.Encode("level", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Message = JsonEncodedText.Encode("message", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Service = JsonEncodedText.Encode("service", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText ColdStart = JsonEncodedText.Encode("cold_start", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText FunctionName = JsonEncodedText.Encode("function_name", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText FunctionMemorySize = JsonEncodedText.Encode("function_memory_size", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText FunctionVersion = JsonEncodedText.Encode("function_version", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText FunctionRequestId = JsonEncodedText.Encode("function_request_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText CorrelationId = JsonEncodedText.Encode("correlation_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText SequenceNumber = JsonEncodedText.Encode("sequence_number", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText XrayTraceId = JsonEncodedText.Encode("xray_trace_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("trace_id", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText SamplingRate = JsonEncodedText.Encode("sampling_rate", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Name = JsonEncodedText.Encode("name", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Exception = JsonEncodedText.Encode("exception", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText Type = JsonEncodedText.Encode("type", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText StackTrace = JsonEncodedText.Encode("stack_trace", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
-        public static readonly JsonEncodedText InnerTypes = JsonEncodedText.Encode("inner_types", JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
+        private static JsonEncodedText Encode(string name) => JsonEncodedText.Encode(name, WriterOptions.Encoder);
+
+        public static readonly JsonEncodedText Timestamp = Encode("timestamp");
+        public static readonly JsonEncodedText Level = Encode("level");
+        public static readonly JsonEncodedText Message = Encode("message");
+        public static readonly JsonEncodedText Service = Encode("service");
+        public static readonly JsonEncodedText ColdStart = Encode("cold_start");
+        public static readonly JsonEncodedText FunctionName = Encode("function_name");
+        public static readonly JsonEncodedText FunctionMemorySize = Encode("function_memory_size");
+        public static readonly JsonEncodedText FunctionVersion = Encode("function_version");
+        public static readonly JsonEncodedText FunctionRequestId = Encode("function_request_id");
+        public static readonly JsonEncodedText CorrelationId = Encode("correlation_id");
+        public static readonly JsonEncodedText SequenceNumber = Encode("sequence_number");
+        public static readonly JsonEncodedText XrayTraceId = Encode("xray_trace_id");
+        public static readonly JsonEncodedText TraceId = Encode("trace_id");
+        public static readonly JsonEncodedText SamplingRate = Encode("sampling_rate");
+        public static readonly JsonEncodedText Name = Encode("name");
+        public static readonly JsonEncodedText Exception = Encode("exception");
+        public static readonly JsonEncodedText Type = Encode("type");
+        public static readonly JsonEncodedText StackTrace = Encode("stack_trace");
+        public static readonly JsonEncodedText InnerTypes = Encode("inner_types");
     }
 
     public void Dispose()

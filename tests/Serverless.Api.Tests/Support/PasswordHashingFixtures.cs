@@ -34,19 +34,26 @@ public sealed class ShortHashWaitFixture(DynamoDbLocalFixture dynamoDb) : Passwo
     protected override TimeSpan QueueTimeout => TimeSpan.FromMilliseconds(200);
 }
 
-/// <summary>The app with the hash's cost lowered to the least a deployment may configure.</summary>
-public sealed class FewerIterationsFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+/// <summary>The app with <c>PasswordHashing:Iterations</c> set to <see cref="Iterations"/>.</summary>
+public abstract class IterationsFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
 {
+    protected abstract int Iterations { get; }
+
     protected override void Configure(WebApplicationBuilder builder) =>
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["PasswordHashing:Iterations"] = Serverless.Domain.Security.PasswordHasher.MinIterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PasswordHashing:Iterations"] = Iterations.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 }
 
-/// <summary>The app configured with a hash too cheap to store passwords with.</summary>
-public sealed class TooFewIterationsFixture(DynamoDbLocalFixture dynamoDb) : ApiFixture(dynamoDb)
+/// <summary>The app with the hash's cost lowered to the least a deployment may configure.</summary>
+public sealed class FewerIterationsFixture(DynamoDbLocalFixture dynamoDb) : IterationsFixture(dynamoDb)
 {
-    protected override void Configure(WebApplicationBuilder builder) =>
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["PasswordHashing:Iterations"] = "1000" });
+    protected override int Iterations => Serverless.Domain.Security.PasswordHasher.MinIterations;
+}
+
+/// <summary>The app configured with a hash too cheap to store passwords with.</summary>
+public sealed class TooFewIterationsFixture(DynamoDbLocalFixture dynamoDb) : IterationsFixture(dynamoDb)
+{
+    protected override int Iterations => 1000;
 }

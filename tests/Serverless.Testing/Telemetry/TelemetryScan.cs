@@ -220,4 +220,29 @@ public static class TelemetryScanCheck
 
         return problems;
     }
+
+    /// <summary>
+    /// Each way the EMF documents in the tap break the specification's schema or limits (<see cref="Metrics.EmfRules"/>),
+    /// the document after its problems; and a tap with fewer than <paramref name="minimumDocuments"/> documents, since
+    /// checking none proves nothing. Empty when every document passes.
+    /// </summary>
+    public static IReadOnlyList<string> EmfProblems(TelemetryTap tap, int minimumDocuments)
+    {
+        var documents = TelemetryScan.EmfDocuments(tap);
+        var problems = new List<string>();
+        if (documents.Count < minimumDocuments)
+        {
+            problems.Add($"{documents.Count} EMF documents, fewer than {minimumDocuments}: the functions' metrics do not reach the tap (or the scan ran alone).");
+        }
+
+        foreach (var document in documents)
+        {
+            if (Metrics.EmfRules.Problems(System.Text.Encoding.UTF8.GetBytes(document)) is { Count: > 0 } found)
+            {
+                problems.Add(string.Join(Environment.NewLine, found) + Environment.NewLine + document);
+            }
+        }
+
+        return problems;
+    }
 }
