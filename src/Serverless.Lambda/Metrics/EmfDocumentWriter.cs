@@ -9,9 +9,11 @@ namespace Serverless.Lambda.Metrics;
 /// <c>CloudWatchMetrics</c>, one <c>MetricDirective</c> (<c>Namespace</c>, <c>Dimensions</c>, <c>Metrics</c> of
 /// <c>Name</c>, <c>Unit</c>, <c>StorageResolution</c>), the dimension values and metric values as members of the root.
 /// <para>
-/// Each document holds one dimension set (its values are root members, so two sets with different values cannot
-/// share one), at most <see cref="MaxMetricsPerDocument"/> metrics and at most <see cref="MaxValuesPerMetric"/> values a
-/// metric: more are split into further documents, never dropped.
+/// An invocation's dimension sets share as few documents as the root allows, one directive per set: dimension values and
+/// metric values are members of the root, so two sets share a document only when they agree on every dimension name
+/// they share and no member name means two things (a second route's latency needs a document of its own). A document
+/// holds at most <see cref="MaxMetricsPerDocument"/> metrics in all and at most <see cref="MaxValuesPerMetric"/> values
+/// a metric: more are split into further documents, never dropped.
 /// </para>
 /// </summary>
 public static class EmfDocumentWriter
@@ -59,7 +61,8 @@ public static class EmfDocumentWriter
             static (state, groups) =>
             {
                 var (lines, metricNamespace, timestamp, properties) = state;
-                var present = new List<RecordedMetric>();
+                var plan = lines.Plan;
+                plan.Clear();
                 foreach (var group in groups)
                 {
                     for (var first = 0; first < group.Metrics.Count; first += MaxMetricsPerDocument)
@@ -74,24 +77,33 @@ public static class EmfDocumentWriter
                         for (var round = 0; round < rounds; round++)
                         {
                             // Round r carries each metric's r-th hundred values; a metric with fewer sits the later rounds out.
-                            present.Clear();
+                            var part = plan.NewPart(group, round);
                             for (var m = first; m < first + count; m++)
                             {
                                 if (group.Metrics[m].Values.Count > round * MaxValuesPerMetric)
                                 {
-                                    present.Add(group.Metrics[m]);
+                                    part.Metrics.Add(group.Metrics[m]);
                                 }
                             }
 
-                            Document(lines, group, present, round, metricNamespace, timestamp, properties);
+                            plan.Place(part);
                         }
                     }
+                }
+
+                for (var d = 0; d < plan.Count; d++)
+                {
+                    Document(lines, plan[d], metricNamespace, timestamp, properties);
                 }
             });
     }
 
+    /// <summary>
+    /// One document: a directive per part, then the root members the directives name, each once: the dimension values
+    /// (parts placed together agree on every name they share), the metric values, and the properties no directive names.
+    /// </summary>
     private static void Document(
-        EmfLines lines, MetricGroup group, List<RecordedMetric> metrics, int round, string metricNamespace, DateTimeOffset timestamp,
+        EmfLines lines, EmfDocumentPlan.Document document, string metricNamespace, DateTimeOffset timestamp,
         IReadOnlyList<KeyValuePair<string, string>>? properties)
     {
         var json = lines.Writer();
@@ -99,63 +111,77 @@ public static class EmfDocumentWriter
         json.WriteStartObject(Members.Aws);
         json.WriteNumber(Members.Timestamp, timestamp.ToUnixTimeMilliseconds());
         json.WriteStartArray(Members.CloudWatchMetrics);
-        json.WriteStartObject();
-        json.WriteString(Members.Namespace, Encoded(metricNamespace));
-        json.WriteStartArray(Members.Dimensions);
-        json.WriteStartArray();
-        foreach (var (name, _) in group.Dimensions)
-        {
-            json.WriteStringValue(Encoded(name));
-        }
-
-        json.WriteEndArray();
-        json.WriteEndArray();
-        json.WriteStartArray(Members.Metrics);
-        foreach (var metric in metrics)
+        foreach (var part in document.Parts)
         {
             json.WriteStartObject();
-            json.WriteString(Members.Name, Encoded(metric.Name));
-            json.WriteString(Members.Unit, Encoded(metric.Unit));
-            json.WriteNumber(Members.StorageResolution, metric.StorageResolution);
+            json.WriteString(Members.Namespace, Encoded(metricNamespace));
+            json.WriteStartArray(Members.Dimensions);
+            json.WriteStartArray();
+            foreach (var (name, _) in part.Group.Dimensions)
+            {
+                json.WriteStringValue(Encoded(name));
+            }
+
+            json.WriteEndArray();
+            json.WriteEndArray();
+            json.WriteStartArray(Members.Metrics);
+            foreach (var metric in part.Metrics)
+            {
+                json.WriteStartObject();
+                json.WriteString(Members.Name, Encoded(metric.Name));
+                json.WriteString(Members.Unit, Encoded(metric.Unit));
+                json.WriteNumber(Members.StorageResolution, metric.StorageResolution);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
             json.WriteEndObject();
         }
 
         json.WriteEndArray();
         json.WriteEndObject();
-        json.WriteEndArray();
-        json.WriteEndObject();
 
-        foreach (var (name, value) in group.Dimensions)
+        for (var p = 0; p < document.Parts.Count; p++)
         {
-            // Dimension values come from the fixed vocabulary, so they are as few as the names.
-            json.WriteString(Encoded(name), Encoded(value));
+            foreach (var (name, value) in document.Parts[p].Group.Dimensions)
+            {
+                // Dimension values come from the fixed vocabulary, so they are as few as the names. A name an earlier
+                // part of the document has (the default dimensions, at least) is written once.
+                if (!document.HasDimensionBefore(p, name))
+                {
+                    json.WriteString(Encoded(name), Encoded(value));
+                }
+            }
         }
 
-        foreach (var metric in metrics)
+        foreach (var part in document.Parts)
         {
-            var from = round * MaxValuesPerMetric;
-            var count = Math.Min(MaxValuesPerMetric, metric.Values.Count - from);
-            if (count == 1)
+            foreach (var metric in part.Metrics)
             {
-                json.WritePropertyName(Encoded(metric.Name));
-                WriteValue(json, metric.Values[from]);
-            }
-            else
-            {
-                json.WriteStartArray(Encoded(metric.Name));
-                for (var i = from; i < from + count; i++)
+                var from = part.Round * MaxValuesPerMetric;
+                var count = Math.Min(MaxValuesPerMetric, metric.Values.Count - from);
+                if (count == 1)
                 {
-                    WriteValue(json, metric.Values[i]);
+                    json.WritePropertyName(Encoded(metric.Name));
+                    WriteValue(json, metric.Values[from]);
                 }
+                else
+                {
+                    json.WriteStartArray(Encoded(metric.Name));
+                    for (var i = from; i < from + count; i++)
+                    {
+                        WriteValue(json, metric.Values[i]);
+                    }
 
-                json.WriteEndArray();
+                    json.WriteEndArray();
+                }
             }
         }
 
         foreach (var (name, value) in properties ?? [])
         {
             // A property never shadows a dimension or a metric, whose members CloudWatch reads.
-            if (name != MetadataMember && !group.HasDimension(name) && !Names(metrics, name))
+            if (name != MetadataMember && !document.Names(name))
             {
                 json.WriteString(Encoded(name), value);
             }
@@ -193,19 +219,6 @@ public static class EmfDocumentWriter
         public static readonly JsonEncodedText Unit = JsonEncodedText.Encode("Unit");
         public static readonly JsonEncodedText StorageResolution = JsonEncodedText.Encode("StorageResolution");
     }
-
-    private static bool Names(List<RecordedMetric> metrics, string name)
-    {
-        foreach (var metric in metrics)
-        {
-            if (metric.Name == name)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 }
 
 /// <summary>
@@ -217,6 +230,9 @@ internal sealed class EmfLines
     private readonly ArrayBufferWriter<byte> buffer = new(2048);
     private readonly List<int> ends = [];
     private Utf8JsonWriter? json;
+
+    /// <summary>Which parts go into which document, kept for the next flush like the buffer.</summary>
+    public EmfDocumentPlan Plan { get; } = new();
 
     public int Count => ends.Count;
 

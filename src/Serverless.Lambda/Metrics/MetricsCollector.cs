@@ -300,6 +300,20 @@ internal sealed class MetricGroup(IReadOnlyList<KeyValuePair<string, string>> di
         return true;
     }
 
+    /// <summary>The value of the dimension <paramref name="name"/> in this set, or null when the set has no such dimension.</summary>
+    public string? ValueOf(string name)
+    {
+        for (var i = 0; i < Dimensions.Count; i++)
+        {
+            if (Dimensions[i].Key == name)
+            {
+                return Dimensions[i].Value;
+            }
+        }
+
+        return null;
+    }
+
     public bool HasDimension(string name)
     {
         for (var i = 0; i < Dimensions.Count; i++)

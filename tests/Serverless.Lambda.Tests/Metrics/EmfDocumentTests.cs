@@ -44,7 +44,57 @@ public sealed class EmfDocumentTests
     }
 
     [Fact]
-    public void Each_dimension_set_gets_a_document_of_its_own()
+    public void Sets_that_agree_on_their_shared_dimensions_share_one_document_a_directive_each()
+    {
+        var collector = Collector();
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/orders"), new("Method", "POST")]);
+        collector.Add("DynamoDbLatency", MetricUnit.Milliseconds, 4, [new("Method", "POST")]);
+        collector.Add("ColdStart", MetricUnit.Count, 1);
+
+        var document = Assert.Single(Documents(collector));
+
+        var directives = document["_aws"]!["CloudWatchMetrics"]!.AsArray();
+        Assert.Equal(
+            [["Service", "Route", "Method"], ["Service", "Method"], ["Service"]],
+            directives.Select(d => d!["Dimensions"]!.AsArray().Single()!.AsArray().Select(n => (string)n!).ToArray()));
+        Assert.Equal([["ApiRequests"], ["DynamoDbLatency"], ["ColdStart"]], directives.Select(d => d!["Metrics"]!.AsArray().Select(m => (string)m!["Name"]!).ToArray()));
+        Assert.Equal(("api", "/orders", "POST"), ((string)document["Service"]!, (string)document["Route"]!, (string)document["Method"]!));
+        Assert.Equal((1.0, 4.0, 1.0), ((double)document["ApiRequests"]!, (double)document["DynamoDbLatency"]!, (double)document["ColdStart"]!));
+        Assert.Equal("request-1", (string)document["request_id"]!);
+    }
+
+    [Fact]
+    public void A_metric_named_as_another_set_s_dimension_never_shares_its_document()
+    {
+        var collector = Collector();
+        collector.Add("Method", MetricUnit.Count, 2, [new("Route", "/orders")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Method", "GET")]);
+
+        var documents = Documents(collector);
+
+        Assert.Equal(2, documents.Count);
+        Assert.Equal(2, (double)documents[0]["Method"]!);
+        Assert.Equal("GET", (string)documents[1]["Method"]!);
+    }
+
+    [Fact]
+    public void Directives_sharing_a_document_hold_at_most_one_hundred_metrics_in_all()
+    {
+        var collector = Collector();
+        for (var i = 0; i < 60; i++)
+        {
+            collector.Add($"A{i}", MetricUnit.Count, 1, [new("Route", "/orders")]);
+            collector.Add($"B{i}", MetricUnit.Count, 1, [new("Method", "GET")]);
+        }
+
+        var documents = Documents(collector);
+
+        Assert.Equal(2, documents.Count);
+        Assert.All(documents, d => Assert.Equal(60, d["_aws"]!["CloudWatchMetrics"]!.AsArray().Sum(x => x!["Metrics"]!.AsArray().Count)));
+    }
+
+    [Fact]
+    public void Two_values_of_one_dimension_need_a_document_each()
     {
         var collector = Collector();
         collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/users/{id}")]);

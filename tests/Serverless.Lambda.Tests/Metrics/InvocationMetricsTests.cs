@@ -72,9 +72,11 @@ public sealed class InvocationMetricsTests
 
         var documents = await RunAsync(function, Invocation("first"), Invocation("second"), Invocation("third"));
 
-        // The cold start has no Step dimension, so the first invocation writes two documents; the others one each.
-        Assert.Equal(["first", "first", "second", "third"], documents.Select(d => (string)d["function_request_id"]!));
-        Assert.All(documents.Where(d => d["Work"] is not null), d => Assert.Equal([0.0, 1, 2], d["Work"]!.AsArray().Select(v => (double)v!)));
+        // The cold start (no Step dimension) shares the first invocation's document as a directive of its own.
+        Assert.Equal(["first", "second", "third"], documents.Select(d => (string)d["function_request_id"]!));
+        Assert.All(documents, d => Assert.Equal([0.0, 1, 2], d["Work"]!.AsArray().Select(v => (double)v!)));
+        Assert.Equal(1, (double)documents[0][LambdaMetrics.ColdStartMetric]!);
+        Assert.Equal(2, documents[0]["_aws"]!["CloudWatchMetrics"]!.AsArray().Count);
     }
 
     [Fact]
