@@ -1,6 +1,7 @@
 using Serverless.Bench.Adapter;
 using Serverless.Bench.Api;
 using Serverless.Bench.Cache;
+using Serverless.Bench.Capacity;
 using Serverless.Bench.ColdStart;
 using Serverless.Bench.Growth;
 using Serverless.Bench.Observability;
@@ -28,6 +29,7 @@ public static class Sections
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
         new(PrivacyBench.Key, "Privacy", PrivacyBench.RunAsync),
         new(CacheBench.Key, CacheBench.Title, CacheBench.RunAsync),
+        new(CapacityBench.Key, CapacityBench.Title, CapacityBench.RunAsync),
     ];
 }
 
