@@ -149,7 +149,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             TimeSpan.FromMilliseconds(250),
             body => $"last GET /{path}: {body}");
 
-    private Process StartServe(string? extra = null, string? path = null)
+    private Process StartServe(string? extra = null, string? path = null, string? tableName = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -173,7 +173,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             psi.Environment["PATH"] = path;
         }
 
-        psi.Environment["TABLE_NAME"] = "stack-" + Guid.NewGuid().ToString("N");
+        psi.Environment["TABLE_NAME"] = tableName ?? "stack-" + Guid.NewGuid().ToString("N");
         psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
         return Process.Start(psi)!;
     }
