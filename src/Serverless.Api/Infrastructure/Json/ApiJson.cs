@@ -34,6 +34,9 @@ public static class ApiJson
         options.Converters.Add(new CommentTargetJsonConverter());
         options.Converters.Add(new AuditActionJsonConverter());
 
+        // Decimals answered as DynamoDB stores them, so a write's answer and a later read agree.
+        options.Converters.Add(new CanonicalDecimalJsonConverter());
+
         // Source-generated metadata first: no reflection, so Native AOT and trimming keep working.
         options.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default.WithAddedModifier(NonNullableMembers.Guard));
     }

@@ -20,6 +20,7 @@ namespace Serverless.Api.Infrastructure.Json;
         typeof(OrderStatusJsonConverter),
         typeof(CommentTargetJsonConverter),
         typeof(AuditActionJsonConverter),
+        typeof(CanonicalDecimalJsonConverter),
     ])]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
