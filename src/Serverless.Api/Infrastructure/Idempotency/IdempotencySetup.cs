@@ -14,6 +14,8 @@ internal static class IdempotencySetup
         services.AddOptions<IdempotencyOptions>().BindConfiguration(IdempotencyOptions.Section)
             .Validate(o => o.Expiry >= TimeSpan.FromMinutes(1), "Idempotency:Expiry must be at least one minute.")
             .Validate(o => o.InProgressTimeout >= TimeSpan.FromSeconds(1) && o.InProgressTimeout <= o.Expiry, "Idempotency:InProgressTimeout must be at least one second and no longer than Idempotency:Expiry.")
+            // A stored response may hold a user's PII under a keyring key: it must be gone before that user's purge.
+            .Validate<IOptions<Data.TableSettings>>((o, table) => o.Expiry < table.Value.SoftDeleteRetention, "Idempotency:Expiry must be shorter than Table:SoftDeleteRetention.")
             .ValidateOnStart();
         services.AddSingleton(sp => new IdempotencyStore(sp.GetRequiredService<TableAccess>(), sp.GetRequiredService<IOptions<IdempotencyOptions>>().Value));
         return services;
