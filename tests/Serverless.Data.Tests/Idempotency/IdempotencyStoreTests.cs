@@ -114,6 +114,14 @@ public sealed class IdempotencyStoreTests(DynamoDbLocalFixture fixture) : IAsync
     }
 
     [Fact]
+    public void The_claimed_item_has_its_approved_shape()
+    {
+        var claim = new IdempotencyClaim(new string('a', 64), "0123456789abcdef0123456789abcdef", new string('b', 64));
+        var item = _store.ClaimItem(Keys.IdempotencyRecord(claim.RecordHash), claim, DataScope.Start);
+        Approvals.Verify("IdempotencyRecord", ItemJson.Render(item));
+    }
+
+    [Fact]
     public void An_expiry_as_long_as_the_soft_delete_retention_is_refused()
     {
         var options = new IdempotencyOptions { Expiry = _data.Access.Options.SoftDeleteRetention };
