@@ -9,9 +9,10 @@ namespace Serverless.Api.Infrastructure.Idempotency;
 /// (with <c>Idempotent-Replayed: true</c>) and writes nothing; the key with another payload gets 422; the key while the
 /// first is still running gets 409 with Retry-After. A response below 500 is kept; a 5xx or an exception releases the
 /// record, so a retry runs again. Without the header nothing changes. After authorization (an unauthorized request
-/// claims nothing) and the request text checks.
+/// claims nothing) and the request text checks. The store (and the table client under it) is resolved by the first
+/// request that carries a key, so a start, and every request without one, touches no DynamoDB client.
 /// </summary>
-internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencyStore store, ILogger<IdempotencyMiddleware> log)
+internal sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider time, ILogger<IdempotencyMiddleware> log)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -38,6 +39,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         var recordHash = IdempotencyKeys.RecordHash(context.User.GetSubject() ?? "", request.Method, route, key!);
         var payloadHash = IdempotencyKeys.PayloadHash(request.Path.Value + request.QueryString.Value, request.Headers.IfMatch.ToString(), body);
 
+        var store = context.RequestServices.GetRequiredService<IdempotencyStore>();
         var outcome = await store.ClaimAsync(recordHash, payloadHash, context.RequestAborted);
         switch (outcome)
         {
@@ -54,18 +56,18 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
                     "A request with this Idempotency-Key is still running. Retry after it has finished.",
                     IdempotencySetup.HeaderName)
                 {
-                    RetryAfter = inProgress.Until - DateTimeOffset.UtcNow,
+                    RetryAfter = inProgress.Until - time.GetUtcNow(),
                 };
             case ClaimOutcome.Completed completed:
                 await ReplayAsync(context.Response, completed.Response, context.RequestAborted);
                 return;
             case ClaimOutcome.Claimed claimed:
-                await RunAsync(context, route, claimed.Claim);
+                await RunAsync(context, store, route, claimed.Claim);
                 return;
         }
     }
 
-    private async Task RunAsync(HttpContext context, string route, IdempotencyClaim claim)
+    private async Task RunAsync(HttpContext context, IdempotencyStore store, string route, IdempotencyClaim claim)
     {
         var response = context.Response;
         var original = response.Body;
@@ -79,14 +81,14 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         {
             response.Body = original;
             // The exception becomes a problem response outside; the record must not hold the request off.
-            await ReleaseAsync(claim, route, context.Request.Method);
+            await ReleaseAsync(store, claim, route, context.Request.Method);
             throw;
         }
 
         response.Body = original;
         if (response.StatusCode >= StatusCodes.Status500InternalServerError)
         {
-            await ReleaseAsync(claim, route, context.Request.Method);
+            await ReleaseAsync(store, claim, route, context.Request.Method);
         }
         else
         {
@@ -109,7 +111,7 @@ internal sealed class IdempotencyMiddleware(RequestDelegate next, IdempotencySto
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    private async Task ReleaseAsync(IdempotencyClaim claim, string route, string method)
+    private async Task ReleaseAsync(IdempotencyStore store, IdempotencyClaim claim, string route, string method)
     {
         try
         {
