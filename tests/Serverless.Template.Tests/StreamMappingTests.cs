@@ -165,6 +165,19 @@ public sealed class StreamMappingTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(StreamFunctions))]
+    public void No_stream_function_receives_an_idempotency_record_written_completed_or_expired(string function)
+    {
+        // The API's records of idempotent requests are no entity: no audit entry, no denormalization, no purge, no cache.
+        var filters = Assert.Single(Mappings, m => m.FunctionName == function).Filters;
+        var type = EntityTypes.IdempotencyRecord;
+        Assert.False(Passes(filters, Record("INSERT", newType: type)));
+        Assert.False(Passes(filters, Record("MODIFY", newType: type, oldType: type)));
+        Assert.False(Passes(filters, Record("REMOVE", oldType: type)));
+        Assert.False(Passes(filters, Record("REMOVE", oldType: type, ttl: true)));
+    }
+
     [Fact]
     public void The_purge_filter_passes_only_ttl_removals_of_users()
     {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Scalar.AspNetCore;
 using Serverless.Api.Infrastructure.Data;
+using Serverless.Api.Infrastructure.Idempotency;
 using Serverless.Api.Infrastructure.Json;
 using Serverless.Api.Infrastructure.Passwords;
 
@@ -32,6 +33,7 @@ internal static class ApiComposition
         services.AddApiOpenApi();
         services.AddApiData();
         services.AddPasswordHashing();
+        services.AddApiIdempotency();
         services.AddSingleton(TimeProvider.System);
         return services;
     }
@@ -62,6 +64,8 @@ internal static class ApiComposition
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<RequestTextMiddleware>();
+        // After authorization (a refused request claims no record) and the text checks, before the handlers it guards.
+        app.UseMiddleware<IdempotencyMiddleware>();
         return app;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serverless.Api.Infrastructure.Idempotency;
 using Serverless.Api.Infrastructure.Passwords;
 using Serverless.Api.Orders;
 using Serverless.Api.Roles;
@@ -33,7 +34,7 @@ public static class UsersApi
         serviceWrites.MapPost("/{id}/restore", RestoreAsync).WithConditionalWriteProblems();
 
         var ownWrites = group.MapGroup("").RequireAccess(Access.OwnUserWrite);
-        ownWrites.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems();
+        ownWrites.MapPatch("/{id}", UpdateAsync).WithBodyProblems().WithPasswordHashingProblem().WithConditionalWriteProblems().WithIdempotency();
         ownWrites.MapDelete("/{id}", DeleteAsync).WithConditionalWriteProblems();
 
         group.MapUserRoles();

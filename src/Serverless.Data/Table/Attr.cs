@@ -110,4 +110,12 @@ public static class Attr
     public const string FailedItemPK = "itemPK";
     public const string FailedItemSK = "itemSK";
     public const string Reason = "reason";
+
+    // An idempotency record (src/Serverless.Data/Idempotency/); its state is in "status" (inProgress, completed).
+    public const string PayloadHash = "payloadHash";
+    public const string ClaimToken = "claimToken";
+    public const string InProgressUntil = "inProgressUntil";
+    public const string ResponseStatus = "responseStatus";
+    public const string ResponseHeaders = "responseHeaders";
+    public const string ResponseBody = "responseBody";
 }

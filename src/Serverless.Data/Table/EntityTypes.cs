@@ -24,6 +24,10 @@ public static class EntityTypes
     public const string KeyringVersion = "KeyringVersion";
     public const string UserKey = "UserKey";
 
+    // The API's record of one idempotent request (IDEMPOTENCY#<hash> / IDEMPOTENCY, docs/idempotency.md): no entity, never
+    // audited or denormalized, gone by its ttl.
+    public const string IdempotencyRecord = "IdempotencyRecord";
+
     public static IReadOnlyList<string> All { get; } =
-        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry, MigrationRun, MigrationFailure, KeyringVersion, UserKey];
+        [User, EmailMarker, UserWord, UserCity, Order, OrderItem, Product, Role, RoleNameMarker, UserRole, Comment, AuditEntry, MigrationRun, MigrationFailure, KeyringVersion, UserKey, IdempotencyRecord];
 }

@@ -18,6 +18,7 @@ public static class KeyPrefix
     public const string Status = "STATUS#";
     public const string Migration = "MIGRATION#";
     public const string MigrationFailure = "FAILED#";
+    public const string Idempotency = "IDEMPOTENCY#";
 
     // Sort keys of items that are alone in their partition (or the partition's "header").
     public const string ProfileSort = "PROFILE";
@@ -27,6 +28,7 @@ public static class KeyPrefix
     public const string RoleSort = "ROLE";
     public const string MigrationRunSort = "RUN";
     public const string RoleNameSort = "ROLENAME";
+    public const string IdempotencySort = "IDEMPOTENCY";
 
     // GSI1 partitions that list a small, whole collection.
     public const string AllRoles = "ROLES";

@@ -74,4 +74,7 @@ public static class Keys
     /// <summary>One per item a migration could not change in one direction: the same item failing again overwrites it.</summary>
     public static ItemKey MigrationFailure(string migrationId, string direction, ItemKey failed) =>
         new(MigrationPartition(migrationId), MigrationFailurePrefix(direction) + failed.PK + "#" + failed.SK);
+
+    /// <param name="recordHash">The hash of the caller, method, route and key (<c>IdempotencyKeys.RecordHash</c>): neither the key nor the caller in clear.</param>
+    public static ItemKey IdempotencyRecord(string recordHash) => new(KeyPrefix.Idempotency + recordHash, KeyPrefix.IdempotencySort);
 }

@@ -21,7 +21,8 @@ namespace Serverless.Local.Tests.Iam;
 /// <summary>
 /// The API app (<see cref="ApiApp"/>, the composition Lambda serves) with the ApiFunction's template environment,
 /// on Kestrel over a test table, sent a request for every route: reads of each kind (GetItem, BatchGetItem, Queries
-/// on the table and on each index), writes alone and in transactions, and the conditional failures (409, 412). The
+/// on the table and on each index), writes alone and in transactions, the conditional failures (409, 412), and
+/// the idempotency records of a request with an Idempotency-Key (claimed, completed, replayed, released). The
 /// DynamoDB client is the app's own, resolved from its service provider, with the recorder attached; so is its KMS
 /// client, with the keyring's root key a key of moto's KMS server, as the template's FieldKey is on AWS.
 /// </summary>
@@ -143,6 +144,12 @@ internal sealed class ApiWorkload : IAsyncDisposable
         await SendAsync(HttpMethod.Post, $"/users/{user}/restore", null, null, ct, deleted.ETag);
         var cakeTag = (await SendAsync(HttpMethod.Get, $"/products/{cake}", null, HttpStatusCode.OK, ct)).ETag;
         await SendAsync(HttpMethod.Delete, $"/products/{cake}", null, null, ct, cakeTag);
+
+        // Idempotency records (docs/idempotency.md): claimed and completed, replayed, and released after a refusal.
+        var key = Guid.NewGuid().ToString();
+        await SendAsync(HttpMethod.Post, "/products", """{"name":"Scone","price":2.5}""", HttpStatusCode.Created, ct, idempotencyKey: key);
+        await SendAsync(HttpMethod.Post, "/products", """{"name":"Scone","price":2.5}""", HttpStatusCode.Created, ct, idempotencyKey: key);
+        await SendAsync(HttpMethod.Post, "/users", $$"""{"email":"king.{{email}}","name":"Ada Again","password":"correct horse battery staple"}""", HttpStatusCode.Conflict, ct, idempotencyKey: key);
     }
 
     private async Task<Guid> CreateAsync(string path, string json, CancellationToken ct)
@@ -153,9 +160,15 @@ internal sealed class ApiWorkload : IAsyncDisposable
     }
 
     /// <param name="expected">The status the route must answer; null for any success (2xx).</param>
-    private async Task<(string Body, string? ETag)> SendAsync(HttpMethod method, string path, string? json, HttpStatusCode? expected, CancellationToken ct, string? ifMatch = null)
+    private async Task<(string Body, string? ETag)> SendAsync(
+        HttpMethod method, string path, string? json, HttpStatusCode? expected, CancellationToken ct, string? ifMatch = null, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
+        if (idempotencyKey is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        }
+
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _token);
         if (ifMatch is not null)
         {

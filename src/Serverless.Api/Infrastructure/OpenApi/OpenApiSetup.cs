@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
+using Serverless.Api.Infrastructure.Idempotency;
 using Serverless.Api.Infrastructure.Json;
 
 namespace Serverless.Api.Infrastructure.OpenApi;
@@ -70,6 +71,12 @@ internal static class OpenApiSetup
                         : "The token lacks every scope that reaches the route (" + string.Join(", ", scopes) + "), or an end-user token's subject is not the user the request names.");
                 }
 
+                if (string.Equals(context.Description.HttpMethod, HttpMethods.Post, StringComparison.OrdinalIgnoreCase)
+                    || metadata.OfType<IdempotentRoute>().Any())
+                {
+                    AddIdempotencyKey(operation);
+                }
+
                 // The request limits apply to every route, on every host.
                 AddProblem(operation, "414", "The path and query are longer than the limit (8 KiB by default).");
                 AddProblem(operation, "431", "The request headers are larger than the limit (32 KiB by default).");
@@ -97,6 +104,26 @@ internal static class OpenApiSetup
     private static IReadOnlyList<string>? NamedValues(JsonTypeInfo info) =>
         (info.Converter as INamedValuesConverter
             ?? (Nullable.GetUnderlyingType(info.Type) is { } value ? info.Options.GetTypeInfo(value).Converter as INamedValuesConverter : null))?.Names;
+
+    /// <summary>The optional Idempotency-Key header (docs/idempotency.md) and the problems it adds.</summary>
+    private static void AddIdempotencyKey(OpenApiOperation operation)
+    {
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = IdempotencySetup.HeaderName,
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = "1 to 255 printable ASCII characters, unique per request (a UUID). The same request with the same key "
+                + "within 24 hours gets the first response again (with `Idempotent-Replayed: true`) and writes nothing; the key "
+                + "with another target, If-Match or body is a 422; the key while its first request is still running is a 409 "
+                + "with Retry-After. A 5xx is not kept: the same key then runs again.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
+        });
+        AddProblem(operation, "400", "Bad input, or an Idempotency-Key that is not 1 to 255 printable ASCII characters.");
+        AddProblem(operation, "409", "A conflict, or a request with this Idempotency-Key is still running (Retry-After).");
+        AddProblem(operation, "422", "This Idempotency-Key was used with another request.");
+    }
 
     private static void AddProblem(OpenApiOperation operation, string status, string description)
     {
