@@ -17,20 +17,23 @@ public sealed class FaultInjectingHandler : DelegatingHandler
     private const string DynamoDbNamespace = "com.amazonaws.dynamodb.v20120810#";
 
     private readonly FaultOptions _options;
-    private readonly Random _random;
+    private readonly FaultDraws _draws;
 
     /// <exception cref="ArgumentException">The options are invalid (<see cref="FaultOptions.Validate"/>).</exception>
-    public FaultInjectingHandler(FaultOptions options, HttpMessageHandler inner, FaultCounters? counters = null)
+    public FaultInjectingHandler(FaultOptions options, HttpMessageHandler inner)
+        : this(options, inner, new FaultDraws(options), new FaultCounters())
+    {
+    }
+
+    /// <summary>A handler sharing its draws and counters with others (the SDK may make an HTTP client per request).</summary>
+    internal FaultInjectingHandler(FaultOptions options, HttpMessageHandler inner, FaultDraws draws, FaultCounters counters)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
-        // Seeded for a repeatable run, not for secrecy.
-#pragma warning disable CA5394
-        _random = new Random(options.Seed);
-#pragma warning restore CA5394
-        Counters = counters ?? new FaultCounters();
+        _draws = draws;
+        Counters = counters;
     }
 
     public FaultCounters Counters { get; }
@@ -78,15 +81,8 @@ public sealed class FaultInjectingHandler : DelegatingHandler
 
     private FaultClass? Draw()
     {
-        double draw;
-        lock (_random)
-        {
-#pragma warning disable CA5394 // see the constructor
-            draw = _random.NextDouble();
-#pragma warning restore CA5394
-        }
-
         // One draw per request over the classes in a fixed order, so the same seed faults the same requests.
+        var draw = _draws.Next();
         var upTo = 0.0;
         foreach (var fault in Enum.GetValues<FaultClass>())
         {

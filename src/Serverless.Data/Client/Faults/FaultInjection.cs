@@ -23,17 +23,19 @@ public static class FaultInjection
 
 /// <summary>
 /// The SDK's HTTP clients with the fault handler in front of a plain <see cref="SocketsHttpHandler"/>. Every client it
-/// makes shares one set of counters; each handler has its own generator from the same seed.
+/// makes shares one seeded sequence of draws and one set of counters.
 /// </summary>
 public sealed class FaultInjectingHttpClientFactory(FaultOptions options) : HttpClientFactory
 {
+    private readonly FaultDraws _draws = new(options);
+
     public FaultCounters Counters { get; } = new();
 
     public override HttpClient CreateHttpClient(IClientConfig clientConfig)
     {
         ArgumentNullException.ThrowIfNull(clientConfig);
 #pragma warning disable CA2000 // the HttpClient owns and disposes its handlers
-        var client = new HttpClient(new FaultInjectingHandler(options, new SocketsHttpHandler(), Counters), disposeHandler: true);
+        var client = new HttpClient(new FaultInjectingHandler(options, new SocketsHttpHandler(), _draws, Counters), disposeHandler: true);
 #pragma warning restore CA2000
         if (clientConfig.Timeout is { } timeout)
         {
