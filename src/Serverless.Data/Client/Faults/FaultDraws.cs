@@ -6,6 +6,7 @@ internal sealed class FaultDraws(FaultOptions options)
     // Seeded for a repeatable run, not for secrecy.
 #pragma warning disable CA5394
     private readonly Random _random = new(options.Seed);
+    private long _faults;
 
     public double Next()
     {
@@ -15,4 +16,7 @@ internal sealed class FaultDraws(FaultOptions options)
         }
     }
 #pragma warning restore CA5394
+
+    /// <summary>Takes one of the faults <see cref="FaultOptions.MaxFaults"/> allows; false once they are all taken.</summary>
+    public bool TryTakeFault() => options.MaxFaults is not { } max || Interlocked.Increment(ref _faults) <= max;
 }

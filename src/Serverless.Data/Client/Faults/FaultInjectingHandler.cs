@@ -48,7 +48,7 @@ public sealed class FaultInjectingHandler : DelegatingHandler
         }
 
         Counters.CountEligible();
-        if (Draw() is not { } fault)
+        if (Draw() is not { } fault || !_draws.TryTakeFault())
         {
             return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }

@@ -13,6 +13,9 @@ public sealed record FaultOptions
 
     public int Seed { get; init; }
 
+    /// <summary>No more faults after this many (null: no limit): a test of one fault and what follows it.</summary>
+    public int? MaxFaults { get; init; }
+
     /// <summary>Full <c>X-Amz-Target</c> values; empty for every request.</summary>
     public IReadOnlySet<string> Operations { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
@@ -38,6 +41,11 @@ public sealed record FaultOptions
             {
                 throw new ArgumentException($"The rate of {fault} must be from 0 to 1; got {rate.ToString(CultureInfo.InvariantCulture)}.", nameof(Rates));
             }
+        }
+
+        if (MaxFaults is < 0)
+        {
+            throw new ArgumentException($"The most faults must be 0 or more; got {MaxFaults}.", nameof(MaxFaults));
         }
 
         // A little slack for rates such as 0.1 + 0.2 + 0.7 that do not add up to 1 exactly in binary.
