@@ -4,7 +4,8 @@ namespace Serverless.Data.Writing;
 /// Single-item writes, each with its condition (for items written alone; <see cref="TransactionWriter"/> writes
 /// several together). A failed condition is either turned into the domain error the caller names
 /// (<c>PutAsync</c>, <c>UpdateAsync</c>, <c>DeleteAsync</c>) or answered as false where it is an expected outcome
-/// (<c>TryPutAsync</c> and its siblings: the entry is already there, the link is already gone).
+/// (<c>TryPutAsync</c> and its siblings: the entry is already there, the link is already gone). A put whose condition
+/// fails against exactly the item it puts is its own earlier attempt, applied, and succeeds (docs/reliability.md).
 /// </summary>
 public sealed class ConditionalWriter(IAmazonDynamoDB client)
 {
@@ -60,11 +61,22 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
         {
             await CallAsync(request, cancellationToken).ConfigureAwait(false);
         }
+        catch (ConditionalCheckFailedException ex) when (request is PutItemRequest put && IsExactly(ex.Item, put.Item))
+        {
+            // Our own earlier attempt: its response was lost and the SDK sent the put again, which then failed its
+            // condition against what the first one stored. A whole-item put that finds exactly its item (its id, its
+            // version, its time and writer) has been applied once; a 409 here would be against itself.
+        }
         catch (ConditionalCheckFailedException ex)
         {
             throw onConditionFailed(ConditionFailures.IsEmpty(ex.Item) ? null : ex.Item);
         }
     }
+
+    private static bool IsExactly(Dictionary<string, AttributeValue>? stored, Dictionary<string, AttributeValue> item) =>
+        !ConditionFailures.IsEmpty(stored)
+        && ItemContent.Same(stored, item)
+        && ItemContent.WriteStamps.All(name => ItemContent.Equal(stored!.GetValueOrDefault(name), item.GetValueOrDefault(name)));
 
     private async Task<bool> TrySendAsync(AmazonDynamoDBRequest request, CancellationToken cancellationToken)
     {
