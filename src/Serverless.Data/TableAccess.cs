@@ -26,6 +26,7 @@ public sealed class TableAccess
         Merged = new MergedQuery(client);
         Writer = new ConditionalWriter(client);
         Transactions = new TransactionWriter(client, timeProvider);
+        Statements = new StatementBatchWriter(client, StatementRetry, timeProvider);
         Privacy = new FieldProtection(client, options.TableName, rootKey ?? FieldProtection.DefaultLocalRootKey(), timeProvider);
     }
 
@@ -51,6 +52,12 @@ public sealed class TableAccess
     public ConditionalWriter Writer { get; }
 
     public TransactionWriter Transactions { get; }
+
+    /// <summary>Guarded writes in bulk (PartiQL batches), throttled statements retried under <see cref="StatementRetry"/>.</summary>
+    public StatementBatchWriter Statements { get; }
+
+    /// <summary>As patient with throttled statements as the batch writer is with unprocessed items.</summary>
+    public static RetryOptions StatementRetry { get; } = new() { MaxAttempts = 10 };
 
     /// <summary>
     /// One page of a partition, each item mapped: the page size from the caller's limit within the table's bounds, the

@@ -13,7 +13,7 @@ namespace Serverless.Streams;
 /// <list type="bullet">
 /// <item><c>TABLE_NAME</c> (or <c>Table__TableName</c>, the API's name for it): the table; default <c>Serverless</c>.</item>
 /// <item><c>AUDIT_RETENTION_DAYS</c>: how long audit entries live (their ttl); default 365.</item>
-/// <item><c>DENORMALIZE_MAX_PARALLEL_WRITES</c>: order updates in flight per record; default 4.</item>
+/// <item><c>DENORMALIZE_MAX_PARALLEL_WRITES</c>: BatchExecuteStatement calls (of up to 25 order updates) in flight per record; default 4.</item>
 /// <item><c>DYNAMODB_ENDPOINT</c>: a DynamoDB Local endpoint; unset on AWS.</item>
 /// <item><c>Cache__Endpoint</c>, <c>Cache__KeyPrefix</c>: the user cache the CacheInvalidation function keeps right (the API's names for them); unset: no cache.</item>
 /// </list>

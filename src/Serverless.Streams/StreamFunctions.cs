@@ -51,7 +51,7 @@ public static class StreamFunctions
         var settings = options ?? new DenormalizeOptions { PageSize = Math.Min(new DenormalizeOptions().PageSize, table.MaxPageLimit) };
         var handler = new DenormalizeFunction(
             new OrderRepository(new TableAccess(client, table, timeProvider)), settings, timeProvider, loggerFactory.CreateLogger<DenormalizeFunction>());
-        // Different users' renames touch different orders; each already writes MaxParallelWrites orders at once.
+        // Different users' renames touch different orders; each already has MaxParallelWrites batches of 25 in flight.
         return Wrap(handler, loggerFactory, DenormalizeConcurrency);
     }
 

@@ -41,7 +41,7 @@ public sealed class DynamoDbTelemetry
     public static IReadOnlyCollection<string> Operations { get; } =
     [
         "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem", "BatchWriteItem",
-        "TransactGetItems", "TransactWriteItems", "DescribeTable", "DescribeTimeToLive", "Other",
+        "BatchExecuteStatement", "TransactGetItems", "TransactWriteItems", "DescribeTable", "DescribeTimeToLive", "Other",
     ];
 
     /// <summary>The index names a call can carry: the table's own indexes and <see cref="TableIndexValue"/>.</summary>

@@ -150,12 +150,23 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
         DescribeTimeToLiveRequest r => [r.TableName],
         BatchGetItemRequest r => r.RequestItems?.Keys.Order(StringComparer.Ordinal).ToArray(),
         BatchWriteItemRequest r => r.RequestItems?.Keys.Order(StringComparer.Ordinal).ToArray(),
+        BatchExecuteStatementRequest r => r.Statements?.Select(s => StatementTable(s.Statement)).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
         TransactGetItemsRequest r => r.TransactItems?.Select(i => i.Get?.TableName).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
         TransactWriteItemsRequest r => r.TransactItems?
             .Select(i => i.Put?.TableName ?? i.Update?.TableName ?? i.Delete?.TableName ?? i.ConditionCheck?.TableName)
             .OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
         _ => null,
     } is { } names && names.All(n => !string.IsNullOrEmpty(n)) ? names : null;
+
+    /// <summary>
+    /// The table a PartiQL statement names: the quoted identifier after UPDATE, INSERT INTO, DELETE FROM or FROM (the
+    /// project quotes every name and passes every value as a parameter, so the statement holds no value to leak).
+    /// </summary>
+    internal static string? StatementTable(string? statement) =>
+        statement is null ? null : StatementTablePattern().Match(statement) is { Success: true } m ? m.Groups[1].Value : null;
+
+    [GeneratedRegex("^\\s*(?:UPDATE|INSERT\\s+INTO|DELETE\\s+FROM|SELECT\\s.+?\\sFROM)\\s+\"([^\"]+)\"", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex StatementTablePattern();
 
     /// <summary>Span names: <c>DynamoDB.Query</c> and its siblings, made once (a span name is built on every call otherwise).</summary>
     private static class SpanNames
@@ -208,6 +219,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
             case ScanRequest r: r.ReturnConsumedCapacity ??= indexes; break;
             case BatchGetItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
             case BatchWriteItemRequest r: r.ReturnConsumedCapacity ??= indexes; break;
+            case BatchExecuteStatementRequest r: r.ReturnConsumedCapacity ??= indexes; break;
             case TransactGetItemsRequest r: r.ReturnConsumedCapacity ??= indexes; break;
             case TransactWriteItemsRequest r: r.ReturnConsumedCapacity ??= indexes; break;
         }
@@ -223,6 +235,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
         ScanRequest => "Scan",
         BatchGetItemRequest => "BatchGetItem",
         BatchWriteItemRequest => "BatchWriteItem",
+        BatchExecuteStatementRequest => "BatchExecuteStatement",
         TransactGetItemsRequest => "TransactGetItems",
         TransactWriteItemsRequest => "TransactWriteItems",
         DescribeTableRequest => "DescribeTable",
@@ -256,6 +269,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
             ScanResponse r => One(r.ConsumedCapacity),
             BatchGetItemResponse r => r.ConsumedCapacity ?? [],
             BatchWriteItemResponse r => r.ConsumedCapacity ?? [],
+            BatchExecuteStatementResponse r => r.ConsumedCapacity ?? [],
             TransactGetItemsResponse r => r.ConsumedCapacity ?? [],
             TransactWriteItemsResponse r => r.ConsumedCapacity ?? [],
             _ => [],
@@ -306,6 +320,7 @@ internal sealed partial class InstrumentedDynamoDbClient : AmazonDynamoDBClient
             DeleteItemRequest r => (Shape(r.Key?.Keys), null),
             BatchGetItemRequest r => (Shape(r.RequestItems?.Values.FirstOrDefault()?.Keys?.FirstOrDefault()?.Keys), r.RequestItems?.Values.Sum(v => v.Keys?.Count ?? 0)),
             BatchWriteItemRequest r => ((string?)null, r.RequestItems?.Values.Sum(v => v.Count)),
+            BatchExecuteStatementRequest r => (null, r.Statements?.Count),
             TransactWriteItemsRequest r => (null, r.TransactItems?.Count),
             TransactGetItemsRequest r => (null, r.TransactItems?.Count),
             _ => (null, null),

@@ -127,11 +127,7 @@ public sealed partial class OrderRepository
     }
 
     /// <summary>
-    /// Copies a user's email and name onto one order, for the denormalization stream function: the values as the
-    /// user's item stores them (ciphertext under the user's key, copied without being decrypted; plaintext for a user
-    /// from before encryption). Applied only when the order holds an older user version than <paramref name="userVersion"/>,
-    /// so a replayed or out-of-order stream record never overwrites newer data, and only on an order of the user the
-    /// ciphertext belongs to. Bumps the order's version (its representation changed).
+    /// Copies a user's email and name onto one order: <see cref="CopyUserToOrdersAsync"/> for one order id.
     /// </summary>
     /// <returns>True when the order was changed; false when it already had this or a newer user version, is gone, or is another user's.</returns>
     /// <exception cref="ValidationException">A plaintext email or name breaks the seed's rules, or a value is neither; nothing was written.</exception>
@@ -142,8 +138,38 @@ public sealed partial class OrderRepository
         AttributeValue userName,
         long userVersion,
         string lastWriter,
+        CancellationToken cancellationToken) =>
+        await CopyUserToOrdersAsync([orderId], userId, userEmail, userName, userVersion, lastWriter, null, cancellationToken).ConfigureAwait(false) == 1;
+
+    /// <summary>
+    /// Copies a user's email and name onto orders, for the denormalization stream function: the values as the user's
+    /// item stores them (ciphertext under the user's key, copied without being decrypted; plaintext for a user from
+    /// before encryption). Applied to each order only when it exists, belongs to <paramref name="userId"/> (the
+    /// ciphertext is that user's) and holds an older user version than <paramref name="userVersion"/>, so a replayed or
+    /// out-of-order stream record never overwrites newer data and a deleted order is never re-created. Bumps each
+    /// changed order's version (its representation changed).
+    /// <para>
+    /// One PartiQL UPDATE per order, 25 a BatchExecuteStatement call (<see cref="StatementBatchWriter"/>): each with its
+    /// own condition and its own answer, no transaction (none is needed: the orders are independent, and a transaction
+    /// would cost each write twice). The calls for more than 25 orders go one after the other; a caller wanting more in
+    /// flight gives batches of 25 from several tasks.
+    /// </para>
+    /// </summary>
+    /// <param name="retry">How throttled statements are retried; <see cref="TableAccess.StatementRetry"/> when null.</param>
+    /// <returns>How many orders were changed (the others already had this or a newer user version, are gone, or are another user's).</returns>
+    /// <exception cref="ValidationException">A plaintext email or name breaks the seed's rules, or a value is neither; nothing was written.</exception>
+    /// <exception cref="StatementBatchException">DynamoDB refused a statement for a reason other than its condition, or kept throttling it.</exception>
+    public async Task<int> CopyUserToOrdersAsync(
+        IReadOnlyList<Guid> orderIds,
+        Guid userId,
+        AttributeValue userEmail,
+        AttributeValue userName,
+        long userVersion,
+        string lastWriter,
+        RetryOptions? retry,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(orderIds);
         ArgumentNullException.ThrowIfNull(userEmail);
         ArgumentNullException.ThrowIfNull(userName);
         ArgumentException.ThrowIfNullOrWhiteSpace(lastWriter);
@@ -157,34 +183,38 @@ public sealed partial class OrderRepository
 
         errors.ThrowIfAny();
 
-        var update = new ItemUpdate(
-            "SET #userEmail = :email, #userName = :name, #userVersion = :userVersion, #version = #version + :one, #updatedAt = :now, #lastWriter = :writer",
-            new Dictionary<string, string>
-            {
-                ["#userEmail"] = Attr.UserEmail,
-                ["#userName"] = Attr.UserName,
-                ["#userVersion"] = Attr.UserVersion,
-                ["#version"] = Attr.Version,
-                ["#updatedAt"] = Attr.UpdatedAt,
-                ["#lastWriter"] = Attr.LastWriter,
-            },
-            new Dictionary<string, AttributeValue>
-            {
-                [":email"] = userEmail.S is { } email ? Av.S(email.Trim()) : userEmail,
-                [":name"] = userName,
-                [":one"] = Av.N(1),
-                [":now"] = Av.Time(Access.Now()),
-                [":writer"] = Av.S(lastWriter),
-            });
-        var guard = WriteCondition.OlderUserVersion(userVersion);
-        var condition = new WriteCondition(
-            guard.Expression + " AND #owner = :owner",
-            new Dictionary<string, string>(guard.Names!) { ["#owner"] = Attr.UserId },
-            new Dictionary<string, AttributeValue>(guard.Values!) { [":owner"] = Av.Guid(userId) });
-        // A failed condition is no error for the stream function: the order already has what this record carries, or
-        // newer, or it is gone.
-        return await Access.Writer.TryUpdateAsync(Table, Keys.Order(orderId), update, condition, cancellationToken).ConfigureAwait(false);
+        var email = userEmail.S is { } plain ? Av.S(plain.Trim()) : userEmail;
+        var now = Av.Time(Access.Now());
+        var writer = retry is null ? Access.Statements : new StatementBatchWriter(Access.Client, retry, Access.Time);
+        var changed = 0;
+        // Distinct: a batch must not name an item twice (DynamoDB refuses it whole).
+        foreach (var batch in orderIds.Distinct().Chunk(StatementBatchWriter.MaxBatchSize))
+        {
+            var outcomes = await writer.ExecuteAsync(
+                [.. batch.Select(orderId => CopyStatement(Keys.Order(orderId), userId, email, userName, userVersion, now, lastWriter))],
+                cancellationToken).ConfigureAwait(false);
+            changed += outcomes.Count(o => o == StatementOutcome.Applied);
+        }
+
+        return changed;
     }
+
+    /// <summary>
+    /// The copy onto one order header. The WHERE names the key (a PartiQL UPDATE touches the one item it names) and the
+    /// conditions of <see cref="WriteCondition.OlderUserVersion"/> and of ownership: the order exists (an update must not
+    /// create a header-less stub for an order deleted or purged), its copy is older (streams deliver at least once and
+    /// late, so the newest user data wins), and it is this user's. A failed condition is no error for the stream
+    /// function: the order already has what the record carries, or newer, or it is gone.
+    /// </summary>
+    private WriteStatement CopyStatement(
+        ItemKey key, Guid userId, AttributeValue email, AttributeValue name, long userVersion, AttributeValue now, string lastWriter) =>
+        new(
+            $"UPDATE \"{Table}\""
+            + $" SET \"{Attr.UserEmail}\" = ? SET \"{Attr.UserName}\" = ? SET \"{Attr.UserVersion}\" = ?"
+            + $" SET \"{Attr.Version}\" = \"{Attr.Version}\" + ? SET \"{Attr.UpdatedAt}\" = ? SET \"{Attr.LastWriter}\" = ?"
+            + $" WHERE \"{Attr.PK}\" = ? AND \"{Attr.SK}\" = ? AND \"{Attr.PK}\" IS NOT MISSING"
+            + $" AND (\"{Attr.UserVersion}\" IS MISSING OR \"{Attr.UserVersion}\" < ?) AND \"{Attr.UserId}\" = ?",
+            [email, name, Av.N(userVersion), Av.N(1), now, Av.S(lastWriter), Av.S(key.PK), Av.S(key.SK), Av.N(userVersion), Av.Guid(userId)]);
 
     /// <summary>A copy must be the user's own ciphertext, or (from before encryption) a plaintext value that keeps the seed's rules.</summary>
     private static void CheckCopy(FieldErrorCollector errors, string field, AttributeValue value, Guid userId, bool isEmail)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Items;
@@ -15,7 +16,8 @@ namespace Serverless.Streams.Denormalize;
 /// <summary>
 /// The seed's sync_user_info trigger: when a user's email or name changes, every order of the user gets the new
 /// user_email and user_name. Each order update is guarded by the user's version (the order keeps the version its
-/// copy came from), so a replayed or late record changes nothing and records may arrive in any order.
+/// copy came from), so a replayed or late record changes nothing and records may arrive in any order. The updates go
+/// as PartiQL UPDATEs, 25 a BatchExecuteStatement call, each with its own guard and its own answer.
 /// </summary>
 public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
 {
@@ -88,33 +90,39 @@ public sealed partial class DenormalizeFunction : IDynamoDBRecordHandler
     private async Task<(int Orders, int Updated)> CopyToOrdersAsync(UserCopy user, CancellationToken cancellationToken)
     {
         int orders = 0, updated = 0;
+        // Batches of up to 25 orders, MaxParallelWrites calls in flight: a worker that is free takes the next batch,
+        // reading the next page of order ids when the last one is used up, so the writes of one page overlap the next.
+        await Parallel.ForEachAsync(
+            BatchesAsync(user.Id, cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites, CancellationToken = cancellationToken },
+            async (batch, ct) =>
+            {
+                var changed = await _orders.CopyUserToOrdersAsync(batch, user.Id, user.Email, user.Name, user.Version, Writers.Denormalize, _options.Retry, ct)
+                    .ConfigureAwait(false);
+                Interlocked.Add(ref orders, batch.Length);
+                Interlocked.Add(ref updated, changed);
+            }).ConfigureAwait(false);
+
+        return (orders, updated);
+    }
+
+    /// <summary>The user's order ids, a page at a time, in batches of at most one BatchExecuteStatement call.</summary>
+    private async IAsyncEnumerable<Guid[]> BatchesAsync(Guid userId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         string? cursor = null;
         do
         {
             var page = await _retry.ExecuteAsync(
-                async ct => await _orders.ListOrderIdsOfUserAsync(user.Id, new PageRequest(_options.PageSize, cursor), ct).ConfigureAwait(false),
+                async ct => await _orders.ListOrderIdsOfUserAsync(userId, new PageRequest(_options.PageSize, cursor), ct).ConfigureAwait(false),
                 cancellationToken).ConfigureAwait(false);
+            foreach (var batch in page.Items.Chunk(StatementBatchWriter.MaxBatchSize))
+            {
+                yield return batch;
+            }
 
-            await Parallel.ForEachAsync(
-                page.Items,
-                new ParallelOptions { MaxDegreeOfParallelism = _options.MaxParallelWrites, CancellationToken = cancellationToken },
-                async (orderId, ct) =>
-                {
-                    var changed = await _retry.ExecuteAsync(
-                        async token => await _orders.UpdateUserDenormalizationAsync(orderId, user.Id, user.Email, user.Name, user.Version, Writers.Denormalize, token).ConfigureAwait(false),
-                        ct).ConfigureAwait(false);
-                    if (changed)
-                    {
-                        Interlocked.Increment(ref updated);
-                    }
-                }).ConfigureAwait(false);
-
-            orders += page.Items.Count;
             cursor = page.NextCursor;
         }
         while (cursor is not null);
-
-        return (orders, updated);
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Information,

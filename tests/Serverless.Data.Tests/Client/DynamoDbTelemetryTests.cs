@@ -186,6 +186,49 @@ public sealed class DynamoDbTelemetryTests(DynamoDbLocalFixture dynamo) : IDispo
     }
 
     [Fact]
+    public async Task A_batch_of_statements_reports_as_BatchExecuteStatement_and_asks_for_its_capacity()
+    {
+        await using var table = await TestTable.CreateAsync(dynamo, _ct);
+        using var client = DynamoDbClients.Create(dynamo.ServiceUrl.ToString());
+        await client.PutItemAsync(new PutItemRequest { TableName = table.Name, Item = Item("a") }, _ct);
+        var request = new BatchExecuteStatementRequest
+        {
+            Statements =
+            [
+                new BatchStatementRequest
+                {
+                    Statement = $"UPDATE \"{table.Name}\" SET \"{Attr.Email}\" = ? WHERE \"{Attr.PK}\" = ? AND \"{Attr.SK}\" = ?",
+                    Parameters = [new AttributeValue { S = Secret }, Key("a")[Attr.PK], Key("a")[Attr.SK]],
+                },
+            ],
+        };
+        using var scope = ConsumedCapacityScope.Begin();
+        BatchExecuteStatementResponse response;
+        using (_measurements.Listen())
+        {
+            response = await client.BatchExecuteStatementAsync(request, _ct);
+        }
+
+        Assert.Null(response.Responses.Single().Error);
+        Assert.Equal(Amazon.DynamoDBv2.ReturnConsumedCapacity.INDEXES, request.ReturnConsumedCapacity);
+        Assert.Equal(1, scope.Calls);
+        Assert.Equal(["BatchExecuteStatement/table"], _measurements.Of(DynamoDbTelemetry.LatencyMetric).Select(m => m.Operation + "/" + m.Index));
+        // DynamoDB Local answers a PartiQL batch with no consumed capacity, though asked (docs/stream-events.md): when it
+        // starts to, this fails and the docs are to be updated. The service's answer is counted as any write's (below).
+        Assert.Null(response.ConsumedCapacity);
+        Assert.Equal(0, scope.WriteCapacityUnits);
+        Assert.Equal([table.Name], InstrumentedDynamoDbClient.TableNamesOf(request)!);
+    }
+
+    [Fact]
+    public void The_consumed_capacity_of_a_batch_of_statements_counts_as_writes()
+    {
+        var response = new BatchExecuteStatementResponse { ConsumedCapacity = [new ConsumedCapacity { TableName = "t", CapacityUnits = 25 }] };
+
+        Assert.Equal((0d, 25d), InstrumentedDynamoDbClient.CapacityOf("BatchExecuteStatement", response));
+    }
+
+    [Fact]
     public void An_index_name_outside_the_table_definition_is_never_a_dimension()
     {
         Assert.Equal(DynamoDbTelemetry.TableIndexValue, InstrumentedDynamoDbClient.IndexOf(new QueryRequest { IndexName = "someone.else_index" }));

@@ -105,6 +105,8 @@ internal sealed partial class CallRecorder(string localTable, DeployedTemplate t
             : i.Delete is { } delete ? Item("DeleteItem", delete.TableName, delete.Key)
             : Item("ConditionCheckItem", i.ConditionCheck.TableName, i.ConditionCheck.Key)),
         TransactGetItemsRequest r => r.TransactItems.Select(i => Item("GetItem", i.Get.TableName, i.Get.Key)),
+        // And a PartiQL batch statement by statement, each as the PartiQL action of its verb.
+        BatchExecuteStatementRequest r => r.Statements.Select(Statement),
         // Anything else (Scan, DescribeTable, ...) is recorded as what it is, on the table it names if any.
         _ => [new AwsCall("dynamodb:" + request.GetType().Name.Replace("Request", "", StringComparison.Ordinal), TableArnOf(request.GetType().GetProperty("TableName")?.GetValue(request) as string), AwsCall.Code)],
     };
@@ -114,6 +116,28 @@ internal sealed partial class CallRecorder(string localTable, DeployedTemplate t
 
     private AwsCall Many(string action, string table, IEnumerable<Dictionary<string, AttributeValue>> keys) =>
         new("dynamodb:" + action, TableArnOf(table), AwsCall.Code) { LeadingKeys = [.. keys.Select(k => k[Attr.PK].S)] };
+
+    /// <summary>
+    /// A PartiQL statement as IAM sees it: PartiQLUpdate, PartiQLInsert, PartiQLDelete or PartiQLSelect on the quoted
+    /// table it names, with the partition key its <c>"PK" = ?</c> binds (the n-th <c>?</c> takes the n-th parameter).
+    /// </summary>
+    private AwsCall Statement(BatchStatementRequest statement)
+    {
+        var text = statement.Statement;
+        var verb = text.TrimStart().Split(' ', 2)[0].ToUpperInvariant();
+        var action = verb switch
+        {
+            "UPDATE" => "PartiQLUpdate",
+            "INSERT" => "PartiQLInsert",
+            "DELETE" => "PartiQLDelete",
+            "SELECT" => "PartiQLSelect",
+            _ => throw new InvalidOperationException($"Not a PartiQL statement this recorder knows: {verb}."),
+        };
+        var table = StatementTable().Match(text) is { Success: true } t ? t.Groups[1].Value : null;
+        var partition = PartitionEquality().Match(text);
+        string[] keys = partition.Success ? [statement.Parameters[text[..(partition.Index + partition.Length)].Count(c => c == '?') - 1].S] : [];
+        return new AwsCall("dynamodb:" + action, TableArnOf(table), AwsCall.Code) { LeadingKeys = keys };
+    }
 
     private AwsCall Query(QueryRequest request)
     {
@@ -138,4 +162,10 @@ internal sealed partial class CallRecorder(string localTable, DeployedTemplate t
 
     [GeneratedRegex(@"(#?[A-Za-z0-9_]+)\s*=\s*(:[A-Za-z0-9_]+)")]
     private static partial Regex KeyEquality();
+
+    [GeneratedRegex(@"^\s*(?:UPDATE|INSERT\s+INTO|DELETE\s+FROM|SELECT\s.+?\sFROM)\s+""([^""]+)""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    private static partial Regex StatementTable();
+
+    [GeneratedRegex(@"""PK""\s*=\s*\?")]
+    private static partial Regex PartitionEquality();
 }

@@ -63,6 +63,20 @@ public sealed class PolicyEvaluationTests
     }
 
     [Fact]
+    public void The_denormalize_role_allows_PartiQL_updates_in_order_partitions_only_and_no_UpdateItem()
+    {
+        var template = DeployedTemplate.Load();
+        var role = FunctionRole.Of(template, "DenormalizeFunction");
+        var table = template.AttributeOf("Table", "Arn");
+        bool Allowed(string action, string key) => role.Statements.Any(s => s.Allow && s.Covers(new AwsCall(action, table, AwsCall.Code) { LeadingKeys = [key] }));
+
+        Assert.True(Allowed("dynamodb:PartiQLUpdate", "ORDER#0f1e2d3c-4b5a-4697-8877-66554433aabb"));
+        Assert.False(Allowed("dynamodb:PartiQLUpdate", "USER#0f1e2d3c-4b5a-4697-8877-66554433aabb"));
+        Assert.False(Allowed("dynamodb:PartiQLInsert", "ORDER#0f1e2d3c-4b5a-4697-8877-66554433aabb"));
+        Assert.False(Allowed("dynamodb:UpdateItem", "ORDER#0f1e2d3c-4b5a-4697-8877-66554433aabb"));
+    }
+
+    [Fact]
     public void The_template_resolves_the_intrinsics_the_roles_use_into_the_stacks_arns()
     {
         var template = DeployedTemplate.Parse("""

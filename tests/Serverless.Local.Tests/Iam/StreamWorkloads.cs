@@ -71,7 +71,7 @@ internal static class StreamWorkloads
         return recorder.Calls;
     }
 
-    /// <summary>Denormalize: a user's name and email change reaches the user's orders (GSI1 Query, guarded UpdateItem each).</summary>
+    /// <summary>Denormalize: a user's name and email change reaches the user's orders (GSI1 Query, a guarded PartiQL UPDATE each in one BatchExecuteStatement).</summary>
     public static async Task<IReadOnlyList<AwsCall>> DenormalizeAsync(DynamoDbLocalFixture dynamo, DeployedTemplate template, CancellationToken ct)
     {
         await using var table = await TestTable.CreateAsync(dynamo, ct);
@@ -98,6 +98,9 @@ internal static class StreamWorkloads
                 TimeSpan.FromMinutes(2));
         }
 
+        // The copies went as PartiQL, each statement on an order partition; not one UpdateItem.
+        Assert.Contains(recorder.Calls, c => c.Action == "dynamodb:PartiQLUpdate" && c.LeadingKeys.Count == 1 && c.LeadingKeys[0].StartsWith("ORDER#", StringComparison.Ordinal));
+        Assert.DoesNotContain(recorder.Calls, c => c.Action == "dynamodb:UpdateItem");
         return recorder.Calls;
     }
 

@@ -121,7 +121,10 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
 
     public void Dispose() => _logs.Dispose();
 
-    /// <summary>DynamoDB Local that throttles every n-th order update and counts how many run at once.</summary>
+    /// <summary>
+    /// DynamoDB Local that throttles every n-th order update (a statement of a BatchExecuteStatement call answered
+    /// ThrottlingError, the others run for real) and counts how many calls run at once.
+    /// </summary>
     private sealed class ThrottlingClient(DynamoDbLocalServer server, int throttleEvery)
         : AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, NoSdkRetries(server))
     {
@@ -134,7 +137,7 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
 
         public int MaxConcurrentUpdates => Volatile.Read(ref _maxRunning);
 
-        public override async Task<UpdateItemResponse> UpdateItemAsync(UpdateItemRequest request, CancellationToken cancellationToken = default)
+        public override async Task<BatchExecuteStatementResponse> BatchExecuteStatementAsync(BatchExecuteStatementRequest request, CancellationToken cancellationToken = default)
         {
             var running = Interlocked.Increment(ref _running);
             InterlockedMax(ref _maxRunning, running);
@@ -142,13 +145,19 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
             {
                 // Long enough that parallel callers overlap.
                 await Task.Delay(15, cancellationToken);
-                if (Interlocked.Increment(ref _calls) % throttleEvery == 0)
+                var throttled = request.Statements.Select(_ => Interlocked.Increment(ref _calls) % throttleEvery == 0).ToList();
+                Interlocked.Add(ref _throttled, throttled.Count(t => t));
+                var run = request.Statements.Where((_, i) => !throttled[i]).ToList();
+                var answers = run.Count == 0
+                    ? []
+                    : (await base.BatchExecuteStatementAsync(new BatchExecuteStatementRequest { Statements = run }, cancellationToken)).Responses;
+                var next = 0;
+                return new BatchExecuteStatementResponse
                 {
-                    Interlocked.Increment(ref _throttled);
-                    throw new ProvisionedThroughputExceededException("Rate of requests exceeds the allowed throughput.");
-                }
-
-                return await base.UpdateItemAsync(request, cancellationToken);
+                    Responses = [.. throttled.Select(t => t
+                        ? new BatchStatementResponse { Error = new BatchStatementError { Code = BatchStatementErrorCodeEnum.ThrottlingError, Message = "Throughput exceeds the current capacity of your table or index." } }
+                        : answers[next++])],
+                };
             }
             finally
             {
