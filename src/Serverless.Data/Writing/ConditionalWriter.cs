@@ -5,7 +5,8 @@ namespace Serverless.Data.Writing;
 /// several together). A failed condition is either turned into the domain error the caller names
 /// (<c>PutAsync</c>, <c>UpdateAsync</c>, <c>DeleteAsync</c>) or answered as false where it is an expected outcome
 /// (<c>TryPutAsync</c> and its siblings: the entry is already there, the link is already gone). A put whose condition
-/// fails against exactly the item it puts is its own earlier attempt, applied, and succeeds (docs/reliability.md).
+/// fails against exactly the item it puts, or a versioned update whose values are all stored already, is its own
+/// earlier attempt, applied, and succeeds (docs/reliability.md).
 /// </summary>
 public sealed class ConditionalWriter(IAmazonDynamoDB client)
 {
@@ -67,10 +68,46 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
             // condition against what the first one stored. A whole-item put that finds exactly its item (its id, its
             // version, its time and writer) has been applied once; a 409 here would be against itself.
         }
+        catch (ConditionalCheckFailedException ex) when (request is UpdateItemRequest update && AlreadyHolds(ex.Item, update))
+        {
+            // The same for an update that only assigns values, its new version among them: the stored item already holds
+            // every value it sets, so it was applied (by our first attempt; by anyone, the item is what ours makes it).
+        }
         catch (ConditionalCheckFailedException ex)
         {
             throw onConditionFailed(ConditionFailures.IsEmpty(ex.Item) ? null : ex.Item);
         }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="stored"/> already holds every value of an update made only of plain assignments
+    /// (<c>SET #a = :x, #b = :y</c>) that sets the version: an update with anything else (an arithmetic, a function,
+    /// a REMOVE) is never taken as applied.
+    /// </summary>
+    private static bool AlreadyHolds(Dictionary<string, AttributeValue>? stored, UpdateItemRequest update)
+    {
+        if (ConditionFailures.IsEmpty(stored) || update.UpdateExpression is not { } expression
+            || !expression.StartsWith("SET ", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var setsVersion = false;
+        foreach (var assignment in expression[4..].Split(',', StringSplitOptions.TrimEntries))
+        {
+            var parts = assignment.Split('=', StringSplitOptions.TrimEntries);
+            if (parts.Length != 2
+                || update.ExpressionAttributeNames?.GetValueOrDefault(parts[0]) is not { } attribute
+                || update.ExpressionAttributeValues?.GetValueOrDefault(parts[1]) is not { } value
+                || !ItemContent.Equal(stored!.GetValueOrDefault(attribute), value))
+            {
+                return false;
+            }
+
+            setsVersion |= attribute == Table.Attr.Version;
+        }
+
+        return setsVersion;
     }
 
     private static bool IsExactly(Dictionary<string, AttributeValue>? stored, Dictionary<string, AttributeValue> item) =>

@@ -56,6 +56,49 @@ public sealed class LostResponseRetryTests(DynamoDbLocalFixture dynamo) : IAsync
         await Assert.ThrowsAsync<ConflictException>(() => writer.PutAsync(_table.Name, Item("c", "same", version: 2), WriteCondition.NotExists, Conflict, Ct));
     }
 
+    [Fact]
+    public async Task A_versioned_update_whose_response_was_lost_succeeds_instead_of_failing_its_own_version_check()
+    {
+        await new ConditionalWriter(_table.Admin).PutAsync(_table.Name, Item("d", "before"), WriteCondition.NotExists, Conflict, Ct);
+        var config = dynamo.Server.CreateConfig();
+        var counters = FaultInjection.Attach(config, FaultOptions.Only(FaultClass.AppliedButLost, 1, seed: 5, "DynamoDB_20120810.UpdateItem") with { MaxFaults = 1 });
+        using var client = new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config);
+
+        await new ConditionalWriter(client).UpdateAsync(_table.Name, Key("d"), NoteAndVersion("after", 2), WriteCondition.VersionIs(1), Conflict, Ct);
+
+        Assert.Equal(1, counters.Injected(FaultClass.AppliedButLost));
+        var stored = await StoredAsync("d");
+        Assert.Equal(("after", "2"), (stored?["note"].S, stored?[Attr.Version].N));
+    }
+
+    [Fact]
+    public async Task A_versioned_update_that_finds_another_change_at_its_version_still_fails()
+    {
+        var writer = new ConditionalWriter(_table.Admin);
+        await writer.PutAsync(_table.Name, Item("e", "before"), WriteCondition.NotExists, Conflict, Ct);
+        await writer.UpdateAsync(_table.Name, Key("e"), NoteAndVersion("theirs", 2), WriteCondition.VersionIs(1), Conflict, Ct);
+
+        await Assert.ThrowsAsync<ConflictException>(() => writer.UpdateAsync(_table.Name, Key("e"), NoteAndVersion("mine", 2), WriteCondition.VersionIs(1), Conflict, Ct));
+        Assert.Equal("theirs", (await StoredAsync("e"))?["note"].S);
+    }
+
+    [Fact]
+    public async Task An_update_that_does_not_set_the_version_is_never_taken_as_applied()
+    {
+        var writer = new ConditionalWriter(_table.Admin);
+        await writer.PutAsync(_table.Name, Item("f", "same", version: 3), WriteCondition.NotExists, Conflict, Ct);
+        var noteOnly = new ItemUpdate("SET #note = :note", new Dictionary<string, string> { ["#note"] = "note" }, new Dictionary<string, AttributeValue> { [":note"] = new("same") });
+
+        await Assert.ThrowsAsync<ConflictException>(() => writer.UpdateAsync(_table.Name, Key("f"), noteOnly, WriteCondition.VersionIs(1), Conflict, Ct));
+    }
+
+    private static Serverless.Data.Table.ItemKey Key(string id) => new($"LOST#{id}", "LOST");
+
+    private static ItemUpdate NoteAndVersion(string note, int version) => new(
+        "SET #note = :note, #version = :version",
+        new Dictionary<string, string> { ["#note"] = "note", ["#version"] = Attr.Version },
+        new Dictionary<string, AttributeValue> { [":note"] = new(note), [":version"] = new() { N = version.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+
     private static readonly ConditionFailureTranslator Conflict = ConditionFailures.Conflict("Taken.", "id");
 
     private static Dictionary<string, AttributeValue> Item(string id, string note, int version = 1) => new()
