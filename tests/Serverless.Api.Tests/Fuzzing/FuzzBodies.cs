@@ -39,7 +39,7 @@ public static class FuzzBodies
     private static readonly Gen<string> ValidStatus = Gen.OneOf("active", "inactive", "suspended");
 
     /// <summary>A field: left out (null), valid, or junk.</summary>
-    private static Gen<Field> FieldOf(Gen<JsonNode?> valid, int validWeight = 6) => Gen.Frequency(
+    public static Gen<Field> FieldOf(Gen<JsonNode?> valid, int validWeight = 6) => Gen.Frequency(
         (1, Gen.Const(Field.Missing)),
         (validWeight, valid.Select(v => new Field(true, v))),
         (2, Junk.Select(v => new Field(true, v))));
@@ -132,7 +132,7 @@ public static class FuzzBodies
         }
     }
 
-    private static JsonObject Body(params (string Name, Field Field)[] fields)
+    public static JsonObject Body(params (string Name, Field Field)[] fields)
     {
         var body = new JsonObject();
         foreach (var (name, field) in fields)
@@ -146,7 +146,7 @@ public static class FuzzBodies
         return body;
     }
 
-    private sealed record Field(bool Present, JsonNode? Value)
+    public sealed record Field(bool Present, JsonNode? Value)
     {
         public static readonly Field Missing = new(false, null);
     }
