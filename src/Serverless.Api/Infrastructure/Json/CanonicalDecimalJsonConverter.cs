@@ -16,7 +16,9 @@ public sealed class CanonicalDecimalJsonConverter : JsonConverter<decimal>
     public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out var value)
             ? value
-            : throw new JsonException("Expected a JSON number that fits a decimal.");
+            // No message of our own: the serializer then writes its usual one ("could not be converted to"), with the
+            // path, which JsonErrors turns into "must be a number." as for every other number field.
+            : throw new JsonException();
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options)
     {
