@@ -78,7 +78,12 @@ public sealed class CapacityModel
 
     public required int OrderItemBytes { get; init; }
 
-    public required IReadOnlyList<Scale> Scales { get; init; }
+    /// <summary>The load multiples the model is worked out at.</summary>
+    private static readonly int[] Multiples = [1, 10, 100, 1_000];
+
+    private IReadOnlyList<Scale>? _scales;
+
+    public IReadOnlyList<Scale> Scales => _scales ??= [.. Multiples.Select(At)];
 
     /// <summary>Write units one user-item write puts on its GSI1 status partition (and on its CreatedDateIndex month).</summary>
     public double UserIndexEntryUnits => CapacityRecorder.WriteUnits(UserItemBytes);
@@ -97,15 +102,8 @@ public sealed class CapacityModel
 
     public static CapacityModel From(List<CapacityBench.Operation> measured, int userItemBytes, int orderItemBytes)
     {
-        var operations = measured.ToDictionary(o => o.Name);
-        var model = new CapacityModel { Operations = operations, UserItemBytes = userItemBytes, OrderItemBytes = orderItemBytes, Scales = [] };
-        return new CapacityModel
-        {
-            Operations = operations,
-            UserItemBytes = userItemBytes,
-            OrderItemBytes = orderItemBytes,
-            Scales = [.. new[] { 1, 10, 100, 1_000 }.Select(model.At)],
-        };
+        ArgumentNullException.ThrowIfNull(measured);
+        return new CapacityModel { Operations = measured.ToDictionary(o => o.Name), UserItemBytes = userItemBytes, OrderItemBytes = orderItemBytes };
     }
 
     private Scale At(int multiple)

@@ -79,10 +79,11 @@ public sealed partial class LocalStackTests
         }
     }
 
-    private static HttpClient Client(Uri api)
+    /// <summary>A client of the stack's API with a service token (read, write, admin) for <paramref name="subject"/>.</summary>
+    private static HttpClient Client(Uri api, string subject = "kill-test")
     {
         var http = new HttpClient { BaseAddress = api };
-        var token = DevAuth.CreateToken("kill-test", [Scopes.Read, Scopes.Write, Scopes.Admin], TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
+        var token = DevAuth.CreateToken(subject, [Scopes.Read, Scopes.Write, Scopes.Admin], TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http;
     }

@@ -105,9 +105,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
 
     private static async Task UseStackAsync(Uri api, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = api };
-        var token = DevAuth.CreateToken("local-stack-test", [Scopes.Read, Scopes.Write, Scopes.Admin], TimeSpan.FromMinutes(10), DateTimeOffset.UtcNow);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var http = Client(api, "local-stack-test");
 
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("health", ct)).StatusCode);
         var created = await http.PostAsJsonAsync(
