@@ -7,7 +7,8 @@ namespace Serverless.DynamoDbLocal;
 /// <summary>
 /// The launcher that starts DynamoDB Local on one address (<c>Launcher/BoundDynamoDbLocal.java</c>, embedded in this
 /// assembly). It is compiled with <c>javac</c> once per version of its source into the cache, next to the emulator,
-/// and its class file is checked against the digest written when it was compiled before each process first runs it.
+/// and its class files (the launcher and its nested classes) are checked against the digest written when it was
+/// compiled before each process first runs it.
 /// </summary>
 internal static class BoundLauncher
 {
@@ -20,9 +21,8 @@ internal static class BoundLauncher
         var source = ReadSource();
         var sourceHash = Convert.ToHexStringLower(SHA256.HashData(source))[..16];
         var dir = Path.GetFullPath(Path.Combine(emulatorDir, "..", $"launcher-{sourceHash}"));
-        var classFile = Path.Combine(dir, MainClass + ".class");
-        var digestFile = classFile + ".sha256";
-        if (IsIntact(classFile, digestFile))
+        var digestFile = Path.Combine(dir, MainClass + ".class.sha256");
+        if (IsIntact(dir, digestFile))
         {
             return dir;
         }
@@ -30,7 +30,7 @@ internal static class BoundLauncher
         // The install lock of the cache: test assemblies starting at once compile it once, not over each other.
         await using (await DynamoDbLocalPackage.AcquireLockAsync(Path.Combine(emulatorDir, "..", "..", ".install.lock"), ct))
         {
-            if (IsIntact(classFile, digestFile))
+            if (IsIntact(dir, digestFile))
             {
                 return dir;
             }
@@ -47,8 +47,7 @@ internal static class BoundLauncher
                 await File.WriteAllBytesAsync(sourceFile, source, ct);
                 var output = Path.Combine(work, "classes");
                 await RunAsync(javac, ["-nowarn", "-cp", Path.Combine(emulatorDir, "DynamoDBLocal.jar"), "-d", output, sourceFile], ct);
-                var compiled = Path.Combine(output, MainClass + ".class");
-                await File.WriteAllTextAsync(Path.Combine(output, MainClass + ".class.sha256"), FileDigest(compiled), ct);
+                await File.WriteAllTextAsync(Path.Combine(output, MainClass + ".class.sha256"), ClassesDigest(output), ct);
                 if (Directory.Exists(dir))
                 {
                     Directory.Delete(dir, recursive: true);
@@ -61,7 +60,7 @@ internal static class BoundLauncher
                 Directory.Delete(work, recursive: true);
             }
 
-            return IsIntact(classFile, digestFile)
+            return IsIntact(dir, digestFile)
                 ? dir
                 : throw new DynamoDbLocalException($"The DynamoDB Local launcher compiled into {dir} does not match its own digest.");
         }
@@ -76,15 +75,23 @@ internal static class BoundLauncher
         return copy.ToArray();
     }
 
-    private static bool IsIntact(string classFile, string digestFile) =>
-        File.Exists(classFile)
+    private static bool IsIntact(string dir, string digestFile) =>
+        File.Exists(Path.Combine(dir, MainClass + ".class"))
         && File.Exists(digestFile)
-        && string.Equals(File.ReadAllText(digestFile).Trim(), FileDigest(classFile), StringComparison.Ordinal);
+        && string.Equals(File.ReadAllText(digestFile).Trim(), ClassesDigest(dir), StringComparison.Ordinal);
 
-    private static string FileDigest(string path)
+    /// <summary>One digest over every class file of the folder, names and bytes, so no class can be changed, added or removed unseen.</summary>
+    private static string ClassesDigest(string dir)
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(dir, "*.class").Order(StringComparer.Ordinal))
+        {
+            var bytes = File.ReadAllBytes(file);
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{Path.GetFileName(file)}\n{bytes.Length}\n"));
+            hash.AppendData(bytes);
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
     private static async Task RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)

@@ -22,17 +22,23 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
     private readonly Process? _process;
     private readonly StringBuilder _output;
 
-    private DynamoDbLocalServer(Uri serviceUrl, Process? process, StringBuilder output)
+    private readonly ScratchDirectory? _scratch;
+
+    private DynamoDbLocalServer(Uri serviceUrl, Process? process, StringBuilder output, ScratchDirectory? scratch = null)
     {
         ServiceUrl = serviceUrl;
         _process = process;
         _output = output;
+        _scratch = scratch;
     }
 
     public Uri ServiceUrl { get; }
 
     /// <summary>True when this instance started the emulator (false when <c>DYNAMODB_ENDPOINT</c> was used).</summary>
     public bool Owned => _process is not null;
+
+    /// <summary>The folder of a <see cref="DynamoDbLocalStorage.Scratch"/> database while it runs; null otherwise.</summary>
+    public string? ScratchPath => _scratch?.Path;
 
     /// <summary>The emulator's process id when this instance started it (benchmarks read its CPU time).</summary>
     public int? ProcessId => _process?.Id;
@@ -66,7 +72,11 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        psi.ArgumentList.Add("-Xmx" + options.JavaHeap);
+        // Throughput over pause times on a small machine: no concurrent collector threads beside DynamoDB Local's own.
+        psi.ArgumentList.Add("-XX:+UseParallelGC");
         psi.ArgumentList.Add("-Djava.library.path=" + Path.Combine(emulatorDir, "DynamoDBLocal_lib"));
+        var scratch = options.Storage == DynamoDbLocalStorage.Scratch ? ScratchDirectory.Create(emulatorDir) : null;
         var bind = options.EffectiveBindAddress;
         if (bind == DynamoDbLocalOptions.AnyAddress)
         {
@@ -82,15 +92,21 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             psi.ArgumentList.Add(launcherDir + Path.PathSeparator + Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
             psi.ArgumentList.Add(BoundLauncher.MainClass);
             psi.ArgumentList.Add(bind);
+            psi.ArgumentList.Add(options.Storage switch
+            {
+                DynamoDbLocalStorage.Scratch => "scratch",
+                DynamoDbLocalStorage.Directory => "durable",
+                _ => "none",
+            });
         }
 
-        if (options.InMemory)
+        if (options.Storage == DynamoDbLocalStorage.Memory)
         {
             psi.ArgumentList.Add("-inMemory");
         }
         else
         {
-            var dataDir = Path.GetFullPath(options.DataDirectory ?? Path.Combine(emulatorDir, "..", "data"));
+            var dataDir = scratch?.Path ?? Path.GetFullPath(options.DataDirectory ?? Path.Combine(emulatorDir, "..", "data"));
             Directory.CreateDirectory(dataDir);
             psi.ArgumentList.Add("-dbPath");
             psi.ArgumentList.Add(dataDir);
@@ -105,7 +121,17 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var output = new StringBuilder();
-        var process = Process.Start(psi) ?? throw new DynamoDbLocalException("Could not start java for DynamoDB Local.");
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new DynamoDbLocalException("Could not start java for DynamoDB Local.");
+        }
+        catch
+        {
+            scratch?.Delete();
+            throw;
+        }
+
         process.OutputDataReceived += (_, e) => Append(output, e.Data);
         process.ErrorDataReceived += (_, e) => Append(output, e.Data);
         process.BeginOutputReadLine();
@@ -115,10 +141,15 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         var host = bind == DynamoDbLocalOptions.AnyAddress
             ? DynamoDbLocalOptions.LoopbackAddress
             : IPAddress.Parse(bind).AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bind}]" : bind;
-        var server = new DynamoDbLocalServer(new Uri($"http://{host}:{port}"), process, output);
+        var server = new DynamoDbLocalServer(new Uri($"http://{host}:{port}"), process, output, scratch);
         try
         {
             await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
+            if (options.Storage != DynamoDbLocalStorage.Memory && bind != DynamoDbLocalOptions.AnyAddress)
+            {
+                // The launcher tunes the database after the server answers: ready means tuned (or told why not).
+                log?.WriteLine("DynamoDB Local " + await server.WaitForOutputAsync(TuningLinePrefixes, options.StartupTimeout, ct));
+            }
         }
         catch
         {
@@ -166,6 +197,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         }
 
         _process.Dispose();
+        _scratch?.Delete();
     }
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken ct)
@@ -201,6 +233,35 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
 
                 await Task.Delay(100, ct);
             }
+        }
+    }
+
+    /// <summary>What the launcher writes once it has run the storage's PRAGMAs, or found it could not.</summary>
+    internal static readonly string[] TuningLinePrefixes = ["SQLite tuned", "SQLite not tuned"];
+
+    /// <summary>The first line of the emulator's output that starts with one of <paramref name="prefixes"/>.</summary>
+    private async Task<string> WaitForOutputAsync(string[] prefixes, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var line = Output.Split('\n').Select(l => l.TrimEnd('\r')).FirstOrDefault(l => prefixes.Any(p => l.StartsWith(p, StringComparison.Ordinal)));
+            if (line is not null)
+            {
+                return line;
+            }
+
+            if (_process is { HasExited: true })
+            {
+                throw new DynamoDbLocalException($"DynamoDB Local exited with code {_process.ExitCode} while its database was being tuned:\n{Output}");
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new DynamoDbLocalException($"DynamoDB Local's launcher did not tune its database within {timeout.TotalSeconds:0}s:\n{Output}");
+            }
+
+            await Task.Delay(50, ct);
         }
     }
 

@@ -73,10 +73,14 @@ public sealed class CommandLineTests
 
         Assert.Empty(bare.Errors);
         Assert.Equal(serve.Options.Select(o => o.Name), root.Options.Select(o => o.Name).Intersect(serve.Options.Select(o => o.Name)));
-        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--sweep-seconds" })
+        foreach (var option in new[] { "--dynamodb-port", "--api-port" })
         {
             Assert.Equal(named.GetValue<int>(option), bare.GetValue<int>(option));
         }
+
+        Assert.Null(bare.GetValue<int?>("--sweep-seconds"));
+        Assert.Null(named.GetValue<int?>("--sweep-seconds"));
+        Assert.False(bare.GetValue<bool>("--in-memory"));
 
         Assert.Equal((8000, 3000), (bare.GetValue<int>("--dynamodb-port"), bare.GetValue<int>("--api-port")));
         Assert.Equal("template.yaml", bare.GetValue<string>("--template"));
@@ -85,12 +89,32 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public void The_sweeper_runs_by_default_only_against_a_DynamoDB_the_stack_did_not_start()
+    {
+        var defaults = new LocalStackOptions();
+
+        Assert.Equal(TimeSpan.Zero, defaults.SweepEvery(dynamoDbOwned: true));
+        Assert.Equal(LocalStackOptions.ExternalSweepInterval, defaults.SweepEvery(dynamoDbOwned: false));
+        Assert.Equal(TimeSpan.FromSeconds(5), (defaults with { SweepInterval = TimeSpan.FromSeconds(5) }).SweepEvery(dynamoDbOwned: true));
+        Assert.Equal(TimeSpan.Zero, (defaults with { SweepInterval = TimeSpan.Zero }).SweepEvery(dynamoDbOwned: false));
+    }
+
+    [Fact]
+    public async Task Serve_refuses_a_kept_folder_and_memory_at_once_before_starting_anything()
+    {
+        var result = await Cli.RunRootAsync("serve", "--data", Path.Combine(Path.GetTempPath(), "never-made-" + Guid.NewGuid().ToString("N")), "--in-memory", "--dynamodb-port", "0", "--api-port", "0");
+
+        Assert.Equal(CommandLine.Failure, result.ExitCode);
+        Assert.Equal("error: serve: --data keeps the data in a folder and --in-memory holds it in memory: choose one.", result.Error.Trim());
+    }
+
+    [Fact]
     public async Task The_root_help_shows_the_serve_options_the_bare_command_takes()
     {
         var root = await Cli.RunRootAsync("--help");
 
         Assert.Equal(0, root.ExitCode);
-        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--data", "--template", "--sweep-seconds" })
+        foreach (var option in new[] { "--dynamodb-port", "--api-port", "--data", "--in-memory", "--template", "--sweep-seconds" })
         {
             Assert.Contains(option, root.Output, StringComparison.Ordinal);
         }

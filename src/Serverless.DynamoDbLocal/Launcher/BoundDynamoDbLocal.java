@@ -1,28 +1,74 @@
+import com.almworks.sqlite4java.SQLiteConnection;
+import com.almworks.sqlite4java.SQLiteJob;
+import com.almworks.sqlite4java.SQLiteQueue;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
 import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * Starts DynamoDB Local listening on one address only. Its own command line has no option for the address, and
- * the Jetty server it builds listens on every interface; this sets the host of that server's connector before it
- * starts. Usage: BoundDynamoDbLocal <address> <DynamoDB Local's own arguments...>
+ * Starts DynamoDB Local listening on one address only, and tunes the SQLite database it keeps on disk.
+ *
+ * Its own command line has no option for the address, and the Jetty server it builds listens on every interface;
+ * this sets the host of that server's connector before it starts.
+ *
+ * On disk (-dbPath), DynamoDB Local runs every job (each item read, each item written, each stream record) as its own
+ * SQLite transaction with SQLite's defaults: a rollback journal file created and deleted per transaction, file locks
+ * taken and released around each one, and a 2 MB page cache. That makes a bulk write about ten times slower than in
+ * memory. Its command line has no option for any of it, so after it starts this finds the SQLite queue it opened and
+ * runs the profile's PRAGMAs on that connection (its one connection: every job runs on that queue's thread).
+ *
+ * Usage: BoundDynamoDbLocal address profile DynamoDB-Local-arguments...
+ *   profile: none (as it comes), scratch (a throwaway database: journal in memory, no syncs) or
+ *            durable (a kept database: write-ahead log, synced at checkpoints, so a killed process loses no commit).
  */
 public final class BoundDynamoDbLocal {
+    private static final String[] SHARED = {
+        "PRAGMA locking_mode=EXCLUSIVE",
+        "PRAGMA temp_store=MEMORY",
+        "PRAGMA cache_size=-262144",
+    };
+    private static final String[] SCRATCH = {"PRAGMA journal_mode=MEMORY", "PRAGMA synchronous=OFF"};
+    private static final String[] DURABLE = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"};
+
     private BoundDynamoDbLocal() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1) {
-            System.err.println("usage: BoundDynamoDbLocal <address> [DynamoDB Local arguments]");
+        if (args.length < 2) {
+            System.err.println("usage: BoundDynamoDbLocal <address> <none|scratch|durable> [DynamoDB Local arguments]");
             System.exit(2);
         }
 
         String address = args[0];
-        DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(Arrays.copyOfRange(args, 1, args.length));
+        String[] profile = switch (args[1]) {
+            case "none" -> null;
+            case "scratch" -> concat(SCRATCH, SHARED);
+            case "durable" -> concat(DURABLE, SHARED);
+            default -> {
+                System.err.println("unknown SQLite profile " + args[1] + " (none, scratch or durable)");
+                System.exit(2);
+                yield null;
+            }
+        };
+
+        String[] own = Arrays.copyOfRange(args, 2, args.length);
+        DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(own);
         Field field = DynamoDBProxyServer.class.getDeclaredField("server");
         field.setAccessible(true);
         Server server = (Server) field.get(proxy);
@@ -40,5 +86,110 @@ public final class BoundDynamoDbLocal {
         }
 
         proxy.start();
+        if (profile != null) {
+            tune(proxy, address, portOf(own), profile);
+        }
+    }
+
+    /** Opens the database (DynamoDB Local does so on its first request) and runs the PRAGMAs on its connection. */
+    private static void tune(DynamoDBProxyServer proxy, String address, int port, String[] pragmas) throws Exception {
+        String host = address.contains(":") ? "[" + address + "]" : address;
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + host + ":" + port + "/"))
+            .header("X-Amz-Target", "DynamoDB_20120810.ListTables")
+            .header("Content-Type", "application/x-amz-json-1.0")
+            .header("Authorization", "AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            System.err.println("SQLite not tuned: DynamoDB Local answered " + response.statusCode() + " to its first request");
+            return;
+        }
+
+        List<SQLiteQueue> queues = new ArrayList<>();
+        find(proxy, queues, Collections.newSetFromMap(new IdentityHashMap<>()), 0);
+        if (queues.isEmpty()) {
+            System.err.println("SQLite not tuned: no SQLite queue found in DynamoDB Local");
+            return;
+        }
+
+        for (SQLiteQueue queue : queues) {
+            queue.execute(new SQLiteJob<Void>() {
+                @Override
+                protected Void job(SQLiteConnection connection) throws Throwable {
+                    for (String pragma : pragmas) {
+                        connection.exec(pragma);
+                    }
+
+                    return null;
+                }
+            }).complete();
+        }
+
+        System.err.println("SQLite tuned (" + queues.size() + " database): " + String.join("; ", pragmas));
+    }
+
+    /** Walks DynamoDB Local's own objects (not the JDK's) from the server down to the SQLite queues it holds. */
+    private static void find(Object value, List<SQLiteQueue> found, Set<Object> seen, int depth) throws IllegalAccessException {
+        if (value == null || depth > 10 || !seen.add(value)) {
+            return;
+        }
+
+        if (value instanceof SQLiteQueue queue) {
+            found.add(queue);
+            return;
+        }
+
+        if (value instanceof Map<?, ?> map) {
+            for (Object item : map.values()) {
+                find(item, found, seen, depth + 1);
+            }
+
+            return;
+        }
+
+        if (value instanceof Collection<?> items) {
+            for (Object item : items) {
+                find(item, found, seen, depth + 1);
+            }
+
+            return;
+        }
+
+        for (Class<?> type = value.getClass(); type != null && type != Object.class; type = type.getSuperclass()) {
+            if (!type.getName().startsWith("com.amazonaws.services.dynamodbv2.local.")) {
+                continue;
+            }
+
+            for (Field field : type.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                    continue;
+                }
+
+                try {
+                    field.setAccessible(true);
+                } catch (RuntimeException inaccessible) {
+                    continue;
+                }
+
+                find(field.get(value), found, seen, depth + 1);
+            }
+        }
+    }
+
+    private static int portOf(String[] own) {
+        for (int i = 0; i + 1 < own.length; i++) {
+            if (own[i].equals("-port")) {
+                return Integer.parseInt(own[i + 1]);
+            }
+        }
+
+        return 8000;
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        String[] all = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, all, first.length, second.length);
+        return all;
     }
 }

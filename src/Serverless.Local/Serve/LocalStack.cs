@@ -151,12 +151,13 @@ public sealed class LocalStack : IAsyncDisposable
         _owned.Add(emulator);
         StreamFunctions = mappings.Select(m => m.Settings.FunctionName).ToList();
 
-        if (options.SweepInterval <= TimeSpan.Zero)
+        var sweepEvery = options.SweepEvery(DynamoDb.Owned);
+        if (sweepEvery <= TimeSpan.Zero)
         {
             return;
         }
 
-        Sweeper = new TtlSweeper(Client, new TtlSweeperOptions { TableNames = [TableName], Interval = options.SweepInterval }, ttlDeletions, output: log);
+        Sweeper = new TtlSweeper(Client, new TtlSweeperOptions { TableNames = [TableName], Interval = sweepEvery }, ttlDeletions, output: log);
         _sweeping = new CancellationTokenSource();
         _sweeper = Sweeper.RunAsync(_sweeping.Token);
     }

@@ -15,8 +15,17 @@ public sealed record LocalStackOptions
     /// <summary>The SAM template whose stream functions (and their event source settings) run locally.</summary>
     public string TemplatePath { get; init; } = "template.yaml";
 
-    /// <summary>How often the TTL sweeper deletes expired items (for endpoints that do not expire items themselves); zero: no sweeper.</summary>
-    public TimeSpan SweepInterval { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How often the TTL sweeper deletes expired items; zero: no sweeper. Null (the default): every
+    /// <see cref="ExternalSweepInterval"/> against a DynamoDB the stack did not start (<c>DYNAMODB_ENDPOINT</c>), none
+    /// against the DynamoDB Local it started, which expires items itself (and each pass scans the whole table).
+    /// </summary>
+    public TimeSpan? SweepInterval { get; init; }
+
+    public static readonly TimeSpan ExternalSweepInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>The sweeper's interval for this stack (zero: none), given whether it started its DynamoDB Local itself.</summary>
+    public TimeSpan SweepEvery(bool dynamoDbOwned) => SweepInterval ?? (dynamoDbOwned ? TimeSpan.Zero : ExternalSweepInterval);
 
     /// <summary>Where batches a stream function gave up on are written, one JSON-lines file per function.</summary>
     public string FailureDirectory { get; init; } = Path.Combine(".local", "failures");

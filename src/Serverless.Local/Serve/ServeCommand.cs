@@ -7,7 +7,8 @@ namespace Serverless.Local;
 public static class ServeCommand
 {
     public const string Description =
-        "Run the local stack until Ctrl+C: DynamoDB Local in memory (unless DYNAMODB_ENDPOINT is set) with the table, the API on "
+        "Run the local stack until Ctrl+C: DynamoDB Local (unless DYNAMODB_ENDPOINT is set) with the table in a scratch database on disk, "
+        + "deleted when the stack stops (memory stays bounded whatever is written; --data keeps it, --in-memory holds it in memory), the API on "
         + "Kestrel, every stream function of template.yaml fed from the table's stream as Lambda's event source mapping would, "
         + "and a TTL sweeper for endpoints that do not expire items themselves (the DynamoDB Local it starts does).";
 
@@ -23,12 +24,14 @@ public static class ServeCommand
         ArgumentNullException.ThrowIfNull(command);
         var dynamoPort = new Option<int>("--dynamodb-port") { Description = "Port for DynamoDB Local (0 picks a free one).", DefaultValueFactory = _ => 8000 };
         var apiPort = new Option<int>("--api-port") { Description = "Port for the API on Kestrel (0 picks a free one).", DefaultValueFactory = _ => 3000 };
-        var persist = new Option<string?>("--data") { Description = "Keep DynamoDB Local's data in this folder instead of memory." };
+        var persist = new Option<string?>("--data") { Description = "Keep DynamoDB Local's data in this folder across runs (by default it is a scratch database, deleted when the stack stops)." };
+        var inMemory = new Option<bool>("--in-memory") { Description = "Hold DynamoDB Local's data in memory instead of a scratch database on disk: faster for small data, but about 4 KB of memory an item (the large seed scenario does not fit 24 GiB)." };
         var template = new Option<string>("--template") { Description = "The SAM template whose stream functions run locally.", DefaultValueFactory = _ => "template.yaml" };
-        var sweep = new Option<int>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items; 0 turns it off (DynamoDB Local 1.25.1 expires items itself, later; each pass scans the table, so turn it off while seeding a large scenario).", DefaultValueFactory = _ => 30 };
+        var sweep = new Option<int?>("--sweep-seconds") { Description = "How often the TTL sweeper deletes expired items; 0 turns it off. Default: every 30 s against a DYNAMODB_ENDPOINT of yours, off against the DynamoDB Local the stack starts (it expires items itself, and each pass scans the whole table)." };
         command.Options.Add(dynamoPort);
         command.Options.Add(apiPort);
         command.Options.Add(persist);
+        command.Options.Add(inMemory);
         command.Options.Add(template);
         var cache = new Option<bool>("--cache") { Description = "Run the user cache too: redis-server (apt-get install -y redis-server) on a free loopback port, the API and the CacheInvalidation stream function using it." };
         var cachePort = new Option<int>("--cache-port") { Description = "Port for the cache's redis-server with --cache (0 picks a free one).", DefaultValueFactory = _ => 0 };
@@ -40,17 +43,24 @@ public static class ServeCommand
         command.SetAction(GuardedAction.Of("serve", async (parse, ct) =>
         {
             var dataDir = parse.GetValue(persist);
+            if (dataDir is not null && parse.GetValue(inMemory))
+            {
+                throw new CommandException("--data keeps the data in a folder and --in-memory holds it in memory: choose one.");
+            }
+
             var options = new LocalStackOptions
             {
                 DynamoDb = new DynamoDbLocalOptions
                 {
                     Port = parse.GetValue(dynamoPort),
-                    InMemory = dataDir is null,
+                    Storage = dataDir is not null ? DynamoDbLocalStorage.Directory
+                        : parse.GetValue(inMemory) ? DynamoDbLocalStorage.Memory
+                        : DynamoDbLocalStorage.Scratch,
                     DataDirectory = dataDir,
                 },
                 ApiPort = parse.GetValue(apiPort),
                 TemplatePath = parse.GetValue(template)!,
-                SweepInterval = TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(sweep))),
+                SweepInterval = parse.GetValue(sweep) is { } seconds ? TimeSpan.FromSeconds(Math.Max(0, seconds)) : null,
                 Cache = parse.GetValue(cache),
                 CachePort = parse.GetValue(cachePort),
                 MetricsPort = parse.GetValue(metricsPort),

@@ -54,6 +54,103 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
         using var tcp = new TcpClient();
         await Assert.ThrowsAnyAsync<SocketException>(() => tcp.ConnectAsync(server.ServiceUrl.Host, server.ServiceUrl.Port, Ct).AsTask());
     }
+
+    [Fact]
+    public async Task A_scratch_database_is_on_disk_tuned_for_speed_and_deleted_when_the_server_stops()
+    {
+        var log = new StringWriter();
+        var server = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Scratch }, log, Ct);
+        var scratch = server.ScratchPath;
+        try
+        {
+            Assert.NotNull(scratch);
+            Assert.Contains("SQLite tuned (1 database): PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE", log.ToString(), StringComparison.Ordinal);
+            using var client = server.CreateClient();
+            var table = await CreateTableAsync(client);
+            await client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new("a"), ["n"] = new() { N = "1" } }, Ct);
+
+            var read = await client.GetItemAsync(new GetItemRequest { TableName = table, Key = new() { ["PK"] = new("a") }, ConsistentRead = true }, Ct);
+
+            Assert.Equal("1", read.Item["n"].N);
+            Assert.True(File.Exists(Path.Combine(scratch, "shared-local-instance.db")), "the database is a file in the scratch folder, not memory");
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        Assert.False(Directory.Exists(scratch));
+    }
+
+    [Fact]
+    public async Task A_scratch_folder_left_by_a_process_that_no_longer_runs_is_deleted_by_the_next_start()
+    {
+        using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        await gone.WaitForExitAsync(Ct);
+        await using var first = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Scratch }, ct: Ct);
+        var root = Path.GetDirectoryName(first.ScratchPath)!;
+        var stale = Path.Combine(root, $"{gone.Id}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(stale);
+        await File.WriteAllTextAsync(Path.Combine(stale, "shared-local-instance.db"), "left behind", Ct);
+
+        await using var second = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Scratch }, ct: Ct);
+
+        Assert.False(Directory.Exists(stale));
+        Assert.True(Directory.Exists(first.ScratchPath), "a running server's folder is kept");
+        Assert.NotEqual(first.ScratchPath, second.ScratchPath);
+    }
+
+    [Fact]
+    public async Task A_kept_database_holds_what_was_committed_when_its_process_is_killed()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "dynamodb-kept-" + Guid.NewGuid().ToString("N"));
+        var options = new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Directory, DataDirectory = dir };
+        try
+        {
+            var log = new StringWriter();
+            string table;
+            // Dispose kills the emulator's process: no clean shutdown, so only what SQLite had committed survives.
+            await using (var server = await DynamoDbLocalServer.StartAsync(options, log, Ct))
+            {
+                Assert.Null(server.ScratchPath);
+                using var client = server.CreateClient();
+                table = await CreateTableAsync(client);
+                for (var i = 0; i < 50; i++)
+                {
+                    await client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new($"item-{i}") }, Ct);
+                }
+            }
+
+            Assert.Contains("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", log.ToString(), StringComparison.Ordinal);
+            await using var again = await DynamoDbLocalServer.StartAsync(options, ct: Ct);
+            using var reader = again.CreateClient();
+            var scan = await reader.ScanAsync(new ScanRequest { TableName = table, Select = Select.COUNT, ConsistentRead = true }, Ct);
+
+            Assert.Equal(50, scan.Count);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    private static async Task<string> CreateTableAsync(IAmazonDynamoDB client)
+    {
+        var table = "storage-" + Guid.NewGuid().ToString("N");
+        await client.CreateTableAsync(
+            new CreateTableRequest
+            {
+                TableName = table,
+                KeySchema = [new KeySchemaElement("PK", KeyType.HASH)],
+                AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S)],
+                BillingMode = BillingMode.PAY_PER_REQUEST,
+            },
+            Ct);
+        return table;
+    }
 }
 
 /// <summary>These tests change process-wide environment variables, so they run alone.</summary>
