@@ -60,6 +60,9 @@ public sealed class EmulatorHarness : IAsyncDisposable
         return new EmulatorHarness(streams, emulator, http);
     }
 
+    /// <summary>GetRecords pages the mappings fetched, and pages one mapping took from another's read.</summary>
+    public (long Fetched, long Shared) PageReads => _emulator.PageReads;
+
     public async ValueTask DisposeAsync()
     {
         await _emulator.DisposeAsync();

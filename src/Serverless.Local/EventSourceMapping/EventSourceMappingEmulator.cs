@@ -8,7 +8,8 @@ namespace Serverless.Local.EventSourceMapping;
 /// Lambda's DynamoDB event source mapping, locally: for every mapping it reads the table's latest stream, shard by
 /// shard in lineage order, and invokes the function with the event JSON Lambda would send, applying the mapping's
 /// batching, filtering, partial-failure, bisect, retry, record-age and on-failure settings. Each mapping reads the
-/// stream independently, as separate mappings do in AWS.
+/// stream independently, at its own pace, as separate mappings do in AWS; a page one mapping has read is handed to
+/// the others that reach the same place (<see cref="ShardPageCache"/>), so the stream is not read once per mapping.
 /// </summary>
 public sealed class EventSourceMappingEmulator : IAsyncDisposable
 {
@@ -19,8 +20,12 @@ public sealed class EventSourceMappingEmulator : IAsyncDisposable
     private readonly TtlDeletionLog? _ttlDeletions;
     private readonly TimeProvider _clock;
     private readonly TextWriter _log;
+    private readonly ShardPageCache _pages = new();
     private CancellationTokenSource? _stop;
     private Task? _running;
+
+    /// <summary>GetRecords calls the mappings made, and pages one mapping took from another's read.</summary>
+    public (long Fetched, long Shared) PageReads => (_pages.Fetched, _pages.Shared);
 
     public EventSourceMappingEmulator(
         IAmazonDynamoDB dynamo,
@@ -52,7 +57,7 @@ public sealed class EventSourceMappingEmulator : IAsyncDisposable
     {
         var runners = _mappings
             .Where(m => m.Settings.Enabled)
-            .Select(m => new MappingRunner(m, _dynamo, _streams, _options, _ttlDeletions, _clock, _log).RunAsync(ct))
+            .Select(m => new MappingRunner(m, _dynamo, _streams, _options, _ttlDeletions, _clock, _log, _pages).RunAsync(ct))
             .ToList();
         try
         {

@@ -14,7 +14,8 @@ internal sealed class MappingRunner(
     EventSourceMappingEmulatorOptions options,
     TtlDeletionLog? ttlDeletions,
     TimeProvider clock,
-    TextWriter log)
+    TextWriter log,
+    ShardPageCache? pages = null)
 {
     private string Name => mapping.Settings.FunctionName;
 
@@ -112,7 +113,7 @@ internal sealed class MappingRunner(
                         continue;
                     }
 
-                    var reader = new ShardReader(mapping, streamArn, shard.ShardId, iteratorType, streams, options, ttlDeletions, clock, log, _partitionKeyName);
+                    var reader = new ShardReader(mapping, streamArn, shard.ShardId, iteratorType, streams, options, ttlDeletions, clock, log, _partitionKeyName, pages);
                     running[shard.ShardId] = reader.RunAsync(ct);
                 }
 

@@ -21,13 +21,18 @@ internal sealed class ShardReader(
     TtlDeletionLog? ttlDeletions,
     TimeProvider clock,
     TextWriter log,
-    string? partitionKeyName = null)
+    string? partitionKeyName = null,
+    ShardPageCache? pages = null)
 {
     // GetRecords returns at most 1000 records per call.
     private const int GetRecordsLimit = 1000;
 
     private readonly EventSourceMappingSettings _settings = mapping.Settings;
     private string? _lastSequenceNumber;
+
+    // Whether the next page may come from the shared pages: not for a LATEST start (its first page depends on when it
+    // was asked for) nor right after records were trimmed (a page held from before would still hold them).
+    private bool _shareable = initialIteratorType == ShardIteratorType.TrimHorizon;
 
     /// <summary>The stream's ARN in the local run's region and account, as every ARN it reports (DynamoDB Local's own says ddblocal:000000000000).</summary>
     private readonly string reportedStreamArn = ReportedArn(streamArn, options);
@@ -61,10 +66,10 @@ internal sealed class ShardReader(
                 // Read ahead while some lane could still fill a batch: at most a batch per lane waits unprocessed.
                 if (!closed && lanes.Sum(l => l.Buffer.Count) < _settings.BatchSize * lanes.Length)
                 {
-                    GetRecordsResponse page;
+                    SharedPage page;
                     try
                     {
-                        page = await streams.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator!, Limit = GetRecordsLimit }, ct);
+                        page = await NextPageAsync(iterator!, ct);
                     }
                     catch (ExpiredIteratorException)
                     {
@@ -77,6 +82,7 @@ internal sealed class ShardReader(
                     {
                         await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: records were trimmed before they were read ({e.Message}); continuing from the oldest record kept");
                         _lastSequenceNumber = null;
+                        _shareable = false;
                         iterator = await IteratorAsync(ShardIteratorType.TrimHorizon, null, ct);
                         closed = iterator is null;
                         continue;
@@ -94,14 +100,18 @@ internal sealed class ShardReader(
                     }
 
                     var now = clock.GetUtcNow();
-                    foreach (var source in page.Records)
+                    foreach (var shared in page.Records)
                     {
-                        _lastSequenceNumber = source.Dynamodb.SequenceNumber;
-                        var record = new LambdaStreamRecord(source, reportedStreamArn, options.Region, TtlIdentityFor(source));
-                        if (PassesFilters(record))
+                        _lastSequenceNumber = shared.SequenceNumber;
+                        if (PassesFilters(shared))
                         {
-                            lanes[LaneOf(record, lanes.Length)].Buffer.Add((record, now));
+                            lanes[LaneOf(shared.Record, lanes.Length)].Buffer.Add((shared.Record, now));
                         }
+                    }
+
+                    if (page.Records.Count > 0)
+                    {
+                        _shareable = true;
                     }
 
                     fetched = page.Records.Count > 0;
@@ -207,17 +217,31 @@ internal sealed class ShardReader(
         return windowLeft < options.PollInterval ? (windowLeft > TimeSpan.Zero ? windowLeft : TimeSpan.Zero) : options.PollInterval;
     }
 
-    private bool PassesFilters(LambdaStreamRecord record)
+    /// <summary>
+    /// The next page from <paramref name="iterator"/>: from the shared pages when another mapping has read (or is
+    /// reading) the page after the same record, else by GetRecords, which then serves the others.
+    /// </summary>
+    private Task<SharedPage> NextPageAsync(string iterator, CancellationToken ct) =>
+        pages is null || !_shareable
+            ? FetchAsync(iterator, ct)
+            : pages.GetAsync(streamArn + "/" + shardId, ShardPageCache.After(_lastSequenceNumber), () => FetchAsync(iterator, CancellationToken.None)).WaitAsync(ct);
+
+    // A shared fetch runs to its end even when the reader that started it stops: others may be waiting for it.
+    private async Task<SharedPage> FetchAsync(string iterator, CancellationToken ct)
     {
-        if (_settings.Filters.Count == 0)
+        var page = await streams.GetRecordsAsync(new GetRecordsRequest { ShardIterator = iterator, Limit = GetRecordsLimit }, ct);
+        var records = new List<SharedRecord>(page.Records.Count);
+        foreach (var source in page.Records)
         {
-            return true;
+            records.Add(new SharedRecord(new LambdaStreamRecord(source, reportedStreamArn, options.Region, TtlIdentityFor(source))));
         }
 
-        // Patterns see the record exactly as the function would receive it.
-        using var doc = JsonDocument.Parse(StreamEventWriter.WriteRecord(record));
-        return FilterPattern.AnyMatches(_settings.Filters, doc.RootElement);
+        return new SharedPage(records, page.NextShardIterator);
     }
+
+    private bool PassesFilters(SharedRecord record) =>
+        // Patterns see the record exactly as the function would receive it.
+        _settings.Filters.Count == 0 || FilterPattern.AnyMatches(_settings.Filters, record.FilterView);
 
     private StreamUserIdentity? TtlIdentityFor(StreamRecord record) =>
         ttlDeletions is not null && record.UserIdentity is null && ttlDeletions.IsTtlDeletion(mapping.TableName, record, options.TtlAttributeName)
