@@ -108,7 +108,7 @@ public sealed class LocalStack : IAsyncDisposable
 
     private async Task StartApiAsync(LocalStackOptions options, CancellationToken ct)
     {
-        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = LocalEnvironment.Name(Environment.GetEnvironmentVariable) });
+        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = LocalEnvironment.Name(Environment.GetEnvironmentVariable), Args = LocalEnvironment.HostArguments });
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.ApiPort}");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {

@@ -23,10 +23,12 @@ public sealed class LocalTelemetryServer : IAsyncDisposable
 
     public Uri MetricsUrl { get; }
 
+    internal static WebApplicationBuilder CreateBuilder() => WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = LocalEnvironment.HostArguments });
+
     public static async Task<LocalTelemetryServer> StartAsync(LocalMetrics metrics, int port, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(metrics);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = CreateBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
