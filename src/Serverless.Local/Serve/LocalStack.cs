@@ -106,9 +106,13 @@ public sealed class LocalStack : IAsyncDisposable
         }
     }
 
+    /// <summary>The API's host builder as the stack makes it: the developer's environment (else Development), no settings reload.</summary>
+    internal static WebApplicationBuilder CreateApiBuilder() =>
+        ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = LocalEnvironment.Name(Environment.GetEnvironmentVariable), Args = LocalEnvironment.HostArguments });
+
     private async Task StartApiAsync(LocalStackOptions options, CancellationToken ct)
     {
-        var builder = ApiApp.CreateBuilder(new WebApplicationOptions { EnvironmentName = LocalEnvironment.Name(Environment.GetEnvironmentVariable), Args = LocalEnvironment.HostArguments });
+        var builder = CreateApiBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{options.ApiPort}");
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
