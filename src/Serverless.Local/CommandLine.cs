@@ -36,11 +36,17 @@ public static partial class CommandLine
         return ServeCommand.AddTo(root);
     }
 
+    /// <summary>How long a cancelled command (Ctrl+C, SIGTERM) may take to stop before the process ends.</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+
     /// <param name="configuration">Where output and errors go (tests capture them); the console by default.</param>
     public static async Task<int> RunAsync(RootCommand root, string[] args, InvocationConfiguration? configuration = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(root);
-        configuration ??= new InvocationConfiguration();
+        // Ctrl+C and SIGTERM cancel the command; it then has this long to finish before the process ends anyway.
+        // System.CommandLine's two seconds are less than the local stack needs to stop DynamoDB Local and delete
+        // its scratch database.
+        configuration ??= new InvocationConfiguration { ProcessTerminationTimeout = StopTimeout };
         try
         {
             var parse = root.Parse(args);

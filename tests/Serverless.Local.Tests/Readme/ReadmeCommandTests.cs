@@ -39,6 +39,20 @@ public sealed partial class ReadmeCommandTests
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>The scratch database folders (<c>scratch/PID-N</c> under each DynamoDB Local version of the cache) made by these processes.</summary>
+    private static List<string> ScratchFoldersOf(IReadOnlyList<int> processes)
+    {
+        var cache = DynamoDbLocalOptions.DefaultCacheDirectory();
+        return !Directory.Exists(cache)
+            ? []
+            : Directory.GetDirectories(cache)
+                .Select(version => Path.Combine(version, "scratch"))
+                .Where(Directory.Exists)
+                .SelectMany(Directory.GetDirectories)
+                .Where(folder => processes.Any(pid => Path.GetFileName(folder).StartsWith($"{pid}-", StringComparison.Ordinal)))
+                .ToList();
+    }
+
     [Fact]
     public void The_readme_opens_with_exactly_two_set_up_commands_the_local_stack_and_the_tests()
     {
@@ -95,12 +109,16 @@ public sealed partial class ReadmeCommandTests
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(ReferencePage().Match(Readme.Text).Value, ct)).StatusCode);
 
             tree = ProcessTree.Of(shell.Id);
+            // DynamoDB Local keeps the stack's data in a scratch database of the stack's own, not in memory.
+            Assert.Single(ScratchFoldersOf(tree));
             await ProcessTree.InterruptAsync(tree);
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
             stopping.CancelAfter(TimeSpan.FromSeconds(60));
             await shell.WaitForExitAsync(stopping.Token);
             await Eventually.WaitUntilAsync(
                 () => tree.All(pid => !ProcessTree.IsAlive(pid)), "every process the command started exited after Ctrl+C", ct, TimeSpan.FromSeconds(30), PollInterval);
+            // DynamoDB Local's scratch database went with it.
+            Assert.Empty(ScratchFoldersOf(tree));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
