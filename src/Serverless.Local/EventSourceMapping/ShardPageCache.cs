@@ -92,6 +92,15 @@ internal sealed class ShardPageCache(int pagesPerShard = ShardPageCache.DefaultP
             if (_pages.TryGetValue((shardKey, position), out var held) && ReferenceEquals(held, page))
             {
                 _pages.Remove((shardKey, position));
+                // Out of the eviction order too: a reader polling at the tip asks for the same empty place again and
+                // again, and each ask must not push a held page out.
+                var order = _order[shardKey];
+                var kept = order.Where(p => p != position).ToList();
+                order.Clear();
+                foreach (var p in kept)
+                {
+                    order.Enqueue(p);
+                }
             }
         }
     }

@@ -16,16 +16,7 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
     [Fact]
     public async Task A_table_made_by_one_client_is_seen_by_a_client_with_other_credentials()
     {
-        var table = "shared-" + Guid.NewGuid().ToString("N");
-        await fixture.Client.CreateTableAsync(
-            new CreateTableRequest
-            {
-                TableName = table,
-                KeySchema = [new KeySchemaElement("PK", KeyType.HASH)],
-                AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S)],
-                BillingMode = BillingMode.PAY_PER_REQUEST,
-            },
-            Ct);
+        var table = await CreateTableAsync(fixture.Client);
 
         // -sharedDb: without it DynamoDB Local keeps one database per access key and region.
         // (DynamoDB Local accepts access key ids of letters and digits only.)
@@ -139,7 +130,7 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
 
     private static async Task<string> CreateTableAsync(IAmazonDynamoDB client)
     {
-        var table = "storage-" + Guid.NewGuid().ToString("N");
+        var table = "table-" + Guid.NewGuid().ToString("N");
         await client.CreateTableAsync(
             new CreateTableRequest
             {

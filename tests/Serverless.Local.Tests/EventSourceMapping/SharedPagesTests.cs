@@ -115,6 +115,22 @@ public sealed class SharedPagesTests(DynamoDbLocalFixture dynamo)
         Assert.Equal(5, calls);
     }
 
+    [Fact]
+    public async Task Polls_at_the_tip_that_find_nothing_do_not_push_held_pages_out()
+    {
+        var cache = new ShardPageCache(pagesPerShard: 2);
+        var calls = 0;
+        await cache.GetAsync("shard", ShardPageCache.After("1"), () => { calls++; return Task.FromResult(Page("2")); });
+        for (var poll = 0; poll < 5; poll++)
+        {
+            await cache.GetAsync("shard", ShardPageCache.After("2"), () => { calls++; return Task.FromResult(Page()); });
+        }
+
+        await cache.GetAsync("shard", ShardPageCache.After("1"), () => throw new InvalidOperationException("the held page was pushed out by empty polls"));
+
+        Assert.Equal(6, calls);
+    }
+
     private static SharedPage Page(params string[] sequenceNumbers) => new(
         [.. sequenceNumbers.Select(s => new SharedRecord(new LambdaStreamRecord(
             new Serverless.Local.Streams.StreamRecord
