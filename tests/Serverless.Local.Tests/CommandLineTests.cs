@@ -109,6 +109,20 @@ public sealed class CommandLineTests
     }
 
     [Fact]
+    public async Task Serve_stopped_while_it_starts_says_so_in_one_line_and_exits_0()
+    {
+        // Stopped while DynamoDB Local is still starting (a JVM takes seconds): Ctrl+C is serve's normal way out.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        stop.CancelAfter(TimeSpan.FromMilliseconds(300));
+
+        var result = await Cli.RunRootAsync(stop.Token, "serve", "--dynamodb-port", "0", "--api-port", "0");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("serve: stopped before the stack was ready.", result.Error.Trim().Split('\n')[^1]);
+        Assert.DoesNotContain("error:", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_root_help_shows_the_serve_options_the_bare_command_takes()
     {
         var root = await Cli.RunRootAsync("--help");

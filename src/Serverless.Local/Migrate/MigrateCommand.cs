@@ -59,7 +59,7 @@ public static class MigrateCommand
             await progress.CompleteAsync();
             await output.WriteAsync(FormatReport(report, target.TableName));
             return 0;
-        }));
+        }, GuardedAction.ResumableCancel));
         return command;
     }
 

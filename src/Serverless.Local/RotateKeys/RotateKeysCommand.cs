@@ -67,7 +67,7 @@ public static class RotateKeysCommand
             await progress.CompleteAsync();
             await output.WriteAsync(FormatReport(report, target.TableName));
             return 0;
-        }));
+        }, GuardedAction.ResumableCancel));
         return command;
     }
 

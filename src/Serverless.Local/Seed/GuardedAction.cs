@@ -19,24 +19,34 @@ namespace Serverless.Local;
 /// </summary>
 public static class GuardedAction
 {
-    public static Func<ParseResult, CancellationToken, Task<int>> Of(string commandName, Func<ParseResult, CancellationToken, Task<int>> action) =>
+    /// <summary>What a command that resumes (seed, migrate, rotate-keys) says when it is stopped midway.</summary>
+    public const string ResumableCancel = "cancelled; run the same command again to continue (seeding is idempotent; migrations and key rotation resume from their checkpoint).";
+
+    /// <param name="cancelled">The line for Ctrl+C or SIGTERM before the command finished ("cancelled." when null).</param>
+    /// <param name="cancelledExitCode">The exit code then: a failure unless stopping is the command's normal end.</param>
+    public static Func<ParseResult, CancellationToken, Task<int>> Of(
+        string commandName, Func<ParseResult, CancellationToken, Task<int>> action, string? cancelled = null, int cancelledExitCode = CommandLine.Failure) =>
         async (parse, ct) =>
         {
             try
             {
                 return await action(parse, ct);
             }
-            catch (Exception e) when (Describe(e, parse, commandName, ct) is { } reason)
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"{(cancelledExitCode == 0 ? "" : "error: ")}{commandName}: {cancelled ?? "cancelled."}");
+                return cancelledExitCode;
+            }
+            catch (Exception e) when (Describe(e, parse, commandName) is { } reason)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"error: {commandName}: {CommandLine.FirstLine(reason)}");
                 return CommandLine.Failure;
             }
         };
 
-    private static string? Describe(Exception e, ParseResult parse, string commandName, CancellationToken ct) => e switch
+    private static string? Describe(Exception e, ParseResult parse, string commandName) => e switch
     {
         CommandException or BatchWriteException or MigrationException or InvalidItemException or DynamoDbLocalException or SamTemplateException or KeyUnavailableException => e.Message,
-        OperationCanceledException when ct.IsCancellationRequested => "cancelled; run the same command again to continue (seeding is idempotent, migrations resume from their checkpoint).",
         _ when ConnectionFailure(e) is { } reason => Unreachable(parse, commandName, reason),
         IOException { InnerException: AddressInUseException } => $"{e.Message} Is a local stack already running? Stop it, or choose other ports (--api-port, --dynamodb-port; 0 picks a free one).",
         AmazonServiceException service => $"DynamoDB refused the request ({service.ErrorCode ?? service.StatusCode.ToString()}): {service.Message}",

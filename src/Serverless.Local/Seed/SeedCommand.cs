@@ -71,7 +71,7 @@ public static class SeedCommand
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"Wrote {written:N0} items in {progress.Elapsed.TotalSeconds:0.0}s ({ProgressDisplay.Rate(written, progress.Elapsed)})."));
             return 0;
-        }));
+        }, GuardedAction.ResumableCancel));
         return command;
     }
 }

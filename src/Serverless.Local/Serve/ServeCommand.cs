@@ -83,7 +83,7 @@ public static class ServeCommand
             }
 
             return 0;
-        }));
+        }, "stopped before the stack was ready.", cancelledExitCode: 0));
         return command;
     }
 }

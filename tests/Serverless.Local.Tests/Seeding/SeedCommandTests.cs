@@ -44,6 +44,26 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     }
 
     [Fact]
+    public async Task A_seed_stopped_midway_says_to_run_it_again_and_the_same_command_then_completes_it_exactly()
+    {
+        await using var table = await TestTable.CreateAsync(fixture, withStream: false, Ct);
+        string[] command = ["seed", "--scenario", "small", "--endpoint", fixture.ServiceUrl.ToString(), "--table", table.Name];
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        // Stopped as Ctrl+C stops it, as soon as its first progress line says some items are written.
+        var stopped = await Cli.RunRootAsync(new StopAtFirstLine(stop), stop.Token, command);
+
+        Assert.Equal(CommandLine.Failure, stopped.ExitCode);
+        Assert.Equal("error: seed: " + GuardedAction.ResumableCancel, stopped.Error.Trim().Split('\n')[^1]);
+        Assert.True((await table.AllItemsAsync(Ct)).Count < ScenarioCounts.For(SeedScenario.Small).Total, "stopped before it finished");
+
+        var again = await Cli.RunRootAsync(command);
+
+        Assert.True(again.ExitCode == 0, again.Error);
+        Assert.Equal(ScenarioCounts.For(SeedScenario.Small), EntityCounts.Of(await table.AllItemsAsync(Ct)));
+    }
+
+    [Fact]
     public async Task The_same_seed_stores_identical_items_in_two_tables()
     {
         await using var first = await TestTable.CreateAsync(fixture, withStream: false, Ct);
@@ -297,5 +317,15 @@ public sealed class SeedWithoutEndpointTests
         {
             Environment.SetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, previous);
         }
+    }
+}
+
+/// <summary>Standard error that cancels <paramref name="stop"/> when the first line is written to it.</summary>
+internal sealed class StopAtFirstLine(CancellationTokenSource stop) : StringWriter
+{
+    public override void WriteLine(string? value)
+    {
+        base.WriteLine(value);
+        stop.Cancel();
     }
 }
