@@ -26,6 +26,7 @@ public static class Sections
         new(ApiTelemetryBench.Key, ApiTelemetryBench.Title, ApiTelemetryBench.RunAsync),
         new(StreamsBench.Key, "Stream functions", StreamsBench.RunAsync),
         new(SeedingBench.Key, "Seeding", SeedingBench.RunAsync),
+        new(LocalStackSeedingBench.Key, LocalStackSeedingBench.Title, LocalStackSeedingBench.RunAsync),
         new(GrowthBench.Key, "Growth", GrowthBench.RunAsync),
         new(PrivacyBench.Key, "Privacy", PrivacyBench.RunAsync),
         new(CacheBench.Key, CacheBench.Title, CacheBench.RunAsync),
