@@ -52,12 +52,16 @@ public sealed class DenormalizeFunctionTests(DynamoDbLocalFixture dynamo) : IDis
         {
             var second = await users.UpdateAsync(user with { Name = "Ada King" }, 1, "user:alice", _ct);
             await users.UpdateAsync(second with { Name = "Ada, Countess of Lovelace" }, 2, "user:alice", _ct);
+            // Answered, not only applied: the orders can carry version 3 before the invocation that wrote them has
+            // returned, and stopping the emulation then would cancel it before the recorder saw its records.
             await Eventually.WaitUntilAsync(
-                async () => (await OrderSeeding.OrdersOfAsync(table, user.Id, _ct)).All(o => o.UserVersion == 3),
-                "the orders carry version 3", _ct);
+                async () => UserModifies().Count == 2 && (await OrderSeeding.OrdersOfAsync(table, user.Id, _ct)).All(o => o.UserVersion == 3),
+                "both user changes answered and the orders carry version 3", _ct);
         }
 
-        var modifies = denormalize.Records.Where(r => r.EventName == "MODIFY" && r.Dynamodb!.Keys![Attr.PK].S == Keys.UserPartition(user.Id)).ToList();
+        List<DynamoDBEventRecord> UserModifies() =>
+            denormalize.Records.Where(r => r.EventName == "MODIFY" && r.Dynamodb!.Keys![Attr.PK].S == Keys.UserPartition(user.Id)).ToList();
+        var modifies = UserModifies();
         Assert.Equal(2, modifies.Count);
         var before = await TableReads.SnapshotAsync(table, _ct);
 

@@ -68,7 +68,8 @@ public sealed class PurgeFunctionTests(DynamoDbLocalFixture dynamo) : IDisposabl
         var sentinel = await new ProductRepository(new TableAccess(table.Client, table.Options(), TimeProvider.System))
             .CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Sentinel", Price = 1m }, "test:sentinel", _ct);
         await Eventually.WaitUntilAsync(
-            () => Task.FromResult(audit.HasAnswered(Keys.Product(sentinel.Id).PK)), "the sentinel's audit batch was answered", _ct);
+            () => Task.FromResult(audit.HasAnswered(Keys.Product(sentinel.Id).PK) && purge.HasAnswered(Keys.UserPartition(user.Id))),
+            "the sentinel's audit batch and the purge's batch were answered", _ct);
         await emulation.DisposeAsync();
         // The cascade's deletions are audited too (by the last writer of what they removed; see docs/stream-events.md).
         Assert.Contains(await TableReads.HistoryAsync(table, EntityTypes.UserRole, $"{user.Id:D}/{role.Id:D}", _ct), e => e.Action == AuditAction.Delete);
