@@ -91,6 +91,7 @@ public static class LocalStackSeedingBench
                 ApiPort = 0,
                 TemplatePath = Path.Combine(context.Settings.RepoRoot, "template.yaml"),
                 FailureDirectory = Path.Combine(Path.GetTempPath(), "bench-failures-" + Guid.NewGuid().ToString("N")),
+                FunctionLog = Stream.Null,
             },
             TextWriter.Null,
             ct);

@@ -132,7 +132,7 @@ public sealed class LocalStack : IAsyncDisposable
         // With the cache, the template's functions that exist only with it run too, as a stack deployed with it has them.
         var parameters = options.Cache ? new Dictionary<string, string> { [CacheParameter] = "true" } : null;
         var settings = await SamTemplateLoader.LoadFileAsync(options.TemplatePath, parameters, ct);
-        var functionOptions = new FunctionOptions { ConfigureLogging = logging => logging.Output = Console.OpenStandardError() };
+        var functionOptions = new FunctionOptions { ConfigureLogging = logging => logging.Output = options.FunctionLog ?? Console.OpenStandardError() };
         var mappings = new List<StreamFunctionMapping>();
         foreach (var mapping in settings.Where(s => s.Enabled))
         {

@@ -41,4 +41,7 @@ public sealed record LocalStackOptions
 
     /// <summary>Start the stream functions and the sweeper (false: DynamoDB Local and the API only).</summary>
     public bool RunStreams { get; init; } = true;
+
+    /// <summary>Where the stream functions' JSON log lines go (null: standard error, as on Lambda's console).</summary>
+    public Stream? FunctionLog { get; init; }
 }
