@@ -96,7 +96,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             {
                 DynamoDbLocalStorage.Scratch => "scratch",
                 DynamoDbLocalStorage.Directory => "durable",
-                _ => "none",
+                _ => "memory",
             });
         }
 
@@ -145,7 +145,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         try
         {
             await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
-            if (options.Storage != DynamoDbLocalStorage.Memory && bind != DynamoDbLocalOptions.AnyAddress)
+            if (bind != DynamoDbLocalOptions.AnyAddress)
             {
                 // The launcher tunes the database after the server answers: ready means tuned (or told why not).
                 log?.WriteLine("DynamoDB Local " + await server.WaitForOutputAsync(TuningLinePrefixes, options.StartupTimeout, ct));
