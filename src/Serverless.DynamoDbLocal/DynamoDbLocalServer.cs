@@ -86,8 +86,11 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         }
         else
         {
-            // Its command line has no address option: a small launcher of ours sets the address on its server.
+            // Its command line has no address option: a small launcher of ours sets the address on its server. It also
+            // ends when its standard input does, so it never outlives this process (killed with no chance to stop it).
             var launcherDir = await BoundLauncher.EnsureCompiledAsync(emulatorDir, ct);
+            psi.RedirectStandardInput = true;
+            psi.ArgumentList.Add("-D" + ExitWithStdinProperty + "=true");
             psi.ArgumentList.Add("-cp");
             psi.ArgumentList.Add(launcherDir + Path.PathSeparator + Path.Combine(emulatorDir, "DynamoDBLocal.jar"));
             psi.ArgumentList.Add(BoundLauncher.MainClass);
@@ -238,6 +241,9 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
 
     /// <summary>What the launcher writes once it has run the storage's PRAGMAs, or found it could not.</summary>
     internal static readonly string[] TuningLinePrefixes = ["SQLite tuned", "SQLite not tuned"];
+
+    /// <summary>The launcher's switch: end when standard input ends (the pipe this process holds).</summary>
+    internal const string ExitWithStdinProperty = "serverless.exitWithStdin";
 
     /// <summary>The first line of the emulator's output that starts with one of <paramref name="prefixes"/>.</summary>
     private async Task<string> WaitForOutputAsync(string[] prefixes, TimeSpan timeout, CancellationToken ct)

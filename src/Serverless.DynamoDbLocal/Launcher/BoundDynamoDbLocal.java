@@ -40,6 +40,10 @@ import org.eclipse.jetty.server.ServerConnector;
  * so the more records the others hold (measured: 316 items/s against 9,368 for the first). Every profile adds that
  * index (the same rows, found by stream): the second table then writes as fast as the first.
  *
+ * Started with -Dserverless.exitWithStdin=true (as DynamoDbLocalServer starts it), it exits when its standard input
+ * ends: the process that started it holds the other end of that pipe, so when that process dies, even killed outright
+ * with no chance to stop its children, the emulator does not outlive it holding the port and the database.
+ *
  * Usage: BoundDynamoDbLocal address profile DynamoDB-Local-arguments...
  *   profile: none (as it comes), memory (-inMemory: the index only), scratch (a throwaway database: journal in memory,
  *            no syncs) or durable (a kept database: write-ahead log, synced at checkpoints, so a killed process loses
@@ -64,6 +68,12 @@ public final class BoundDynamoDbLocal {
         if (args.length < 2) {
             System.err.println("usage: BoundDynamoDbLocal <address> <none|memory|scratch|durable> [DynamoDB Local arguments]");
             System.exit(2);
+        }
+
+        if (Boolean.getBoolean("serverless.exitWithStdin")) {
+            Thread watcher = new Thread(BoundDynamoDbLocal::exitWhenStdinEnds, "exit-with-stdin");
+            watcher.setDaemon(true);
+            watcher.start();
         }
 
         String address = args[0];
@@ -101,6 +111,21 @@ public final class BoundDynamoDbLocal {
         if (profile != null) {
             tune(proxy, address, portOf(own), profile);
         }
+    }
+
+    /** Reads standard input to its end (nothing is ever written to it), then ends the process. */
+    private static void exitWhenStdinEnds() {
+        try {
+            byte[] buffer = new byte[256];
+            while (System.in.read(buffer) != -1) {
+                // Nothing is sent; anything that is, is ignored.
+            }
+        } catch (java.io.IOException e) {
+            // A broken pipe ends it the same way.
+        }
+
+        System.err.println("DynamoDB Local: the process that started it is gone (its standard input ended); stopping");
+        System.exit(0);
     }
 
     /** Opens the database (DynamoDB Local does so on its first request) and runs the PRAGMAs on its connection. */

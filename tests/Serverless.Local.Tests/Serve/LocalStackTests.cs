@@ -147,7 +147,35 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
             TimeSpan.FromMilliseconds(250),
             body => $"last GET /{path}: {body}");
 
-    private Process StartServe(string? extra = null, string? path = null, string? tableName = null)
+    [Fact]
+    public async Task A_serve_killed_outright_takes_its_dynamodb_local_with_it()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var serve = StartServe(ownDynamoDb: true);
+        IReadOnlyList<int> children = [];
+        try
+        {
+            await WaitForReadyAsync(serve, ct);
+            children = ProcessTree.Of(serve.Id).Where(pid => pid != serve.Id).ToList();
+            Assert.NotEmpty(children);
+
+            // SIGKILL to serve alone: it gets no chance to stop what it started.
+            serve.Kill(entireProcessTree: false);
+            await serve.WaitForExitAsync(ct);
+
+            await Eventually.WaitUntilAsync(
+                () => Task.FromResult(children.All(pid => !ProcessTree.IsAlive(pid))), "DynamoDB Local ended with the process that started it", ct, TimeSpan.FromSeconds(30));
+        }
+        finally
+        {
+            foreach (var pid in children.Where(ProcessTree.IsAlive))
+            {
+                Process.GetProcessById(pid).Kill();
+            }
+        }
+    }
+
+    private Process StartServe(string? extra = null, string? path = null, string? tableName = null, bool ownDynamoDb = false)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -172,7 +200,18 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         }
 
         psi.Environment["TABLE_NAME"] = tableName ?? "stack-" + Guid.NewGuid().ToString("N");
-        psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
+        if (ownDynamoDb)
+        {
+            psi.Environment.Remove(DynamoDbLocalOptions.EndpointVariable);
+            foreach (var arg in new[] { "--dynamodb-port", "0", "--in-memory" })
+            {
+                psi.ArgumentList.Add(arg);
+            }
+        }
+        else
+        {
+            psi.Environment[DynamoDbLocalOptions.EndpointVariable] = fixture.ServiceUrl.ToString();
+        }
         return Process.Start(psi)!;
     }
 
