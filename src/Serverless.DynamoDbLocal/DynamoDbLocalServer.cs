@@ -99,7 +99,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             {
                 DynamoDbLocalStorage.Scratch => "scratch",
                 DynamoDbLocalStorage.Directory => "durable",
-                _ => "memory",
+                _ => "none",
             });
         }
 
@@ -148,7 +148,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         try
         {
             await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
-            if (bind != DynamoDbLocalOptions.AnyAddress)
+            if (options.Storage != DynamoDbLocalStorage.Memory && bind != DynamoDbLocalOptions.AnyAddress)
             {
                 // The launcher tunes the database after the server answers: ready means tuned (or told why not).
                 log?.WriteLine("DynamoDB Local " + await server.WaitForOutputAsync(TuningLinePrefixes, options.StartupTimeout, ct));

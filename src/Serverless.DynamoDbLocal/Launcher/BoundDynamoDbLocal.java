@@ -33,21 +33,13 @@ import org.eclipse.jetty.server.ServerConnector;
  * memory. Its command line has no option for any of it, so after it starts this finds the SQLite queue it opened and
  * runs the profile's PRAGMAs on that connection (its one connection: every job runs on that queue's thread).
  *
- * Its stream records (table "us") are keyed by sequence number alone, and with every stream record it writes it asks
- * for its stream's description, which looks up the stream's first record by StreamID: with no index on the stream,
- * SQLite walks past the records of every stream made before it. So each streamed table made after another one that
- * holds records (every test class's table, a benchmark's second table) writes an order of magnitude slower, the more
- * so the more records the others hold (measured: 316 items/s against 9,368 for the first). Every profile adds that
- * index (the same rows, found by stream): the second table then writes as fast as the first.
- *
  * Started with -Dserverless.exitWithStdin=true (as DynamoDbLocalServer starts it), it exits when its standard input
  * ends: the process that started it holds the other end of that pipe, so when that process dies, even killed outright
  * with no chance to stop its children, the emulator does not outlive it holding the port and the database.
  *
  * Usage: BoundDynamoDbLocal address profile DynamoDB-Local-arguments...
- *   profile: none (as it comes), memory (-inMemory: the index only), scratch (a throwaway database: journal in memory,
- *            no syncs) or durable (a kept database: write-ahead log, synced at checkpoints, so a killed process loses
- *            no commit).
+ *   profile: none (as it comes), scratch (a throwaway database: journal in memory, no syncs) or
+ *            durable (a kept database: write-ahead log, synced at checkpoints, so a killed process loses no commit).
  */
 public final class BoundDynamoDbLocal {
     private static final String[] SHARED = {
@@ -57,16 +49,13 @@ public final class BoundDynamoDbLocal {
     };
     private static final String[] SCRATCH = {"PRAGMA journal_mode=MEMORY", "PRAGMA synchronous=OFF"};
     private static final String[] DURABLE = {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL"};
-    private static final String[] INDEXES = {
-        "CREATE INDEX IF NOT EXISTS us_by_stream ON us (StreamID, SequenceNumber)",
-    };
 
     private BoundDynamoDbLocal() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
-            System.err.println("usage: BoundDynamoDbLocal <address> <none|memory|scratch|durable> [DynamoDB Local arguments]");
+            System.err.println("usage: BoundDynamoDbLocal <address> <none|scratch|durable> [DynamoDB Local arguments]");
             System.exit(2);
         }
 
@@ -79,11 +68,10 @@ public final class BoundDynamoDbLocal {
         String address = args[0];
         String[] profile = switch (args[1]) {
             case "none" -> null;
-            case "memory" -> INDEXES;
-            case "scratch" -> concat(concat(SCRATCH, SHARED), INDEXES);
-            case "durable" -> concat(concat(DURABLE, SHARED), INDEXES);
+            case "scratch" -> concat(SCRATCH, SHARED);
+            case "durable" -> concat(DURABLE, SHARED);
             default -> {
-                System.err.println("unknown SQLite profile " + args[1] + " (none, memory, scratch or durable)");
+                System.err.println("unknown SQLite profile " + args[1] + " (none, scratch or durable)");
                 System.exit(2);
                 yield null;
             }

@@ -46,19 +46,6 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
         await Assert.ThrowsAnyAsync<SocketException>(() => tcp.ConnectAsync(server.ServiceUrl.Host, server.ServiceUrl.Port, Ct).AsTask());
     }
 
-    [Theory]
-    [InlineData(DynamoDbLocalStorage.Memory)]
-    [InlineData(DynamoDbLocalStorage.Scratch)]
-    public async Task Every_storage_indexes_the_stream_records_by_stream_so_a_second_streamed_table_does_not_walk_the_firsts(DynamoDbLocalStorage storage)
-    {
-        var log = new StringWriter();
-
-        await using var server = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = storage }, log, Ct);
-
-        var tuned = log.ToString().Split('\n').Single(line => line.Contains("SQLite tuned", StringComparison.Ordinal));
-        Assert.EndsWith("CREATE INDEX IF NOT EXISTS us_by_stream ON us (StreamID, SequenceNumber)", tuned.TrimEnd(), StringComparison.Ordinal);
-    }
-
     [Fact]
     public async Task A_scratch_database_is_on_disk_tuned_for_speed_and_deleted_when_the_server_stops()
     {
