@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using Amazon.DynamoDBv2.Model;
 using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Bench.ColdStart;
 using Serverless.Bench.Report;
 using Serverless.Bench.Streams;
 using Serverless.Bench.Support;
@@ -10,7 +10,6 @@ using Serverless.Data.Tools.Seeding;
 using Serverless.Data.Users;
 using Serverless.Data.Writing;
 using Serverless.DynamoDbLocal;
-using Serverless.Lambda.Runtime;
 using Serverless.Local.Seed;
 using Serverless.Local;
 using Serverless.Lambda.Batch;
@@ -124,7 +123,7 @@ public static class LocalStackSeedingBench
         var stackClock = Stopwatch.StartNew();
         var written = await writer.PutAllAsync(stack.TableName, Items(), onWritten: null, ct);
         var stackTime = stackClock.Elapsed;
-        var peak = PeakResidentBytes(stack.DynamoDb.ProcessId);
+        var peak = stack.DynamoDb.ProcessId is { } pid ? PeakRss.Of(pid) : 0;
 
         var ours = written / stackTime.TotalSeconds;
         var baseline = plainWritten / plainTime.TotalSeconds;
@@ -140,7 +139,7 @@ public static class LocalStackSeedingBench
         section.Rows.Add(new Row
         {
             Measure = $"seed {name}: DynamoDB Local peak resident memory",
-            Ours = peak is { } bytes ? $"{bytes / (1024.0 * 1024):#,0} MB" : "(not measured)",
+            Ours = peak > 0 ? $"{peak / (1024.0 * 1024):#,0} MB" : "(not measured)",
             Baseline = $"{2 * written:#,0} items held",
         });
         section.Details.Add(
@@ -171,11 +170,11 @@ public static class LocalStackSeedingBench
         await TableSetup.EnsureCreatedAsync(stack.Client, direct, withStream: false, ct);
         var function = StreamFunctions.CreateAudit(stack.Client, new TableOptions { TableName = direct, CursorSigningKey = ApiHost.CursorKey }, NullLoggerFactory.Instance, TimeProvider.System);
         var batches = items.Chunk(100).Select(batch => StreamEvents.Batch(batch.Select(item => new StreamChange("INSERT", null, item)))).ToList();
-        await InvokeAsync(function, StreamEvents.Batch(Enumerable.Range(6_000_000, 100).Select(n => new StreamChange("INSERT", null, User(n)))), ct);
+        await StreamsBench.InvokeAsync(function, StreamEvents.Batch(Enumerable.Range(6_000_000, 100).Select(n => new StreamChange("INSERT", null, User(n)))), ct);
         var directClock = Stopwatch.StartNew();
         foreach (var payload in batches)
         {
-            await InvokeAsync(function, payload, ct);
+            await StreamsBench.InvokeAsync(function, payload, ct);
         }
 
         var directTime = directClock.Elapsed;
@@ -204,38 +203,5 @@ public static class LocalStackSeedingBench
     }
 
     private static double Handed(LocalMetrics metrics) =>
-        metrics.Snapshot()
-            .Where(s => s.Metric == StreamMetricNames.BatchSize && s.Dimensions.TryGetValue(Serverless.Local.Telemetry.BatchSummary.FunctionDimension, out var f) && f == AuditFunction)
-            .Sum(s => s.Sum);
-
-    private static async Task InvokeAsync(ILambdaFunction function, byte[] payload, CancellationToken ct)
-    {
-        var lambda = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, TimeSpan.FromMinutes(15));
-        var response = await function.InvokeAsync(payload, lambda, ct);
-        using var result = System.Text.Json.JsonDocument.Parse(response);
-        if (!result.RootElement.TryGetProperty("batchItemFailures", out var failures) || failures.GetArrayLength() != 0)
-        {
-            throw new InvalidOperationException("The audit batch reported failures.");
-        }
-    }
-
-    /// <summary>The process's peak resident set (VmHWM), where Linux reports it.</summary>
-    private static long? PeakResidentBytes(int? pid)
-    {
-        if (pid is null || !File.Exists($"/proc/{pid}/status"))
-        {
-            return null;
-        }
-
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
-            {
-                var kb = line["VmHWM:".Length..].Trim().Split(' ')[0];
-                return long.Parse(kb, CultureInfo.InvariantCulture) * 1024;
-            }
-        }
-
-        return null;
-    }
+        metrics.SumOf(StreamMetricNames.BatchSize, new(Serverless.Local.Telemetry.BatchSummary.FunctionDimension, AuditFunction));
 }

@@ -221,7 +221,8 @@ public static class StreamsBench
         LastWriter = "user:shop",
     });
 
-    private static async Task InvokeAsync(ILambdaFunction function, byte[] payload, CancellationToken ct)
+    /// <summary>Invokes a stream function with one batch, as Lambda would; a batch with any item failure throws.</summary>
+    internal static async Task InvokeAsync(ILambdaFunction function, byte[] payload, CancellationToken ct)
     {
         var context = LambdaContext.ForLocalInvocation(ProcessEnvironment.Instance, TimeProvider.System, TimeSpan.FromMinutes(15));
         var response = await function.InvokeAsync(payload, context, ct);

@@ -51,6 +51,24 @@ public sealed class LocalMetrics : IDisposable
             .OrderBy(s => s.Metric, StringComparer.Ordinal)
             .ThenBy(s => string.Join(',', s.Dimensions.Select(d => d.Key + "=" + d.Value)), StringComparer.Ordinal)];
 
+    /// <summary>
+    /// The sum of <paramref name="metric"/> over every series whose dimensions include <paramref name="dimension"/>:
+    /// read without the percentiles <see cref="Snapshot"/> sorts for, so it can be asked often.
+    /// </summary>
+    public double SumOf(string metric, KeyValuePair<string, string> dimension)
+    {
+        var total = 0d;
+        foreach (var each in series.Values)
+        {
+            if (each.Name == metric && each.Dimensions.Contains(dimension))
+            {
+                total += each.Sum;
+            }
+        }
+
+        return total;
+    }
+
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var dimensions = new List<KeyValuePair<string, string>>(tags.Length);
@@ -71,6 +89,21 @@ public sealed class LocalMetrics : IDisposable
         private readonly double[] recent = new double[RecentValues];
         private long count;
         private double sum;
+
+        public string Name => name;
+
+        public IReadOnlyList<KeyValuePair<string, string>> Dimensions => dimensions;
+
+        public double Sum
+        {
+            get
+            {
+                lock (gate)
+                {
+                    return sum;
+                }
+            }
+        }
 
         public void Add(double value)
         {

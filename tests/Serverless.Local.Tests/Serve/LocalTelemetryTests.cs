@@ -91,6 +91,21 @@ public sealed partial class LocalTelemetryTests(DynamoDbLocalFixture fixture)
         Assert.Equal((1, 500d, 500d), (b.Count, b.Sum, b.P99!.Value));
     }
 
+    [Fact]
+    public void A_metrics_sum_over_the_series_with_a_dimension_counts_those_series_only()
+    {
+        using var metrics = new LocalMetrics();
+        var metric = "BatchSize-" + Guid.NewGuid().ToString("N");
+        metrics.Record(metric, "Count", 100, [new("Function", "Audit")]);
+        metrics.Record(metric, "Count", 40, [new("Function", "Audit"), new("Shard", "1")]);
+        metrics.Record(metric, "Count", 7, [new("Function", "Purge")]);
+        metrics.Record("Other-" + metric, "Count", 1000, [new("Function", "Audit")]);
+
+        Assert.Equal(140, metrics.SumOf(metric, new("Function", "Audit")));
+        Assert.Equal(7, metrics.SumOf(metric, new("Function", "Purge")));
+        Assert.Equal(0, metrics.SumOf(metric, new("Function", "Denormalize")));
+    }
+
     private static JsonElement Series(JsonElement metrics, string name, params (string Name, string Value)[] dimensions)
     {
         foreach (var series in metrics.EnumerateArray())
