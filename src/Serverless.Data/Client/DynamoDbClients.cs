@@ -1,5 +1,6 @@
 using System.Net;
 using Amazon.Runtime;
+using Serverless.Data.Client.Faults;
 
 namespace Serverless.Data.Client;
 
@@ -14,6 +15,12 @@ public static class DynamoDbClients
     public const string EndpointVariable = "DYNAMODB_ENDPOINT";
 
     public const string DefaultRegion = "us-east-1";
+
+    /// <summary>
+    /// A fault spec (<see cref="FaultOptions.Parse"/>) for every client made for a local endpoint while it is set: the
+    /// local stack's <c>serve --faults</c> sets it for its API and stream functions. Never applied to any other endpoint.
+    /// </summary>
+    public const string FaultsVariable = "DYNAMODB_FAULTS";
 
     // DynamoDB Local takes any credentials (started with -sharedDb, every client sees the same tables); real ones are
     // never needed there, nor sent.
@@ -38,6 +45,11 @@ public static class DynamoDbClients
         var endpoint = new Uri(serviceUrl.Trim(), UriKind.Absolute);
         var config = new AmazonDynamoDBConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = region ?? DefaultRegion };
         configure?.Invoke(config);
+        if (IsLocal(endpoint) && Environment.GetEnvironmentVariable(FaultsVariable) is { Length: > 0 } faults)
+        {
+            FaultInjection.Attach(config, FaultOptions.Parse(faults));
+        }
+
         // Only a local endpoint gets the stand-in credentials; any other (a real service URL) uses the SDK's chain.
         return IsLocal(endpoint) ? new InstrumentedDynamoDbClient(LocalCredentials, config, telemetry) : new InstrumentedDynamoDbClient(config, telemetry);
     }

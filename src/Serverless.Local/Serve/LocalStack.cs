@@ -82,6 +82,8 @@ public sealed class LocalStack : IAsyncDisposable
             // The functions read their settings from the environment, as on Lambda: point them at this stack.
             Environment.SetEnvironmentVariable(DynamoDbLocalOptions.EndpointVariable, server.ServiceUrl.ToString());
             Environment.SetEnvironmentVariable(TableNameVariable, tableName);
+            // Read by every client the API and the functions make (DynamoDbClients.Create); serve has checked the spec.
+            Environment.SetEnvironmentVariable(Serverless.Data.Client.DynamoDbClients.FaultsVariable, options.Faults is { Length: > 0 } ? options.Faults : null);
             if (options.Cache)
             {
                 // Stopped last (the owned list stops in reverse): everything that uses it has stopped by then.

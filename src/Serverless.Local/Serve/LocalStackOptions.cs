@@ -42,6 +42,13 @@ public sealed record LocalStackOptions
     /// <summary>Start the stream functions and the sweeper (false: DynamoDB Local and the API only).</summary>
     public bool RunStreams { get; init; } = true;
 
+    /// <summary>
+    /// Faults for the DynamoDB clients of the API and the stream functions (<c>serve --faults</c>), a spec such as
+    /// <c>throttle=0.2,lost=0.1,seed=7</c> (<see cref="Serverless.Data.Client.Faults.FaultOptions.Parse"/>); null: none.
+    /// The stack's own client (table setup, the stream reader, the TTL sweeper) is never faulted.
+    /// </summary>
+    public string? Faults { get; init; }
+
     /// <summary>Where the stream functions' JSON log lines go (null: standard error, as on Lambda's console).</summary>
     public Stream? FunctionLog { get; init; }
 }

@@ -36,7 +36,14 @@ public static class ServeCommand
         var cache = new Option<bool>("--cache") { Description = "Run the user cache too: redis-server (apt-get install -y redis-server) on a free loopback port, the API and the CacheInvalidation stream function using it." };
         var cachePort = new Option<int>("--cache-port") { Description = "Port for the cache's redis-server with --cache (0 picks a free one).", DefaultValueFactory = _ => 0 };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port for the local metrics endpoint, GET /metrics (0 picks a free one; the ready line says which).", DefaultValueFactory = _ => 0 };
+        var faults = new Option<string?>("--faults")
+        {
+            Description = "Inject faults into the DynamoDB calls of the API and the stream functions (for trying out retries; see docs/reliability.md): "
+                + "a rate per class from throughput, throttle, 500, timeout, reset, lost (applied, its response dropped), e.g. throttle=0.2,lost=0.1,seed=7; "
+                + "ops=DynamoDB_20120810.PutItem+... limits them to those operations.",
+        };
         command.Options.Add(sweep);
+        command.Options.Add(faults);
         command.Options.Add(metricsPort);
         command.Options.Add(cache);
         command.Options.Add(cachePort);
@@ -64,6 +71,7 @@ public static class ServeCommand
                 Cache = parse.GetValue(cache),
                 CachePort = parse.GetValue(cachePort),
                 MetricsPort = parse.GetValue(metricsPort),
+                Faults = parse.GetValue(faults) is { } spec ? ValidFaults(spec) : null,
             };
             await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
             await Console.Error.WriteLineAsync(
@@ -72,6 +80,7 @@ public static class ServeCommand
                 + $" | stream functions: {string.Join(", ", stack.StreamFunctions)}"
                 + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
                 + $" | metrics: {stack.MetricsUrl}"
+                + (options.Faults is null ? "" : $" | faults: {options.Faults}")
                 + " | Ctrl+C to stop.");
             try
             {
@@ -85,5 +94,18 @@ public static class ServeCommand
             return 0;
         }, "stopped before the stack was ready.", cancelledExitCode: 0));
         return command;
+    }
+
+    private static string ValidFaults(string spec)
+    {
+        try
+        {
+            _ = Serverless.Data.Client.Faults.FaultOptions.Parse(spec);
+            return spec;
+        }
+        catch (FormatException e)
+        {
+            throw new CommandException($"--faults: {e.Message}");
+        }
     }
 }

@@ -57,7 +57,7 @@ public sealed record FaultOptions
 
     /// <summary>
     /// Reads a spec such as <c>throttle=0.2,lost=0.1,seed=7,ops=DynamoDB_20120810.TransactWriteItems+DynamoDB_20120810.PutItem</c>
-    /// (for a host that takes faults from its settings; the local stack does not yet). Class names: <c>throughput</c>, <c>throttle</c>,
+    /// (for a host that takes faults from its settings: <c>serve --faults</c>, <see cref="DynamoDbClients.FaultsVariable"/>). Class names: <c>throughput</c>, <c>throttle</c>,
     /// <c>500</c>, <c>timeout</c>, <c>reset</c>, <c>lost</c>.
     /// </summary>
     /// <exception cref="FormatException">An unknown name, a value that is not a number, or a rate out of range.</exception>
