@@ -1,0 +1,61 @@
+using System.Text.Json;
+using Amazon.DynamoDBv2;
+using Serverless.Data;
+using Serverless.Data.Client.Faults;
+using Serverless.Data.Privacy;
+using Serverless.Data.Table;
+using Serverless.Data.Tools.Migrations;
+using Serverless.Data.Tools.Rotation;
+using Serverless.Data.Tools.Tests.Rotation;
+using Serverless.Data.Users;
+using Serverless.DynamoDbLocal;
+using Serverless.Testing;
+using Xunit;
+
+namespace Serverless.Data.Tools.Tests.Faults;
+
+/// <summary>What the tools' fault tests share: the faulted client, the reruns, the comparison and the table row.</summary>
+internal static class ToolFaults
+{
+    public const double Rate = 0.25;
+    private const int MostRuns = 200;
+
+    public static (IAmazonDynamoDB Client, FaultCounters Counters) Faulted(DynamoDbLocalFixture fixture, FaultClass fault, int seed)
+    {
+        var config = fixture.Server.CreateConfig();
+        // The SDK's retries on, as the CLI has them (3): a run stops when one call's every attempt failed, then a rerun
+        // resumes it. With them off no run at this rate gets through a page (a hundred writes) to its next checkpoint.
+        var counters = FaultInjection.Attach(config, FaultOptions.Only(fault, Rate, seed: seed + (int)fault));
+        return (new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config), counters);
+    }
+
+    /// <summary>Runs the tool again after each failure, as its user would, until a run completes.</summary>
+    /// <returns>How many runs it took.</returns>
+    public static async Task<int> RunUntilDoneAsync(Func<Task> run)
+    {
+        for (var runs = 1; ; runs++)
+        {
+            Assert.True(runs <= MostRuns, $"still failing after {MostRuns} runs");
+            try
+            {
+                await run();
+                return runs;
+            }
+            catch (Exception e) when (e is not Xunit.Sdk.XunitException and not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
+            {
+                // The run stopped on a fault; its checkpoint says where the next one resumes.
+            }
+        }
+    }
+
+    public static async Task<List<string>> ItemsAsync(TestTable table, Func<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>, bool> which) =>
+        ItemText.Sorted((await table.AllItemsAsync(TestContext.Current.CancellationToken)).Where(which));
+
+    /// <summary>Lost: an item of the fault-free run missing or different; duplicated: an item it does not have.</summary>
+    public static (int Lost, int Duplicated) Compare(List<string> expected, List<string> actual) =>
+        (expected.Except(actual).Count(), actual.Count - actual.Intersect(expected).Count());
+
+    public static void Report(string tool, FaultClass fault, int users, int runs, int lost, int duplicated, FaultCounters counters) =>
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"| {tool} | `{fault}` | {Rate} | {users} | {runs} | {lost} | {duplicated} | {counters.TotalInjected} / {counters.Eligible} |");
+}
