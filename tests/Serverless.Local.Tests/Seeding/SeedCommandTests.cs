@@ -98,7 +98,7 @@ public sealed class SeedCommandTests(DynamoDbLocalFixture fixture)
     }
 
     /// <summary>The items that hold no PII and no blind index (those are under each table's own keys).</summary>
-    private static List<Dictionary<string, AttributeValue>> WithoutPii(List<Dictionary<string, AttributeValue>> items) =>
+    internal static List<Dictionary<string, AttributeValue>> WithoutPii(List<Dictionary<string, AttributeValue>> items) =>
         [.. items.Where(i => i[Attr.EntityType].S is not (EntityTypes.User or EntityTypes.UserKey or EntityTypes.EmailMarker or EntityTypes.UserWord or EntityTypes.UserCity or EntityTypes.Order))];
 
     [Fact]
