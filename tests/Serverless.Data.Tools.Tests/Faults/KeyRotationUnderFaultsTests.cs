@@ -30,12 +30,7 @@ public sealed class KeyRotationUnderFaultsTests(DynamoDbLocalFixture fixture)
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
     [Theory]
-    [InlineData(FaultClass.ProvisionedThroughputExceeded)]
-    [InlineData(FaultClass.Throttling)]
-    [InlineData(FaultClass.InternalServerError)]
-    [InlineData(FaultClass.Timeout)]
-    [InlineData(FaultClass.ConnectionReset)]
-    [InlineData(FaultClass.AppliedButLost)]
+    [MemberData(nameof(FaultCases.All), MemberType = typeof(FaultCases))]
     public async Task Rotate_keys_rerun_after_each_failure_moves_every_item_once_to_one_new_version(FaultClass fault)
     {
         var root = LocalRootKey.Ephemeral();

@@ -27,12 +27,7 @@ public sealed class MigrationUnderFaultsTests(DynamoDbLocalFixture fixture)
     private readonly ManualTimeProvider _clock = new(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
 
     [Theory]
-    [InlineData(FaultClass.ProvisionedThroughputExceeded)]
-    [InlineData(FaultClass.Throttling)]
-    [InlineData(FaultClass.InternalServerError)]
-    [InlineData(FaultClass.Timeout)]
-    [InlineData(FaultClass.ConnectionReset)]
-    [InlineData(FaultClass.AppliedButLost)]
+    [MemberData(nameof(FaultCases.All), MemberType = typeof(FaultCases))]
     public async Task Migrate_up_rerun_after_each_failure_leaves_what_a_fault_free_run_leaves(FaultClass fault)
     {
         await using var clean = await TestTable.CreateAsync(fixture, withStream: false, Ct);

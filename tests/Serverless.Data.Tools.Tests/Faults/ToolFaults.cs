@@ -29,24 +29,7 @@ internal static class ToolFaults
         return (new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config), counters);
     }
 
-    /// <summary>Runs the tool again after each failure, as its user would, until a run completes.</summary>
-    /// <returns>How many runs it took.</returns>
-    public static async Task<int> RunUntilDoneAsync(Func<Task> run)
-    {
-        for (var runs = 1; ; runs++)
-        {
-            Assert.True(runs <= MostRuns, $"still failing after {MostRuns} runs");
-            try
-            {
-                await run();
-                return runs;
-            }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException and not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
-            {
-                // The run stopped on a fault; its checkpoint says where the next one resumes.
-            }
-        }
-    }
+    public static Task<int> RunUntilDoneAsync(Func<Task> run) => FaultCases.RunUntilDoneAsync(run, MostRuns);
 
     public static async Task<List<string>> ItemsAsync(TestTable table, Func<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>, bool> which) =>
         ItemText.Sorted((await table.AllItemsAsync(TestContext.Current.CancellationToken)).Where(which));

@@ -27,12 +27,7 @@ public sealed class SeedUnderFaultsTests(DynamoDbLocalFixture fixture)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(FaultClass.ProvisionedThroughputExceeded)]
-    [InlineData(FaultClass.Throttling)]
-    [InlineData(FaultClass.InternalServerError)]
-    [InlineData(FaultClass.Timeout)]
-    [InlineData(FaultClass.ConnectionReset)]
-    [InlineData(FaultClass.AppliedButLost)]
+    [MemberData(nameof(FaultCases.All), MemberType = typeof(FaultCases))]
     public async Task Seeding_rerun_after_each_failure_stores_what_a_fault_free_seed_stores(FaultClass fault)
     {
         await using var clean = await TestTable.CreateAsync(fixture, withStream: false, Ct);
@@ -42,20 +37,7 @@ public sealed class SeedUnderFaultsTests(DynamoDbLocalFixture fixture)
         var counters = FaultInjection.Attach(config, FaultOptions.Only(fault, Rate, seed: 80 + (int)fault));
         using var client = new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config);
 
-        var runs = 0;
-        for (var done = false; !done;)
-        {
-            Assert.True(++runs <= MostRuns, $"still failing after {MostRuns} runs");
-            try
-            {
-                await new DataSeeder(client, TimeProvider.System).SeedAsync(faulted.Name, Small, null, Ct);
-                done = true;
-            }
-            catch (Exception e) when (e is not Xunit.Sdk.XunitException and not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
-            {
-                // Stopped on a fault: the same command again rewrites the same items.
-            }
-        }
+        var runs = await FaultCases.RunUntilDoneAsync(() => new DataSeeder(client, TimeProvider.System).SeedAsync(faulted.Name, Small, null, Ct), MostRuns);
 
         var (want, got) = (await clean.AllItemsAsync(Ct), await faulted.AllItemsAsync(Ct));
         var (plainWant, plainGot) = (ItemText.Sorted(SeedCommandTests.WithoutPii(want)), ItemText.Sorted(SeedCommandTests.WithoutPii(got)));

@@ -20,12 +20,7 @@ public sealed class KmsUnderFaultsTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(FaultClass.ProvisionedThroughputExceeded)]
-    [InlineData(FaultClass.Throttling)]
-    [InlineData(FaultClass.InternalServerError)]
-    [InlineData(FaultClass.Timeout)]
-    [InlineData(FaultClass.ConnectionReset)]
-    [InlineData(FaultClass.AppliedButLost)]
+    [MemberData(nameof(FaultCases.All), MemberType = typeof(FaultCases))]
     public async Task Under_kms_faults_a_read_or_write_that_needs_kms_succeeds_exactly_or_fails_with_nothing_written(FaultClass fault)
     {
         await using var table = await TestTable.CreateAsync(dynamo, withStream: false, Ct);
