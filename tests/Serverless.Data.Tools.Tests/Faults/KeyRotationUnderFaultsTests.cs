@@ -1,14 +1,11 @@
 using System.Text.Json;
-using Amazon.DynamoDBv2;
 using Serverless.Data;
 using Serverless.Data.Client.Faults;
 using Serverless.Data.Privacy;
 using Serverless.Data.Table;
-using Serverless.Data.Tools.Migrations;
 using Serverless.Data.Tools.Rotation;
 using Serverless.Data.Tools.Tests.Rotation;
 using Serverless.Data.Users;
-using Serverless.DynamoDbLocal;
 using Serverless.Testing;
 using Xunit;
 
