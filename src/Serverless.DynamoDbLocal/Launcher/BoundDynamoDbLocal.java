@@ -3,6 +3,7 @@ import com.almworks.sqlite4java.SQLiteJob;
 import com.almworks.sqlite4java.SQLiteQueue;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.shared.access.StreamInfo;
 import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.TableSchemaInfo;
 import com.amazonaws.services.dynamodbv2.local.shared.mapper.DynamoDBObjectMapper;
 import java.io.IOException;
@@ -233,7 +234,7 @@ public final class BoundDynamoDbLocal {
         return all;
     }
 
-    /** Parses of table schemas by the bytes they were parsed from (a few: one a table, and one a change of it). */
+    /** Parses of table schemas and stream descriptions by the bytes they were parsed from (a few a table). */
     static final class SchemaCache {
         private static final int CAPACITY = 64;
         private static final Map<ByteBuffer, Object> PARSED = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
@@ -270,13 +271,16 @@ public final class BoundDynamoDbLocal {
         }
     }
 
-    /** DynamoDB Local's own mapper, but a schema parsed from bytes it has parsed before is the earlier parse. */
+    /**
+     * DynamoDB Local's own mapper, but a table schema, or a stream's view type and key (StreamInfo, parsed for every
+     * stream record written and read only), parsed from bytes it has parsed before is the earlier parse.
+     */
     static final class CachingMapper extends DynamoDBObjectMapper {
         private static final long serialVersionUID = 1L;
 
         @Override
         public <T> T readValue(byte[] src, Class<T> valueType) throws IOException {
-            if (valueType != TableSchemaInfo.class || src == null) {
+            if ((valueType != TableSchemaInfo.class && valueType != StreamInfo.class) || src == null) {
                 return super.readValue(src, valueType);
             }
 
