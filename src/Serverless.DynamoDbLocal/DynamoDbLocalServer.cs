@@ -148,6 +148,11 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         try
         {
             await server.WaitUntilReadyAsync(options.StartupTimeout, ct);
+            if (bind != DynamoDbLocalOptions.AnyAddress)
+            {
+                log?.WriteLine("DynamoDB Local " + await server.WaitForOutputAsync(SchemaCacheLinePrefixes, options.StartupTimeout, ct));
+            }
+
             if (options.Storage != DynamoDbLocalStorage.Memory && bind != DynamoDbLocalOptions.AnyAddress)
             {
                 // The launcher tunes the database after the server answers: ready means tuned (or told why not).
@@ -242,6 +247,9 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
     /// <summary>What the launcher writes once it has run the storage's PRAGMAs, or found it could not.</summary>
     internal static readonly string[] TuningLinePrefixes = ["SQLite tuned", "SQLite not tuned"];
 
+    /// <summary>What the launcher writes once it has given DynamoDB Local's schema reader its cache, or found it could not.</summary>
+    internal static readonly string[] SchemaCacheLinePrefixes = ["table schemas cached", "table schemas not cached"];
+
     /// <summary>The launcher's switch: end when standard input ends (the pipe this process holds).</summary>
     internal const string ExitWithStdinProperty = "serverless.exitWithStdin";
 
@@ -259,12 +267,12 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
 
             if (_process is { HasExited: true })
             {
-                throw new DynamoDbLocalException($"DynamoDB Local exited with code {_process.ExitCode} while its database was being tuned:\n{Output}");
+                throw new DynamoDbLocalException($"DynamoDB Local exited with code {_process.ExitCode} before its launcher wrote \"{prefixes[0]}\" or \"{prefixes[^1]}\":\n{Output}");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new DynamoDbLocalException($"DynamoDB Local's launcher did not tune its database within {timeout.TotalSeconds:0}s:\n{Output}");
+                throw new DynamoDbLocalException($"DynamoDB Local's launcher did not write \"{prefixes[0]}\" or \"{prefixes[^1]}\" within {timeout.TotalSeconds:0}s:\n{Output}");
             }
 
             await Task.Delay(50, ct);

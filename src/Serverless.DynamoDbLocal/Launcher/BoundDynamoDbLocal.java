@@ -3,17 +3,23 @@ import com.almworks.sqlite4java.SQLiteJob;
 import com.almworks.sqlite4java.SQLiteQueue;
 import com.amazonaws.services.dynamodbv2.local.main.ServerRunner;
 import com.amazonaws.services.dynamodbv2.local.server.DynamoDBProxyServer;
+import com.amazonaws.services.dynamodbv2.local.shared.access.StreamInfo;
+import com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.TableSchemaInfo;
+import com.amazonaws.services.dynamodbv2.local.shared.mapper.DynamoDBObjectMapper;
+import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +38,14 @@ import org.eclipse.jetty.server.ServerConnector;
  * taken and released around each one, and a 2 MB page cache. That makes a bulk write about ten times slower than in
  * memory. Its command line has no option for any of it, so after it starts this finds the SQLite queue it opened and
  * runs the profile's PRAGMAs on that connection (its one connection: every job runs on that queue's thread).
+ *
+ * Before every item it reads or writes, DynamoDB Local reads its table's schema (the TableSchemaInfo JSON in its
+ * metadata table) and parses it with Jackson, on its one SQLite thread: about a third of that thread's time in a bulk
+ * write. The launcher gives that parse a cache (SchemaCache): the schema is still read from SQLite every time, and
+ * parsed only when its bytes are new, so a changed schema is a new parse. A parse is shared by the operations that read
+ * it, which is safe because only item operations read schemas this way (getTableSchemaInfo2: get, put, delete, query,
+ * index counts and sizes) and none changes the object; the table operations that change a schema in place (UpdateTable,
+ * UpdateTimeToLive, an index's creation and removal) read it through another mapper and so always parse their own.
  *
  * Started with -Dserverless.exitWithStdin=true (as DynamoDbLocalServer starts it), it exits when its standard input
  * ends: the process that started it holds the other end of that pipe, so when that process dies, even killed outright
@@ -82,6 +96,7 @@ public final class BoundDynamoDbLocal {
         Field field = DynamoDBProxyServer.class.getDeclaredField("server");
         field.setAccessible(true);
         Server server = (Server) field.get(proxy);
+        String cached = SchemaCache.install();
         int bound = 0;
         for (Connector connector : server.getConnectors()) {
             if (connector instanceof ServerConnector serverConnector) {
@@ -96,6 +111,7 @@ public final class BoundDynamoDbLocal {
         }
 
         proxy.start();
+        System.err.println(cached);
         if (profile != null) {
             tune(proxy, address, portOf(own), profile);
         }
@@ -216,5 +232,68 @@ public final class BoundDynamoDbLocal {
         String[] all = Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, all, first.length, second.length);
         return all;
+    }
+
+    /** Parses of table schemas and stream descriptions by the bytes they were parsed from (a few a table). */
+    static final class SchemaCache {
+        private static final int CAPACITY = 64;
+        private static final Map<ByteBuffer, Object> PARSED = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Object> eldest) {
+                return size() > CAPACITY;
+            }
+        });
+
+        private SchemaCache() {
+        }
+
+        /** Puts the caching mapper in DynamoDB Local's item operations' schema reader; says whether it could. */
+        static String install() {
+            try {
+                Class<?> job = Class.forName(
+                    "com.amazonaws.services.dynamodbv2.local.shared.access.sqlite.SQLiteDBAccessJob", true,
+                    BoundDynamoDbLocal.class.getClassLoader());
+                Field mapper = job.getDeclaredField("MAPPER");
+                // A static final field: set through sun.misc.Unsafe (by reflection, as it is the JDK's internal API),
+                // before any code that reads it has run, so none has been compiled with the old value.
+                Class<?> unsafeType = Class.forName("sun.misc.Unsafe");
+                Field theUnsafe = unsafeType.getDeclaredField("theUnsafe");
+                theUnsafe.setAccessible(true);
+                Object unsafe = theUnsafe.get(null);
+                Object base = unsafeType.getMethod("staticFieldBase", Field.class).invoke(unsafe, mapper);
+                long offset = (long) unsafeType.getMethod("staticFieldOffset", Field.class).invoke(unsafe, mapper);
+                unsafeType.getMethod("putObjectVolatile", Object.class, long.class, Object.class)
+                    .invoke(unsafe, base, offset, new CachingMapper());
+                return "table schemas cached: each parsed once per version";
+            } catch (Throwable e) {
+                return "table schemas not cached (" + e + ")";
+            }
+        }
+    }
+
+    /**
+     * DynamoDB Local's own mapper, but a table schema, or a stream's view type and key (StreamInfo, parsed for every
+     * stream record written and read only), parsed from bytes it has parsed before is the earlier parse.
+     */
+    static final class CachingMapper extends DynamoDBObjectMapper {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public <T> T readValue(byte[] src, Class<T> valueType) throws IOException {
+            if ((valueType != TableSchemaInfo.class && valueType != StreamInfo.class) || src == null) {
+                return super.readValue(src, valueType);
+            }
+
+            // The blob SQLite hands over is a fresh array, so it can be kept as the key.
+            ByteBuffer key = ByteBuffer.wrap(src);
+            Object hit = SchemaCache.PARSED.get(key);
+            if (hit != null) {
+                return valueType.cast(hit);
+            }
+
+            T parsed = super.readValue(src, valueType);
+            SchemaCache.PARSED.put(key, parsed);
+            return parsed;
+        }
     }
 }

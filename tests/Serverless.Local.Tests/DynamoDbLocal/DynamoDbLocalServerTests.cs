@@ -74,6 +74,105 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
     }
 
     [Fact]
+    public async Task Every_change_to_a_tables_schema_is_seen_by_the_next_item_operation_though_schemas_are_cached()
+    {
+        var log = new StringWriter();
+        await using var server = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Scratch }, log, Ct);
+        Assert.Contains("DynamoDB Local table schemas cached: each parsed once per version", log.ToString(), StringComparison.Ordinal);
+        using var client = server.CreateClient();
+        var table = await CreateTableAsync(client);
+        for (var i = 0; i < 5; i++)
+        {
+            await PutAsync(client, table, $"before-{i}", "blue");
+        }
+
+        // A new index: items written after it are in it (the cached schema without it would leave them out).
+        await client.UpdateTableAsync(
+            new UpdateTableRequest
+            {
+                TableName = table,
+                AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S), new AttributeDefinition("colour", ScalarAttributeType.S)],
+                GlobalSecondaryIndexUpdates =
+                [
+                    new GlobalSecondaryIndexUpdate
+                    {
+                        Create = new CreateGlobalSecondaryIndexAction
+                        {
+                            IndexName = "ByColour",
+                            KeySchema = [new KeySchemaElement("colour", KeyType.HASH)],
+                            Projection = new Projection { ProjectionType = ProjectionType.KEYS_ONLY },
+                        },
+                    },
+                ],
+            },
+            Ct);
+        await WaitForIndexAsync(client, table, "ByColour", present: true);
+        await PutAsync(client, table, "after", "blue");
+        await PutAsync(client, table, "other", "red");
+        var blue = await client.QueryAsync(
+            new QueryRequest
+            {
+                TableName = table,
+                IndexName = "ByColour",
+                KeyConditionExpression = "colour = :c",
+                ExpressionAttributeValues = new() { [":c"] = new("blue") },
+            },
+            Ct);
+        Assert.Contains(blue.Items, item => item["PK"].S == "after");
+        var typeClash = await Assert.ThrowsAsync<AmazonDynamoDBException>(() => client.PutItemAsync(
+            table, new Dictionary<string, AttributeValue> { ["PK"] = new("bad"), ["colour"] = new() { N = "1" } }, Ct));
+        Assert.Contains("Type mismatch", typeClash.Message, StringComparison.Ordinal);
+
+        // The index gone: it can no longer be queried, and a number under its key is an ordinary attribute again.
+        await client.UpdateTableAsync(
+            new UpdateTableRequest { TableName = table, GlobalSecondaryIndexUpdates = [new GlobalSecondaryIndexUpdate { Delete = new DeleteGlobalSecondaryIndexAction { IndexName = "ByColour" } }] },
+            Ct);
+        await WaitForIndexAsync(client, table, "ByColour", present: false);
+        await client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new("number"), ["colour"] = new() { N = "1" } }, Ct);
+        await Assert.ThrowsAsync<AmazonDynamoDBException>(() => client.QueryAsync(
+            new QueryRequest { TableName = table, IndexName = "ByColour", KeyConditionExpression = "colour = :c", ExpressionAttributeValues = new() { [":c"] = new("blue") } }, Ct));
+
+        // The same name made again with another key: items are held to the new key.
+        await client.DeleteTableAsync(table, Ct);
+        await client.CreateTableAsync(
+            new CreateTableRequest
+            {
+                TableName = table,
+                KeySchema = [new KeySchemaElement("PK", KeyType.HASH), new KeySchemaElement("SK", KeyType.RANGE)],
+                AttributeDefinitions = [new AttributeDefinition("PK", ScalarAttributeType.S), new AttributeDefinition("SK", ScalarAttributeType.S)],
+                BillingMode = BillingMode.PAY_PER_REQUEST,
+            },
+            Ct);
+        await Assert.ThrowsAsync<AmazonDynamoDBException>(() => PutAsync(client, table, "no-sort-key", "blue"));
+        await client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new("a"), ["SK"] = new("b") }, Ct);
+        var count = await client.ScanAsync(new ScanRequest { TableName = table, Select = Select.COUNT }, Ct);
+        Assert.Equal(1, count.Count);
+    }
+
+    /// <summary>
+    /// DynamoDB Local makes an index's columns after UpdateTable has answered (an item written before that fails with
+    /// a 500, with or without the launcher), so a writer waits for the index as a client of DynamoDB waits for ACTIVE.
+    /// </summary>
+    private static async Task WaitForIndexAsync(IAmazonDynamoDB client, string table, string index, bool present)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var described = await client.DescribeTableAsync(table, Ct);
+            var found = described.Table.GlobalSecondaryIndexes?.FirstOrDefault(i => i.IndexName == index);
+            if (present ? found?.IndexStatus == IndexStatus.ACTIVE : found is null)
+            {
+                return;
+            }
+
+            Assert.True(attempt < 200, $"index {index} not {(present ? "active" : "gone")} after 10 s");
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    private static Task PutAsync(IAmazonDynamoDB client, string table, string key, string colour) =>
+        client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new(key), ["colour"] = new(colour) }, Ct);
+
+    [Fact]
     public async Task A_scratch_folder_left_by_a_process_that_no_longer_runs_is_deleted_by_the_next_start()
     {
         using var gone = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
