@@ -92,7 +92,11 @@ public static class ApiTelemetryBench
             for (var k = 0; k < sides.Length; k++)
             {
                 var side = sides[(k + round) % sides.Length];
+                var allocated = GC.GetTotalAllocatedBytes(precise: false);
+                var collections = GC.CollectionCount(0);
                 side.Rounds.Add(await Load.RunAsync(Concurrency, requests, Get(side.Http), ct, context.Cpu));
+                side.Allocated.Add((GC.GetTotalAllocatedBytes(precise: false) - allocated) / (double)requests);
+                side.Collections += GC.CollectionCount(0) - collections;
             }
         }
 
@@ -147,6 +151,8 @@ public static class ApiTelemetryBench
         };
         section.Details.Add("CPU per request by round (µs), " + string.Join("; ", sides.Select(side =>
             $"{side.Name}: {string.Join(", ", side.Rounds.Select(r => $"{r.SelfCpuPerOperation!.Value * 1000:0}"))}")) + ".");
+        section.Details.Add("Bytes allocated per request (median of the rounds, HTTP client and API together) and gen0 collections over the rounds, "
+            + string.Join("; ", sides.Select(side => $"{side.Name}: {new Stats(side.Allocated).Median / 1024:0.0} KB, {side.Collections}")) + ".");
         section.Details.Add(
             $"On: p50 {Format.Ms(onAll.Latency.Median)}, p99 {Format.Ms(onAll.Latency.P99)}, {Format.Rate(onAll.Throughput, "req")}; "
             + $"off: p50 {Format.Ms(offAll.Latency.Median)}, p99 {Format.Ms(offAll.Latency.P99)}, {Format.Rate(offAll.Throughput, "req")}.");
@@ -175,6 +181,11 @@ public static class ApiTelemetryBench
         public HttpClient Http { get; } = http;
 
         public List<LoadResult> Rounds { get; } = [];
+
+        /// <summary>Bytes allocated by the process per request, each round (HTTP client and API together).</summary>
+        public List<double> Allocated { get; } = [];
+
+        public int Collections { get; set; }
 
         public Stats Cpu => new(Rounds.Select(r => r.SelfCpuPerOperation!.Value * 1000));
 

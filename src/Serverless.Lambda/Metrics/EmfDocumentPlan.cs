@@ -3,8 +3,9 @@ namespace Serverless.Lambda.Metrics;
 /// <summary>
 /// Places the parts of a flush (a dimension set's metrics, or their next hundred values) into as few documents as the
 /// embedded metric format allows, first fit in the order recorded. A part joins a document when the document's root
-/// can hold its members beside the others': every dimension name they share has the same value, no metric name is
-/// already a member, and the document stays within <see cref="EmfDocumentWriter.MaxMetricsPerDocument"/> metrics.
+/// can hold its members beside the others': every dimension name they share has the same value, a metric name already
+/// a member is the same series (unit, resolution and values: then both directives name the one member), and the
+/// document stays within <see cref="EmfDocumentWriter.MaxMetricsPerDocument"/> metrics.
 /// The parts and documents are kept and reused by the next flush of the same thread.
 /// </summary>
 internal sealed class EmfDocumentPlan
@@ -73,17 +74,19 @@ internal sealed class EmfDocumentPlan
             Metrics.Clear();
         }
 
-        public bool HasMetric(string name)
+        public bool HasMetric(string name) => Find(name) is not null;
+
+        public RecordedMetric? Find(string name)
         {
             foreach (var metric in Metrics)
             {
                 if (metric.Name == name)
                 {
-                    return true;
+                    return metric;
                 }
             }
 
-            return false;
+            return null;
         }
     }
 
@@ -116,7 +119,9 @@ internal sealed class EmfDocumentPlan
             {
                 foreach (var metric in part.Metrics)
                 {
-                    if (placed.HasMetric(metric.Name) || placed.Group.HasDimension(metric.Name))
+                    // A metric another directive of the document names is one root member: the same only when it is the
+                    // same series of values (the request's latency by route and over the whole API), else it means two things.
+                    if ((placed.Find(metric.Name) is { } other && !SameMember(placed, other, part, metric)) || placed.Group.HasDimension(metric.Name))
                     {
                         return false;
                     }
@@ -132,6 +137,50 @@ internal sealed class EmfDocumentPlan
             }
 
             return true;
+        }
+
+        /// <summary>
+        /// Whether two parts' metrics of one name can be one root member: the same unit and resolution (each directive
+        /// defines the metric) and the same values of their rounds, in order.
+        /// </summary>
+        private static bool SameMember(Part placed, RecordedMetric one, Part part, RecordedMetric other)
+        {
+            if (one.Unit != other.Unit || one.StorageResolution != other.StorageResolution)
+            {
+                return false;
+            }
+
+            var from = placed.Round * EmfDocumentWriter.MaxValuesPerMetric;
+            var count = Math.Min(EmfDocumentWriter.MaxValuesPerMetric, one.Values.Count - from);
+            var otherFrom = part.Round * EmfDocumentWriter.MaxValuesPerMetric;
+            if (Math.Min(EmfDocumentWriter.MaxValuesPerMetric, other.Values.Count - otherFrom) != count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                if (one.Values[from + i] != other.Values[otherFrom + i])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Whether a part before <paramref name="index"/> has the metric, so its values are written already.</summary>
+        public bool HasMetricBefore(int index, string name)
+        {
+            for (var p = 0; p < index; p++)
+            {
+                if (Parts[p].HasMetric(name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Whether a part before <paramref name="index"/> has the dimension, so its value is written already.</summary>

@@ -11,7 +11,8 @@ namespace Serverless.Lambda.Metrics;
 /// <para>
 /// An invocation's dimension sets share as few documents as the root allows, one directive per set: dimension values and
 /// metric values are members of the root, so two sets share a document only when they agree on every dimension name
-/// they share and no member name means two things (a second route's latency needs a document of its own). A document
+/// they share and no member name means two things (a second route's latency needs a document of its own; the same
+/// latency by route and over the whole API is one member both directives name). A document
 /// holds at most <see cref="MaxMetricsPerDocument"/> metrics in all and at most <see cref="MaxValuesPerMetric"/> values
 /// a metric: more are split into further documents, never dropped.
 /// </para>
@@ -154,10 +155,17 @@ public static class EmfDocumentWriter
             }
         }
 
-        foreach (var part in document.Parts)
+        for (var p = 0; p < document.Parts.Count; p++)
         {
+            var part = document.Parts[p];
             foreach (var metric in part.Metrics)
             {
+                // A member two directives name (the same values: the plan placed them together only so) is written once.
+                if (document.HasMetricBefore(p, metric.Name))
+                {
+                    continue;
+                }
+
                 var from = part.Round * MaxValuesPerMetric;
                 var count = Math.Min(MaxValuesPerMetric, metric.Values.Count - from);
                 if (count == 1)

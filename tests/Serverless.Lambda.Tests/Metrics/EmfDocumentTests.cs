@@ -109,6 +109,47 @@ public sealed class EmfDocumentTests
     }
 
     [Fact]
+    public void The_same_values_by_route_and_over_the_whole_api_are_one_member_of_one_document()
+    {
+        var collector = Collector();
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 12.5, [new("Route", "/users/{id}"), new("Method", "GET")]);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Route", "/users/{id}"), new("Method", "GET")]);
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 12.5);
+        collector.Add("ApiRequests", MetricUnit.Count, 1);
+        collector.Add("ApiRequests", MetricUnit.Count, 1, [new("Method", "GET")]);
+
+        var document = Assert.Single(Documents(collector));
+
+        var directives = document["_aws"]!["CloudWatchMetrics"]!.AsArray();
+        Assert.Equal(
+            [["Service", "Route", "Method"], ["Service"], ["Service", "Method"]],
+            directives.Select(d => d!["Dimensions"]!.AsArray().Single()!.AsArray().Select(n => (string)n!).ToArray()));
+        Assert.Equal(
+            [["ApiLatency", "ApiRequests"], ["ApiLatency", "ApiRequests"], ["ApiRequests"]],
+            directives.Select(d => d!["Metrics"]!.AsArray().Select(m => (string)m!["Name"]!).ToArray()));
+        Assert.Equal((12.5, 1.0), ((double)document["ApiLatency"]!, (double)document["ApiRequests"]!));
+    }
+
+    [Fact]
+    public void The_same_metric_with_other_values_or_unit_needs_a_document_of_its_own()
+    {
+        var collector = Collector();
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 12.5, [new("Route", "/users/{id}")]);
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 12.5);
+        collector.Add("ApiLatency", MetricUnit.Milliseconds, 3);
+        collector.Add("ApiRequests", MetricUnit.Count, 2, [new("Route", "/users/{id}")]);
+        collector.Add("ApiRequests", MetricUnit.Milliseconds, 2, [new("Method", "GET")]);
+
+        var documents = Documents(collector);
+
+        Assert.Equal(2, documents.Count);
+        Assert.Equal(12.5, (double)documents[0]["ApiLatency"]!);
+        Assert.Equal([12.5, 3.0], documents[1]["ApiLatency"]!.AsArray().Select(v => (double)v!));
+        Assert.Equal("Count", (string)documents[0]["_aws"]!["CloudWatchMetrics"]!.AsArray()[0]!["Metrics"]!.AsArray()[1]!["Unit"]!);
+        Assert.Equal("Milliseconds", (string)documents[1]["_aws"]!["CloudWatchMetrics"]!.AsArray()[1]!["Metrics"]!.AsArray()[0]!["Unit"]!);
+    }
+
+    [Fact]
     public void A_dimension_given_twice_is_refused_even_once_its_set_was_recorded()
     {
         var collector = Collector(refuse: false);
