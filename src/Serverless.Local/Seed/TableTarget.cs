@@ -56,7 +56,9 @@ public sealed class TableTarget : IDisposable
     }
 
     /// <exception cref="CommandException">No endpoint was given, or it is not an absolute http(s) URL.</exception>
-    public static TableTarget Resolve(string? endpointOption, string? tableOption)
+    /// <param name="requestTimeout">How long one request may take (30 s when null): longer for a command whose requests are
+    /// slow by nature, such as <c>stats</c> (DynamoDB Local answers DescribeTable by counting the table).</param>
+    public static TableTarget Resolve(string? endpointOption, string? tableOption, TimeSpan? requestTimeout = null)
     {
         var endpoint = EndpointFrom(endpointOption)
             ?? throw new CommandException(
@@ -70,7 +72,7 @@ public sealed class TableTarget : IDisposable
         var table = !string.IsNullOrWhiteSpace(tableOption)
             ? tableOption.Trim()
             : Environment.GetEnvironmentVariable(TableNameVariable) is { Length: > 0 } fromEnv ? fromEnv : DefaultTableName;
-        return new TableTarget(uri, table, CreateClient(uri));
+        return new TableTarget(uri, table, CreateClient(uri, requestTimeout ?? TimeSpan.FromSeconds(30)));
     }
 
     /// <summary>Checks that the table exists, for the commands that read or change what is in it.</summary>
@@ -108,10 +110,10 @@ public sealed class TableTarget : IDisposable
     }
 
     // The CLI's calls are interactive or bulk: a few retries and a bounded wait, then a clear error instead of a hang.
-    private static IAmazonDynamoDB CreateClient(Uri endpoint) =>
+    private static IAmazonDynamoDB CreateClient(Uri endpoint, TimeSpan requestTimeout) =>
         DynamoDbClients.Create(endpoint.ToString(), DynamoDbLocalServer.LocalRegion, config =>
         {
             config.MaxErrorRetry = 3;
-            config.Timeout = TimeSpan.FromSeconds(30);
+            config.Timeout = requestTimeout;
         });
 }

@@ -73,27 +73,47 @@ public static class ServeCommand
                 MetricsPort = parse.GetValue(metricsPort),
                 Faults = parse.GetValue(faults) is { } spec ? ValidFaults(spec) : null,
             };
-            await using var stack = await LocalStack.StartAsync(options, Console.Error, ct);
-            await Console.Error.WriteLineAsync(
-                $"Local stack ready. API: {stack.ApiUrl} (reference: {stack.ApiUrl}scalar, token: dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\")"
-                + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
-                + $" | stream functions: {string.Join(", ", stack.StreamFunctions)}"
-                + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
-                + $" | metrics: {stack.MetricsUrl}"
-                + (options.Faults is null ? "" : $" | faults: {options.Faults}")
-                + " | Ctrl+C to stop.");
+            var stack = await LocalStack.StartAsync(options, Console.Error, ct);
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                return await RunUntilStoppedAsync(stack, options, ct);
             }
-            catch (OperationCanceledException)
+            finally
             {
-                // Ctrl+C: the normal way out.
+                try
+                {
+                    await stack.DisposeAsync();
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Stopping a ready stack is its normal end: a part that was cancelled while it stopped is not an error
+                    // (nor "stopped before the stack was ready", which is what reaches the user otherwise).
+                }
             }
-
-            return 0;
         }, "stopped before the stack was ready.", cancelledExitCode: 0));
         return command;
+    }
+
+    private static async Task<int> RunUntilStoppedAsync(LocalStack stack, LocalStackOptions options, CancellationToken ct)
+    {
+        await Console.Error.WriteLineAsync(
+            $"Local stack ready. API: {stack.ApiUrl} (reference: {stack.ApiUrl}scalar, token: dotnet run --project src/Serverless.Local -- token --scopes \"data.read data.write\")"
+            + $" | DynamoDB: {stack.DynamoDb.ServiceUrl} table {stack.TableName}"
+            + $" | stream functions: {string.Join(", ", stack.StreamFunctions)}"
+            + (stack.CacheEndpoint is null ? " | cache: off (--cache turns it on)" : $" | cache: redis {stack.CacheEndpoint}")
+            + $" | metrics: {stack.MetricsUrl}"
+            + (options.Faults is null ? "" : $" | faults: {options.Faults}")
+            + " | Ctrl+C to stop.");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl+C: the normal way out.
+        }
+
+        return 0;
     }
 
     private static string ValidFaults(string spec)
