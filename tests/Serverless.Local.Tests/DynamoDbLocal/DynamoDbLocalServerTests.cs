@@ -55,7 +55,7 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
         try
         {
             Assert.NotNull(scratch);
-            Assert.Contains("SQLite tuned (1 database): PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE", log.ToString(), StringComparison.Ordinal);
+            Assert.Contains("SQLite tuned (1 database): PRAGMA page_size=4096; VACUUM; PRAGMA journal_mode=MEMORY; PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE", log.ToString(), StringComparison.Ordinal);
             using var client = server.CreateClient();
             var table = await CreateTableAsync(client);
             await client.PutItemAsync(table, new Dictionary<string, AttributeValue> { ["PK"] = new("a"), ["n"] = new() { N = "1" } }, Ct);
@@ -63,7 +63,17 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
             var read = await client.GetItemAsync(new GetItemRequest { TableName = table, Key = new() { ["PK"] = new("a") }, ConsistentRead = true }, Ct);
 
             Assert.Equal("1", read.Item["n"].N);
-            Assert.True(File.Exists(Path.Combine(scratch, "shared-local-instance.db")), "the database is a file in the scratch folder, not memory");
+            var file = Path.Combine(scratch, "shared-local-instance.db");
+            Assert.True(File.Exists(file), "the database is a file in the scratch folder, not memory");
+
+            // The database header's page size (bytes 16-17, big-endian): 4 KB, where DynamoDB Local's SQLite makes 1 KB.
+            var header = new byte[100];
+            using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            {
+                stream.ReadExactly(header);
+            }
+
+            Assert.Equal(4096, (header[16] << 8) | header[17]);
         }
         finally
         {
