@@ -89,9 +89,12 @@ public sealed class ProductRepository(TableAccess table) : TableRepository(table
         await Access.Writer.UpdateAsync(Table, Keys.Product(id), stamp, WriteCondition.VersionIs(expectedVersion),
             ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
 
-        // Only the version we stamped: a write that slipped in between wins over our delete.
-        await Access.Writer.DeleteAsync(Table, Keys.Product(id), WriteCondition.VersionIs(stamped),
-            ConditionFailures.StaleOrMissing(Entity, text, expectedVersion), cancellationToken).ConfigureAwait(false);
+        // Only the version we stamped: a write that slipped in between wins over our delete. A transaction of one
+        // action for its ClientRequestToken: the SDK's resend of a delete whose response was lost is answered as the
+        // first attempt was, where a plain DeleteItem's resend would find the product gone and report it missing.
+        await Access.Transactions.WriteAsync(
+            [WriteAction.Delete(Table, Keys.Product(id), WriteCondition.VersionIs(stamped), ConditionFailures.StaleOrMissing(Entity, text, expectedVersion))],
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>All products by name (case-insensitive, then id): one Query on GSI1 PRODUCTS per page.</summary>

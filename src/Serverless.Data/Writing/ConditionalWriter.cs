@@ -3,10 +3,12 @@ namespace Serverless.Data.Writing;
 /// <summary>
 /// Single-item writes, each with its condition (for items written alone; <see cref="TransactionWriter"/> writes
 /// several together). A failed condition is either turned into the domain error the caller names
-/// (<c>PutAsync</c>, <c>UpdateAsync</c>, <c>DeleteAsync</c>) or answered as false where it is an expected outcome
+/// (<c>PutAsync</c>, <c>UpdateAsync</c>) or answered as false where it is an expected outcome
 /// (<c>TryPutAsync</c> and its siblings: the entry is already there, the link is already gone). A put whose condition
 /// fails against exactly the item it puts, or a versioned update whose values are all stored already, is its own
-/// earlier attempt, applied, and succeeds (docs/reliability.md).
+/// earlier attempt, applied, and succeeds (docs/reliability.md). A delete that must report a failed condition goes
+/// through <see cref="TransactionWriter"/> instead: a resend of an applied delete finds nothing, which cannot be told
+/// from a delete of what was never there except by the transaction's request token.
 /// </summary>
 public sealed class ConditionalWriter(IAmazonDynamoDB client)
 {
@@ -41,20 +43,9 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
     public Task<bool> TryUpdateAsync(string tableName, ItemKey key, ItemUpdate update, WriteCondition condition, CancellationToken cancellationToken) =>
         TrySendAsync(UpdateRequest(tableName, key, update, condition, returnOld: false), cancellationToken);
 
-    public Task DeleteAsync(
-        string tableName,
-        ItemKey key,
-        WriteCondition condition,
-        ConditionFailureTranslator onConditionFailed,
-        CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(onConditionFailed);
-        return SendAsync(DeleteRequest(tableName, key, condition, returnOld: true), onConditionFailed, cancellationToken);
-    }
-
     /// <returns>False when the condition did not hold (nothing was deleted).</returns>
     public Task<bool> TryDeleteAsync(string tableName, ItemKey key, WriteCondition condition, CancellationToken cancellationToken) =>
-        TrySendAsync(DeleteRequest(tableName, key, condition, returnOld: false), cancellationToken);
+        TrySendAsync(DeleteRequest(tableName, key, condition), cancellationToken);
 
     private async Task SendAsync(AmazonDynamoDBRequest request, ConditionFailureTranslator onConditionFailed, CancellationToken cancellationToken)
     {
@@ -167,7 +158,7 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
         };
     }
 
-    private static DeleteItemRequest DeleteRequest(string tableName, ItemKey key, WriteCondition condition, bool returnOld)
+    private static DeleteItemRequest DeleteRequest(string tableName, ItemKey key, WriteCondition condition)
     {
         ArgumentNullException.ThrowIfNull(condition);
         return new DeleteItemRequest
@@ -177,7 +168,7 @@ public sealed class ConditionalWriter(IAmazonDynamoDB client)
             ConditionExpression = condition.Expression,
             ExpressionAttributeNames = condition.NamesCopy(),
             ExpressionAttributeValues = condition.ValuesCopy(),
-            ReturnValuesOnConditionCheckFailure = ReturnedOnFailure(returnOld),
+            ReturnValuesOnConditionCheckFailure = ReturnValuesOnConditionCheckFailure.NONE,
         };
     }
 

@@ -1,9 +1,11 @@
 using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Serverless.Data.Client.Faults;
+using Serverless.Data.Products;
 using Serverless.Data.Table;
 using Serverless.Data.Writing;
 using Serverless.Domain;
+using Serverless.Domain.Products;
 using Serverless.DynamoDbLocal;
 using Serverless.Testing;
 
@@ -11,7 +13,9 @@ namespace Serverless.Data.Tests.Client.Faults;
 
 /// <summary>
 /// A conditional put whose response is lost is sent again by the SDK and fails its condition against its own first
-/// attempt; the writer tells that (exactly its item is stored) from a real conflict (another item is).
+/// attempt; the writer tells that (exactly its item is stored) from a real conflict (another item is). A delete
+/// cannot be told apart that way (a resend finds nothing, as a delete of nothing does): a product's goes in a
+/// transaction whose request token makes the resend answer as the first attempt did.
 /// </summary>
 public sealed class LostResponseRetryTests(DynamoDbLocalFixture dynamo) : IAsyncLifetime
 {
@@ -90,6 +94,31 @@ public sealed class LostResponseRetryTests(DynamoDbLocalFixture dynamo) : IAsync
         var noteOnly = new ItemUpdate("SET #note = :note", new Dictionary<string, string> { ["#note"] = "note" }, new Dictionary<string, AttributeValue> { [":note"] = new("same") });
 
         await Assert.ThrowsAsync<ConflictException>(() => writer.UpdateAsync(_table.Name, Key("f"), noteOnly, WriteCondition.VersionIs(1), Conflict, Ct));
+    }
+
+    [Fact]
+    public async Task A_product_delete_whose_response_was_lost_succeeds_instead_of_reporting_the_product_missing()
+    {
+        var clean = new ProductRepository(new TableAccess(_table.Admin, _table.Options(), TimeProvider.System));
+        var product = await clean.CreateAsync(new Product { Id = Guid.NewGuid(), Name = "Lamp", Price = 12m }, "test:setup", Ct);
+        var config = dynamo.Server.CreateConfig();
+        // The delete itself (after the stamp) is applied and its answer dropped; the SDK sends it again.
+        var counters = FaultInjection.Attach(config, FaultOptions.Only(FaultClass.AppliedButLost, 1, seed: 9, "DynamoDB_20120810.TransactWriteItems") with { MaxFaults = 1 });
+        using var client = new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config);
+
+        await new ProductRepository(new TableAccess(client, _table.Options(), TimeProvider.System)).DeleteAsync(product.Id, product.Version, "test:faults", Ct);
+
+        Assert.Equal(1, counters.Injected(FaultClass.AppliedButLost));
+        Assert.True(counters.Eligible >= 2, $"the delete was not sent again ({counters.Eligible} requests)");
+        Assert.Null(await clean.GetAsync(product.Id, Ct));
+    }
+
+    [Fact]
+    public async Task A_product_delete_of_a_product_that_is_not_there_still_reports_it_missing()
+    {
+        var products = new ProductRepository(new TableAccess(_table.Admin, _table.Options(), TimeProvider.System));
+
+        await Assert.ThrowsAsync<NotFoundException>(() => products.DeleteAsync(Guid.NewGuid(), 1, "test:faults", Ct));
     }
 
     private static Serverless.Data.Table.ItemKey Key(string id) => new($"LOST#{id}", "LOST");

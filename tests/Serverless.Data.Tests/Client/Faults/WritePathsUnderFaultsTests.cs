@@ -11,6 +11,7 @@ using Serverless.Data.Tests.Support;
 using Serverless.Data.Users;
 using Serverless.Domain;
 using Serverless.Domain.Comments;
+using Serverless.Domain.Orders;
 using Serverless.Domain.Roles;
 using Serverless.Domain.Users;
 using Serverless.DynamoDbLocal;
@@ -28,13 +29,16 @@ namespace Serverless.Data.Tests.Client.Faults;
 /// </summary>
 public sealed class WritePathsUnderFaultsTests(DynamoDbLocalFixture dynamo) : IAsyncLifetime
 {
-    // Each chain is nine writes on one new user: create, update, email change, delete, restore, order, role, two comments.
+    // Each chain is thirteen writes: on one new user create, update, email change, delete, restore, an order and its
+    // status, a role and two comments; on one new product create, update and delete.
     private const int Chains = 20;
+    private const int WritesPerChain = 13;
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     private TestTable _table = null!;
     private ManualTimeProvider _clock = null!;
     private Repositories _clean = null!;
+    private int _ordersMadeForTheChain;
 
     public async ValueTask InitializeAsync()
     {
@@ -67,12 +71,13 @@ public sealed class WritePathsUnderFaultsTests(DynamoDbLocalFixture dynamo) : IA
         for (var i = 0; i < Chains; i++)
         {
             await ChainAsync(faulted, tally, product, role, i);
+            await ProductChainAsync(faulted, tally, i);
         }
 
         await CountStoredAsync(tally);
         TestContext.Current.TestOutputHelper?.WriteLine($"{fault} at {rate}: {tally} ({counters.TotalInjected} faults in {counters.Eligible} requests)");
         Assert.True(counters.Injected(fault) > 0, "no fault was injected");
-        Assert.Equal(Chains * 9, tally.Operations);
+        Assert.Equal(Chains * WritesPerChain, tally.Operations);
         Assert.True(tally.Unexpected.Count == 0, string.Join("\n", tally.Unexpected));
         Assert.Equal(0, tally.Lost);
         Assert.Equal(0, tally.Duplicated);
@@ -123,6 +128,22 @@ public sealed class WritePathsUnderFaultsTests(DynamoDbLocalFixture dynamo) : IA
         var order = DataScope.OrderFor(live, default, product);
         await RecordAsync(tally, "order create", () => faulted.Orders.CreateAsync(order, "test:faults", Ct),
             async () => await _clean.Orders.GetAsync(order.Id, Ct) is null ? Applied.No : Applied.Once);
+        if (await _clean.Orders.GetAsync(order.Id, Ct) is null)
+        {
+            // Not applied: the status change needs the order.
+            await _clean.Orders.CreateAsync(order, "test:setup", Ct);
+            _ordersMadeForTheChain++;
+        }
+
+        // A versioned update of plain assignments: a resend after a lost response finds its values stored and succeeds.
+        var placed = (await _clean.Orders.GetAsync(order.Id, Ct))!;
+        await RecordAsync(tally, "order status", () => faulted.Orders.UpdateStatusAsync(order.Id, OrderStatus.Processing, placed.Version, "test:faults", Ct),
+            async () => (await _clean.Orders.GetAsync(order.Id, Ct))! switch
+            {
+                { Status: OrderStatus.Pending } => Applied.No,
+                var after when after.Version == placed.Version + 1 => Applied.Once,
+                _ => Applied.Twice,
+            });
 
         await RecordAsync(tally, "role assignment", () => faulted.Roles.AssignAsync(id, role.Id, "test:faults", Ct), async () =>
             (await _clean.Roles.ListRolesOfUserAsync(id, new PageRequest(10, null), Ct)).Items.Count(r => r.RoleId == role.Id) switch
@@ -144,6 +165,45 @@ public sealed class WritePathsUnderFaultsTests(DynamoDbLocalFixture dynamo) : IA
                     _ => Applied.Twice,
                 });
         }
+    }
+
+    /// <summary>
+    /// A product's create and update are single conditional puts (a resend that finds exactly its item succeeds); its
+    /// delete stamps the deleter (a versioned update) and then deletes at that version in a transaction of one action,
+    /// whose request token answers a resend as the first attempt was answered.
+    /// </summary>
+    private async Task ProductChainAsync(Repositories faulted, Tally tally, int i)
+    {
+        var product = new Domain.Products.Product { Id = Guid.NewGuid(), Name = $"Gadget {i}", Price = 4.50m };
+        await RecordAsync(tally, "product create", () => faulted.Products.CreateAsync(product, "test:faults", Ct), async () => await _clean.Products.GetAsync(product.Id, Ct) switch
+        {
+            null => Applied.No,
+            { Version: 1 } => Applied.Once,
+            _ => Applied.Twice,
+        });
+        if (await _clean.Products.GetAsync(product.Id, Ct) is null)
+        {
+            await _clean.Products.CreateAsync(product, "test:setup", Ct);
+        }
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var before = (await _clean.Products.GetAsync(product.Id, Ct))!;
+        await RecordAsync(tally, "product update", () => faulted.Products.UpdateAsync(before with { Price = 5.25m }, before.Version, "test:faults", Ct), async () =>
+        {
+            var after = (await _clean.Products.GetAsync(product.Id, Ct))!;
+            return (after.Version - before.Version) switch
+            {
+                0 => Applied.No,
+                1 when after.Price == 5.25m => Applied.Once,
+                _ => Applied.Twice,
+            };
+        });
+
+        // Gone is applied; still there (stamped by the first step or not) is not, and a retry with its version finishes it.
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        var toDelete = (await _clean.Products.GetAsync(product.Id, Ct))!;
+        await RecordAsync(tally, "product delete", () => faulted.Products.DeleteAsync(product.Id, toDelete.Version, "test:faults", Ct),
+            async () => await _clean.Products.GetAsync(product.Id, Ct) is null ? Applied.Once : Applied.No);
     }
 
     /// <summary>A change of the user from the version stored now: applied once when it is at the next version with the change made.</summary>
@@ -183,8 +243,10 @@ public sealed class WritePathsUnderFaultsTests(DynamoDbLocalFixture dynamo) : IA
     {
         var items = await _table.AllItemsAsync(Ct);
         int Of(string type) => items.Count(i => i.GetValueOrDefault(Attr.EntityType)?.S == type);
-        tally.CheckStored("orders", Of(EntityTypes.Order), tally.AppliedOf("order create"));
-        tally.CheckStored("order lines", Of(EntityTypes.OrderItem), tally.AppliedOf("order create"));
+        tally.CheckStored("orders", Of(EntityTypes.Order), tally.AppliedOf("order create") + _ordersMadeForTheChain);
+        tally.CheckStored("order lines", Of(EntityTypes.OrderItem), tally.AppliedOf("order create") + _ordersMadeForTheChain);
+        // The product every chain's order names, and each chain's own product unless its delete did not apply.
+        tally.CheckStored("products", Of(EntityTypes.Product), 1 + Chains - tally.AppliedOf("product delete"));
         tally.CheckStored("role links", Of(EntityTypes.UserRole), tally.AppliedOf("role assignment"));
         tally.CheckStored("comments", Of(EntityTypes.Comment), tally.AppliedOf("comment create (User)") + tally.AppliedOf("comment create (Post)"));
     }
