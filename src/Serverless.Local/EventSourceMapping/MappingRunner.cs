@@ -86,7 +86,19 @@ internal sealed class MappingRunner(
         {
             while (true)
             {
-                var shards = await streams.ListAllShardsAsync(streamArn, ct);
+                IReadOnlyList<Shard> shards;
+                try
+                {
+                    shards = await streams.ListAllShardsAsync(streamArn, ct);
+                }
+                catch (Exception e) when (ShardReader.IsTransient(e, ct))
+                {
+                    // Listed again at the next discovery; the readers running keep their place (starting the stream
+                    // over would read every shard not yet done from its trim horizon again).
+                    await Task.Delay(options.ShardDiscoveryInterval, clock, ct);
+                    continue;
+                }
+
                 var present = shards.Select(s => s.ShardId).ToHashSet(StringComparer.Ordinal);
                 foreach (var shard in shards)
                 {

@@ -87,15 +87,10 @@ internal sealed class ShardReader(
                         closed = iterator is null;
                         continue;
                     }
-                    catch (DynamoDbStreamsException e) when (e.IsRetryable)
+                    catch (Exception e) when (IsTransient(e, ct))
                     {
-                        await Task.Delay(options.PollInterval, clock, ct);
-                        continue;
-                    }
-                    catch (HttpRequestException e)
-                    {
-                        await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: GetRecords failed, retrying: {e.Message}");
-                        await Task.Delay(options.UnavailableDelay, clock, ct);
+                        // The iterator is still good: the same page is asked for again, so nothing is skipped or repeated.
+                        await PauseAfterAsync("GetRecords", e, ct);
                         continue;
                     }
 
@@ -254,9 +249,46 @@ internal sealed class ShardReader(
 
     private async Task<string?> IteratorAsync(string type, string? sequenceNumber, CancellationToken ct)
     {
-        var response = await streams.GetShardIteratorAsync(
-            new GetShardIteratorRequest { StreamArn = streamArn, ShardId = shardId, ShardIteratorType = type, SequenceNumber = sequenceNumber },
-            ct);
-        return response.ShardIterator;
+        while (true)
+        {
+            try
+            {
+                var response = await streams.GetShardIteratorAsync(
+                    new GetShardIteratorRequest { StreamArn = streamArn, ShardId = shardId, ShardIteratorType = type, SequenceNumber = sequenceNumber },
+                    ct);
+                return response.ShardIterator;
+            }
+            catch (Exception e) when (IsTransient(e, ct))
+            {
+                // Asked again here rather than by the mapping, which would start the shard over from its trim horizon.
+                await PauseAfterAsync("GetShardIterator", e, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A failure worth asking again for: a throttle or a 5xx of the service, a connection reset, or HttpClient's own
+    /// timeout (a cancellation the caller did not ask for). Anything else (an expired iterator, trimmed records, a
+    /// stream that is gone) is handled where it is caught, or ends the reader.
+    /// </summary>
+    internal static bool IsTransient(Exception e, CancellationToken ct) => e switch
+    {
+        DynamoDbStreamsException service => service.IsRetryable,
+        HttpRequestException or IOException or TimeoutException => true,
+        OperationCanceledException => !ct.IsCancellationRequested,
+        _ => false,
+    };
+
+    private async Task PauseAfterAsync(string operation, Exception e, CancellationToken ct)
+    {
+        // A throttle or a 5xx is the service asking for a pause; the network failing is the stack going away or
+        // starting, worth a longer one.
+        var throttled = e is DynamoDbStreamsException;
+        if (!throttled)
+        {
+            await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: {operation} failed, retrying: {e.Message}");
+        }
+
+        await Task.Delay(throttled ? options.PollInterval : options.UnavailableDelay, clock, ct);
     }
 }

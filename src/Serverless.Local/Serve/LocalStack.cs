@@ -151,7 +151,11 @@ public sealed class LocalStack : IAsyncDisposable
         }
 
         var ttlDeletions = new TtlDeletionLog();
-        var streams = DynamoDbStreamsClient.ForLocal(DynamoDb.ServiceUrl);
+        // serve --faults faults the stream reads too (DescribeStream, GetShardIterator, GetRecords), as it does the
+        // functions' table calls; the spec's ops= names which, when it names any.
+        var streams = options.Faults is { Length: > 0 } faults
+            ? DynamoDbStreamsClient.ForLocal(DynamoDb.ServiceUrl, new Serverless.Data.Client.Faults.FaultInjectingHandler(Serverless.Data.Client.Faults.FaultOptions.Parse(faults), new SocketsHttpHandler()))
+            : DynamoDbStreamsClient.ForLocal(DynamoDb.ServiceUrl);
         var emulator = new EventSourceMappingEmulator(Client, streams, mappings, ttlDeletions: ttlDeletions, log: log);
         await emulator.StartAsync(ct);
         _owned.Add(emulator);

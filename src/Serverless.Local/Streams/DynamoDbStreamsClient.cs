@@ -23,19 +23,31 @@ public sealed class DynamoDbStreamsClient : IDisposable
     private readonly string _region;
     private readonly TimeProvider _clock;
 
+    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+
+    /// <param name="http">The caller's, left open on dispose; a client of its own when null.</param>
     public DynamoDbStreamsClient(Uri endpoint, AwsCredentials credentials, string region, HttpClient? http = null, TimeProvider? clock = null)
+        : this(endpoint, credentials, region, http ?? new HttpClient { Timeout = DefaultTimeout }, ownsHttp: http is null, clock)
+    {
+    }
+
+    private DynamoDbStreamsClient(Uri endpoint, AwsCredentials credentials, string region, HttpClient http, bool ownsHttp, TimeProvider? clock)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         _endpoint = endpoint;
         _credentials = credentials ?? throw new ArgumentNullException(nameof(credentials));
         _region = region;
-        _ownsHttp = http is null;
-        _http = http ?? new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        _ownsHttp = ownsHttp;
+        _http = http;
         _clock = clock ?? TimeProvider.System;
     }
 
     /// <summary>A client for DynamoDB Local at <paramref name="serviceUrl"/> (any credentials; us-east-1).</summary>
     public static DynamoDbStreamsClient ForLocal(Uri serviceUrl) => new(serviceUrl, AwsCredentials.Local, "us-east-1");
+
+    /// <summary>The same over <paramref name="handler"/> (a fault injector, a recorder), which the client then owns and disposes.</summary>
+    public static DynamoDbStreamsClient ForLocal(Uri serviceUrl, HttpMessageHandler handler) =>
+        new(serviceUrl, AwsCredentials.Local, "us-east-1", new HttpClient(handler ?? throw new ArgumentNullException(nameof(handler))) { Timeout = DefaultTimeout }, ownsHttp: true, clock: null);
 
     public Task<ListStreamsResponse> ListStreamsAsync(ListStreamsRequest request, CancellationToken ct) =>
         SendAsync("ListStreams", request, StreamsJsonContext.Default.ListStreamsRequest, StreamsJsonContext.Default.ListStreamsResponse, ct);
