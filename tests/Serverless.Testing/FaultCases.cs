@@ -18,6 +18,7 @@ public static class FaultCases
     public static async Task<int> RunUntilDoneAsync(Func<Task> run, int mostRuns)
     {
         ArgumentNullException.ThrowIfNull(run);
+        Exception? last = null;
         for (var runs = 1; runs <= mostRuns; runs++)
         {
             try
@@ -28,9 +29,10 @@ public static class FaultCases
             catch (Exception e) when (e is not OperationCanceledException { CancellationToken.IsCancellationRequested: true })
             {
                 // The run stopped on a fault; the next one resumes (or, for seeding, rewrites the same items).
+                last = e;
             }
         }
 
-        throw new InvalidOperationException($"Still failing after {mostRuns} runs.");
+        throw new InvalidOperationException($"Still failing after {mostRuns} runs; the last run failed with {last?.GetType().Name}: {last?.Message}", last);
     }
 }

@@ -17,6 +17,10 @@ internal static class ToolFaults
         var config = fixture.Server.CreateConfig();
         // The SDK's retries on, as the CLI has them (3): a run stops when one call's every attempt failed, then a rerun
         // resumes it. With them off no run at this rate gets through a page (a hundred writes) to its next checkpoint.
+        // Without the SDK's retry throttling: its retry capacity is kept per service URL for the whole process, so a run
+        // that spends it (a few hundred faults do) would leave every later run, in this test or another on the same
+        // DynamoDB Local, failing at its first fault. A user's rerun is a new process, with the capacity whole again.
+        config.ThrottleRetries = false;
         var counters = FaultInjection.Attach(config, FaultOptions.Only(fault, Rate, seed: seed + (int)fault));
         return (new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config), counters);
     }
