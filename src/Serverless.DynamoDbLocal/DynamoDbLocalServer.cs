@@ -124,6 +124,9 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         psi.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         var output = new StringBuilder();
+        // Once it is up, whatever DynamoDB Local says (an exception behind an InternalFailure, above all) goes to the log:
+        // the answer a client gets names no cause.
+        var forward = new OutputForwarder();
         Process process;
         try
         {
@@ -135,8 +138,8 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             throw;
         }
 
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        process.OutputDataReceived += (_, e) => Append(output, e.Data, forward);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data, forward);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -168,6 +171,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         log?.WriteLine(bind == DynamoDbLocalOptions.LoopbackAddress
             ? $"DynamoDB Local is listening on {server.ServiceUrl}"
             : $"DynamoDB Local is listening on {(bind == DynamoDbLocalOptions.AnyAddress ? "every interface" : bind)}, port {port} ({server.ServiceUrl})");
+        forward.Start(log);
         return server;
     }
 
@@ -290,12 +294,14 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         }
     }
 
-    private static void Append(StringBuilder output, string? line)
+    private static void Append(StringBuilder output, string? line, OutputForwarder forward)
     {
         if (line is null)
         {
             return;
         }
+
+        forward.Write(line);
 
         lock (output)
         {
@@ -312,5 +318,70 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// Hands DynamoDB Local's output lines to the log once the server is up, each marked as the emulator's. The one warning
+/// it gives on every run (its SDK's JAXB fallback, with the java.util.logging line before it) says nothing a user can
+/// act on and is left out; any other line, a stack trace behind an InternalFailure above all, goes through.
+/// </summary>
+internal sealed class OutputForwarder
+{
+    private readonly Lock _gate = new();
+    private TextWriter? _log;
+    private string? _header;
+
+    public void Start(TextWriter? log)
+    {
+        lock (_gate)
+        {
+            _log = log;
+        }
+    }
+
+    public void Write(string line)
+    {
+        lock (_gate)
+        {
+            if (_log is null)
+            {
+                return;
+            }
+
+            try
+            {
+                // java.util.logging writes a record as two lines: when and where, then what. Held until the "what" is seen.
+                if (line.Contains(" com.amazonaws.log.JulLog ", StringComparison.Ordinal))
+                {
+                    Flush();
+                    _header = line;
+                    return;
+                }
+
+                if (line.Contains("JAXB is unavailable", StringComparison.Ordinal))
+                {
+                    _header = null;
+                    return;
+                }
+
+                Flush();
+                _log.WriteLine("DynamoDB Local: " + line);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The log was closed before the emulator stopped: its last words go nowhere.
+                _log = null;
+            }
+        }
+    }
+
+    private void Flush()
+    {
+        if (_header is { } header)
+        {
+            _header = null;
+            _log!.WriteLine("DynamoDB Local: " + header);
+        }
     }
 }

@@ -47,6 +47,62 @@ public sealed class DynamoDbLocalServerTests(DynamoDbLocalFixture fixture)
     }
 
     [Fact]
+    public async Task What_DynamoDB_Local_prints_once_it_is_up_goes_to_the_log()
+    {
+        // An InternalFailure names no cause; the emulator's own output does. A thread dump (SIGQUIT) is output on demand.
+        var log = new LockedLines();
+        await using var server = await DynamoDbLocalServer.StartAsync(new DynamoDbLocalOptions { Storage = DynamoDbLocalStorage.Memory }, log, Ct);
+        var startup = log.Text;
+        using (var signal = System.Diagnostics.Process.Start("kill", ["-QUIT", server.ProcessId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await signal.WaitForExitAsync(Ct);
+        }
+
+        await Eventually.WaitUntilAsync(() => log.Text.Contains("DynamoDB Local: Full thread dump", StringComparison.Ordinal), "the thread dump in the log", Ct, TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain("DynamoDB Local: ", startup, StringComparison.Ordinal);
+        using var client = server.CreateClient();
+        Assert.NotNull(await client.ListTablesAsync(new ListTablesRequest(), Ct));
+        // Its one warning of every run (the JAXB fallback of its own SDK) is left out, with the line that dates it.
+        Assert.DoesNotContain("JAXB", log.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("JulLog", log.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>A log the test may read while the server's output threads write to it.</summary>
+    private sealed class LockedLines : TextWriter
+    {
+        private readonly System.Text.StringBuilder _text = new();
+
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public string Text
+        {
+            get
+            {
+                lock (_text)
+                {
+                    return _text.ToString();
+                }
+            }
+        }
+
+        public override void Write(char value)
+        {
+            lock (_text)
+            {
+                _text.Append(value);
+            }
+        }
+
+        public override void WriteLine(string? value)
+        {
+            lock (_text)
+            {
+                _text.AppendLine(value);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_scratch_database_is_on_disk_tuned_for_speed_and_deleted_when_the_server_stops()
     {
         var log = new StringWriter();
