@@ -17,6 +17,7 @@ public sealed class EmulatorHarness : IAsyncDisposable
         RetryDelay = TimeSpan.FromMilliseconds(10),
         MaximumRetryDelay = TimeSpan.FromMilliseconds(50),
         UnavailableDelay = TimeSpan.FromMilliseconds(100),
+        MaximumUnavailableDelay = TimeSpan.FromMilliseconds(800),
     };
 
     private readonly DynamoDbStreamsClient _streams;

@@ -18,6 +18,14 @@ public sealed class TableStatisticsReader(IAmazonDynamoDB client)
     public async Task<TableStatistics> ReadAsync(string tableName, Action<int>? onScanned, CancellationToken cancellationToken)
     {
         var table = (await client.DescribeTableAsync(new DescribeTableRequest { TableName = tableName }, cancellationToken).ConfigureAwait(false)).Table;
+        return await ReadAsync(table, onScanned, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The same for a table already described: DescribeTable is not asked again.</summary>
+    public async Task<TableStatistics> ReadAsync(TableDescription table, Action<int>? onScanned, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var tableName = table.TableName;
         var ttl = (await client.DescribeTimeToLiveAsync(new DescribeTimeToLiveRequest { TableName = tableName }, cancellationToken).ConfigureAwait(false)).TimeToLiveDescription;
 
         var byType = new SortedDictionary<string, (long Items, long Bytes)>(StringComparer.Ordinal);

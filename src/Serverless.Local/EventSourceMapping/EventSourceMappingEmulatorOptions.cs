@@ -16,6 +16,9 @@ public sealed record EventSourceMappingEmulatorOptions
     /// <summary>Pause before trying again when the table, its stream or the endpoint is not there (yet).</summary>
     public TimeSpan UnavailableDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The longest pause between a shard reader's tries after network failures in a row (each doubles the last).</summary>
+    public TimeSpan MaximumUnavailableDelay { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Reported as awsRegion when a record has none, and used in the function ARN of on-failure records.</summary>
     public string Region { get; init; } = "us-east-1";
 

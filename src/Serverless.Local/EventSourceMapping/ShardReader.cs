@@ -34,6 +34,9 @@ internal sealed class ShardReader(
     // was asked for) nor right after records were trimmed (a page held from before would still hold them).
     private bool _shareable = initialIteratorType == ShardIteratorType.TrimHorizon;
 
+    /// <summary>Failures in a row of this reader's calls to the stream; the pause after each grows with it.</summary>
+    private int _failuresInARow;
+
     /// <summary>The stream's ARN in the local run's region and account, as every ARN it reports (DynamoDB Local's own says ddblocal:000000000000).</summary>
     private readonly string reportedStreamArn = ReportedArn(streamArn, options);
 
@@ -70,6 +73,7 @@ internal sealed class ShardReader(
                     try
                     {
                         page = await NextPageAsync(iterator!, ct);
+                        _failuresInARow = 0;
                     }
                     catch (ExpiredIteratorException)
                     {
@@ -256,6 +260,7 @@ internal sealed class ShardReader(
                 var response = await streams.GetShardIteratorAsync(
                     new GetShardIteratorRequest { StreamArn = streamArn, ShardId = shardId, ShardIteratorType = type, SequenceNumber = sequenceNumber },
                     ct);
+                _failuresInARow = 0;
                 return response.ShardIterator;
             }
             catch (Exception e) when (IsTransient(e, ct))
@@ -282,13 +287,32 @@ internal sealed class ShardReader(
     private async Task PauseAfterAsync(string operation, Exception e, CancellationToken ct)
     {
         // A throttle or a 5xx is the service asking for a pause; the network failing is the stack going away or
-        // starting, worth a longer one.
+        // starting, or a request that waited out its timeout, worth a longer one.
+        _failuresInARow++;
         var throttled = e is DynamoDbStreamsException;
         if (!throttled)
         {
             await log.WriteLineAsync($"[{_settings.FunctionName}] {shardId}: {operation} failed, retrying: {e.Message}");
         }
 
-        await Task.Delay(throttled ? options.PollInterval : options.UnavailableDelay, clock, ct);
+        await Task.Delay(throttled ? options.PollInterval : UnavailablePause(_failuresInARow, options), clock, ct);
+    }
+
+    /// <summary>
+    /// The pause after the <paramref name="failuresInARow"/>th network failure in a row: <see
+    /// cref="EventSourceMappingEmulatorOptions.UnavailableDelay"/>, doubled for each failure after the first, up to
+    /// <see cref="EventSourceMappingEmulatorOptions.MaximumUnavailableDelay"/>. A request that timed out is not undone:
+    /// DynamoDB Local still runs it once its one SQLite thread is free, so asking again at once behind a long request
+    /// (DescribeTable on a table of millions) piles copies up in its queue and its heap.
+    /// </summary>
+    internal static TimeSpan UnavailablePause(int failuresInARow, EventSourceMappingEmulatorOptions options)
+    {
+        var pause = options.UnavailableDelay;
+        for (var i = 1; i < failuresInARow && pause < options.MaximumUnavailableDelay; i++)
+        {
+            pause *= 2;
+        }
+
+        return pause < options.MaximumUnavailableDelay ? pause : options.MaximumUnavailableDelay;
     }
 }

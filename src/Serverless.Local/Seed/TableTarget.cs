@@ -75,13 +75,16 @@ public sealed class TableTarget : IDisposable
         return new TableTarget(uri, table, CreateClient(uri, requestTimeout ?? TimeSpan.FromSeconds(30)));
     }
 
-    /// <summary>Checks that the table exists, for the commands that read or change what is in it.</summary>
+    /// <summary>
+    /// Checks that the table exists, for the commands that read or change what is in it; returns its description, so a
+    /// command that needs it does not ask again (DynamoDB Local answers DescribeTable by summing every item's size).
+    /// </summary>
     /// <exception cref="CommandException">It does not; the message names the tables that do.</exception>
-    public async Task RequireTableAsync(CancellationToken ct)
+    public async Task<TableDescription> RequireTableAsync(CancellationToken ct)
     {
         try
         {
-            await Client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, ct);
+            return (await Client.DescribeTableAsync(new DescribeTableRequest { TableName = TableName }, ct)).Table;
         }
         catch (ResourceNotFoundException)
         {

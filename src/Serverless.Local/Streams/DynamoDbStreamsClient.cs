@@ -23,7 +23,15 @@ public sealed class DynamoDbStreamsClient : IDisposable
     private readonly string _region;
     private readonly TimeProvider _clock;
 
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Long, because DynamoDB Local answers every request of every client on one SQLite thread, and one request can
+    /// hold it for minutes (DescribeTable sums the size of every item, once for the table and once per index: 13 minutes
+    /// on the large scenario).
+    /// A GetRecords waiting behind it is not lost, and giving up on it undoes nothing: DynamoDB Local still runs it, so
+    /// a short timeout only queues more copies (a 30 s one queued about 26 of each reader's behind that DescribeTable,
+    /// and DynamoDB Local ran out of its heap). A stack that went away resets the connection at once instead.
+    /// </summary>
+    internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
     /// <param name="http">The caller's, left open on dispose; a client of its own when null.</param>
     public DynamoDbStreamsClient(Uri endpoint, AwsCredentials credentials, string region, HttpClient? http = null, TimeProvider? clock = null)

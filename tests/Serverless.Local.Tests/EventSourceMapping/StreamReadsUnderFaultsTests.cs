@@ -66,4 +66,53 @@ public sealed class StreamReadsUnderFaultsTests(DynamoDbLocalFixture dynamo)
         // Each item's changes in the order they were made (1, 2, 3).
         Assert.All(changes, c => Assert.Equal(Enumerable.Range(1, ChangesPerItem).Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), c.Value));
     }
+
+    [Fact]
+    public async Task A_reader_whose_GetRecords_keep_timing_out_asks_less_often_and_reads_on_once_answered()
+    {
+        // DynamoDB Local runs a request its client gave up on: asked again at once behind a long request, each reader's
+        // copies pile up in its queue. The test harness pauses 100 ms after the first timeout, doubling to 800 ms.
+        var table = await CreateAsync(dynamo.Client, "esm-stalled", _ct);
+        await PutAsync(dynamo.Client, table, "ITEM#1", "STATE", _ct, ("change", N(1)));
+        var function = new RecordingFunction();
+        using var stalled = new TimingOutGetRecords();
+        var settings = new EventSourceMappingSettings { FunctionName = "StalledReads", BatchSize = 25 };
+        await using (await EmulatorHarness.StartAsync(dynamo, new StreamFunctionMapping(settings, table, function.InvokeAsync), _ct, streamsHandler: stalled))
+        {
+            await Eventually.WaitUntilAsync(() => stalled.TimedOut >= 1, "a GetRecords timed out", _ct, TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(4), _ct);
+            var inFourSeconds = stalled.TimedOut;
+            Assert.Empty(function.Invocations);
+
+            stalled.Answer();
+            await Eventually.WaitUntilAsync(() => function.AllRecords.Count >= 1, "the record delivered once GetRecords was answered", _ct, TimeSpan.FromSeconds(30));
+
+            // Pauses of 0.1, 0.2, 0.4, then 0.8 s: about 8 tries in the 4 s after the first, against 40 at a fixed 100 ms.
+            Assert.InRange(inFourSeconds, 3, 12);
+        }
+
+        Assert.Single(function.AllRecords);
+    }
+
+    /// <summary>Every GetRecords times out (as HttpClient reports its own timeout) until <see cref="Answer"/>.</summary>
+    private sealed class TimingOutGetRecords() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        private int _timedOut;
+        private volatile bool _answer;
+
+        public int TimedOut => Volatile.Read(ref _timedOut);
+
+        public void Answer() => _answer = true;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (!_answer && request.Headers.TryGetValues("X-Amz-Target", out var targets) && targets.Any(t => t.EndsWith(".GetRecords", StringComparison.Ordinal)))
+            {
+                Interlocked.Increment(ref _timedOut);
+                throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout.", new TimeoutException());
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 }
