@@ -61,6 +61,7 @@ public sealed class UserPhoneMigration
                     ExpressionAttributeNames = new() { ["#et"] = Attr.EntityType, ["#sv"] = Attr.SchemaVersion },
                     ExpressionAttributeValues = new() { [":user"] = Av.S(EntityTypes.User) },
                     ExclusiveStartKey = start,
+                    Limit = ScanPages.Limit,
                 },
                 cancellationToken).ConfigureAwait(false);
             foreach (var item in response.Items ?? [])

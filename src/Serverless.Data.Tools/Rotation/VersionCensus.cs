@@ -47,6 +47,7 @@ public sealed record VersionCensus(IReadOnlyDictionary<int, long> Field, IReadOn
                     ExpressionAttributeNames = names,
                     ExclusiveStartKey = start,
                     ConsistentRead = true,
+                    Limit = ScanPages.Limit,
                 },
                 cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Items ?? [])

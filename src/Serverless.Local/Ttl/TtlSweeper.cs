@@ -3,6 +3,7 @@ using Amazon.DynamoDBv2;
 using Amazon.DynamoDBv2.Model;
 using Amazon.Runtime;
 using System.Collections.Concurrent;
+using Serverless.Data.Table;
 
 namespace Serverless.Local.Ttl;
 
@@ -135,6 +136,7 @@ public sealed class TtlSweeper
                         [":now"] = Number(now.ToUnixTimeSeconds()),
                     },
                     ExclusiveStartKey = start,
+                    Limit = ScanPages.Limit,
                 },
                 ct);
 

@@ -81,6 +81,57 @@ public sealed partial class StatsCommandTests(DynamoDbLocalFixture fixture)
     }
 
     [Fact]
+    public async Task Every_scan_page_asks_for_at_most_a_thousand_items()
+    {
+        // DynamoDB Local reads every remaining item of the table into its heap for a Scan without a Limit (then cuts
+        // the page at 1 MB): the large scenario's 14.65 million items ran it out of memory.
+        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await new DataSeeder(table.Client, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Small), null, Ct);
+        using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(Serverless.DynamoDbLocal.DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
+        var limits = new List<int?>();
+        client.BeforeRequestEvent += (_, e) =>
+        {
+            if (e is Amazon.Runtime.WebServiceRequestEventArgs { Request: Amazon.DynamoDBv2.Model.ScanRequest scan })
+            {
+                limits.Add(scan.Limit);
+            }
+        };
+
+        var stats = await new TableStatisticsReader(client).ReadAsync(table.Name, null, Ct);
+
+        Assert.Equal(ScenarioCounts.For(SeedScenario.Small).Total + 2, stats.ScannedItems);
+        Assert.True(limits.Count >= 2, $"{limits.Count} scan pages");
+        Assert.All(limits, l => Assert.Equal(Serverless.Data.Table.ScanPages.Limit, l));
+    }
+
+    [Fact]
+    public async Task A_scan_split_into_segments_counts_every_item_once()
+    {
+        // DynamoDB Local steps from the start of the range it scans to a page's start: the count goes a segment at a time.
+        await using var table = await TestTable.CreateAsync(fixture, Ct);
+        await new DataSeeder(table.Client, TimeProvider.System).SeedAsync(table.Name, new SeedRequest(SeedScenario.Small), null, Ct);
+        var segments = new HashSet<int>();
+        using var client = new Amazon.DynamoDBv2.AmazonDynamoDBClient(Serverless.DynamoDbLocal.DynamoDbLocalServer.LocalCredentials, fixture.Server.CreateConfig());
+        client.BeforeRequestEvent += (_, e) =>
+        {
+            if (e is Amazon.Runtime.WebServiceRequestEventArgs { Request: Amazon.DynamoDBv2.Model.ScanRequest { TotalSegments: 15, Segment: { } segment } })
+            {
+                segments.Add(segment);
+            }
+        };
+
+        // 1,482 items at 100 a segment: 15 segments.
+        var stats = await new TableStatisticsReader(client, itemsPerSegment: 100).ReadAsync(table.Name, null, Ct);
+
+        Assert.Equal(Enumerable.Range(0, 15), segments.Order());
+        var promised = ScenarioCounts.For(SeedScenario.Small);
+        Assert.Equal(promised.Total + 2, stats.ScannedItems);
+        Assert.Equal(
+            promised.ByEntityType.Append(KeyValuePair.Create("KeyringVersion", 2L)).OrderBy(e => e.Key),
+            stats.Entities.Select(e => KeyValuePair.Create(e.EntityType, e.Items)));
+    }
+
+    [Fact]
     public async Task Help_says_that_stats_scans_the_whole_table()
     {
         var result = await Cli.RunAsync(StatsCommand.Create(), "stats", "--help");
