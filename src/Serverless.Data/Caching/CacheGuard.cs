@@ -28,10 +28,12 @@ public sealed class CacheGuard(CacheOptions options, TimeProvider time, Action<s
     }
 
     /// <summary>The call's result, or <c>Ok = false</c> when the cache is unavailable (failed, too slow, or the circuit is open).</summary>
-    public async Task<(bool Ok, T Value)> TryAsync<T>(string cache, Func<Task<T>> call)
+    /// <param name="evenWhenOpen">Made even while the circuit is open (a write that must land, not a read that can go to
+    /// the table); its success closes the circuit as a probe's does.</param>
+    public async Task<(bool Ok, T Value)> TryAsync<T>(string cache, Func<Task<T>> call, bool evenWhenOpen = false)
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!Admit())
+        if (!evenWhenOpen && !Admit())
         {
             return (false, default!);
         }
@@ -59,15 +61,18 @@ public sealed class CacheGuard(CacheOptions options, TimeProvider time, Action<s
         }
     }
 
-    /// <inheritdoc cref="TryAsync{T}(string, Func{Task{T}})"/>
-    public async Task<bool> TryAsync(string cache, Func<Task> call)
+    /// <inheritdoc cref="TryAsync{T}(string, Func{Task{T}}, bool)"/>
+    public async Task<bool> TryAsync(string cache, Func<Task> call, bool evenWhenOpen = false)
     {
         ArgumentNullException.ThrowIfNull(call);
-        var (ok, _) = await TryAsync(cache, async () =>
-        {
-            await call().ConfigureAwait(false);
-            return true;
-        }).ConfigureAwait(false);
+        var (ok, _) = await TryAsync(
+            cache,
+            async () =>
+            {
+                await call().ConfigureAwait(false);
+                return true;
+            },
+            evenWhenOpen).ConfigureAwait(false);
         return ok;
     }
 

@@ -234,7 +234,18 @@ public sealed class UserCache : IDisposable
     /// expires. False when the cache could not be reached (the stream's invalidation retries then).
     /// </summary>
     /// <param name="emailTokens">The blind indexes of the emails the user held before and after the write (no duplicates needed).</param>
-    public async Task<bool> InvalidateAsync(Guid id, long version, IEnumerable<string> emailTokens)
+    public Task<bool> InvalidateAsync(Guid id, long version, IEnumerable<string> emailTokens) =>
+        InvalidateAsync(id, version, emailTokens, TimeSpan.Zero, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="InvalidateAsync(Guid, long, IEnumerable{string})"/>, for a caller that must see it land (the stream's
+    /// invalidation): with <paramref name="persistFor"/> above zero each call is made even while the circuit is open (the
+    /// circuit spares readers a failing cache; an invalidation that is skipped leaves the old version readable until its
+    /// entry expires), and a call that failed is made again after a pause, 50 ms doubling to 1 s, until every call has
+    /// landed, <paramref name="persistFor"/> has passed or <paramref name="ct"/> ends. A call made twice does no harm: a
+    /// tombstone keeps the highest version, and the pages' generation only has to move.
+    /// </summary>
+    public async Task<bool> InvalidateAsync(Guid id, long version, IEnumerable<string> emailTokens, TimeSpan persistFor, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(emailTokens);
         if (_store is null)
@@ -244,16 +255,45 @@ public sealed class UserCache : IDisposable
 
         var owner = id.ToString("D");
         var tombstone = Encode(CacheEntryKind.Tombstone, version, owner, _options.TombstoneTtl, Stopwatch.GetTimestamp(), ReadOnlyMemory<byte>.Empty);
-        var calls = new List<Task<bool>>
+        var pending = new List<(string Cache, Func<Task> Call)>
         {
-            _guard!.TryAsync(CacheTelemetry.UserCache, () => _store.InvalidateAsync(UserKey(id), tombstone, _options.TombstoneTtl)),
-            _guard.TryAsync(CacheTelemetry.ActivePageCache, () => _store.IncrementAsync(ActiveGenerationKey)),
+            (CacheTelemetry.UserCache, () => _store.InvalidateAsync(UserKey(id), tombstone, _options.TombstoneTtl)),
+            (CacheTelemetry.ActivePageCache, () => _store.IncrementAsync(ActiveGenerationKey)),
         };
-        calls.AddRange(emailTokens.Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.Ordinal)
-            .Select(t => _guard.TryAsync(CacheTelemetry.EmailCache, () => _store.InvalidateAsync(EmailKey(t), tombstone, _options.TombstoneTtl))));
-        var results = await Task.WhenAll(calls).ConfigureAwait(false);
-        return results.All(r => r);
+        pending.AddRange(emailTokens.Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.Ordinal)
+            .Select(t => (CacheTelemetry.EmailCache, (Func<Task>)(() => _store.InvalidateAsync(EmailKey(t), tombstone, _options.TombstoneTtl)))));
+        var persist = persistFor > TimeSpan.Zero;
+        var started = Stopwatch.GetTimestamp();
+        var pause = FirstInvalidationPause;
+        while (true)
+        {
+            var landed = await Task.WhenAll(pending.Select(c => _guard!.TryAsync(c.Cache, c.Call, evenWhenOpen: persist))).ConfigureAwait(false);
+            pending = [.. pending.Where((_, i) => !landed[i])];
+            if (pending.Count == 0)
+            {
+                return true;
+            }
+
+            if (!persist || ct.IsCancellationRequested || Stopwatch.GetElapsedTime(started) + pause > persistFor)
+            {
+                return false;
+            }
+
+            try
+            {
+                await Task.Delay(pause, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+
+            pause = pause * 2 < LastInvalidationPause ? pause * 2 : LastInvalidationPause;
+        }
     }
+
+    private static readonly TimeSpan FirstInvalidationPause = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan LastInvalidationPause = TimeSpan.FromSeconds(1);
 
     public void Dispose() => (_store as IDisposable)?.Dispose();
 

@@ -38,7 +38,7 @@ public static class ServeCommand
         var metricsPort = new Option<int>("--metrics-port") { Description = "Port for the local metrics endpoint, GET /metrics (0 picks a free one; the ready line says which).", DefaultValueFactory = _ => 0 };
         var faults = new Option<string?>("--faults")
         {
-            Description = "Inject faults into the DynamoDB calls of the API and the stream functions (for trying out retries; see docs/reliability.md): "
+            Description = "Inject faults into the DynamoDB calls of the API and the stream functions, and the API's KMS calls when KMS_ENDPOINT is local (for trying out retries; see docs/reliability.md): "
                 + "a rate per class from throughput, throttle, 500, timeout, reset, lost (applied, its response dropped), e.g. throttle=0.2,lost=0.1,seed=7; "
                 + "ops=DynamoDB_20120810.PutItem+... limits them to those operations.",
         };

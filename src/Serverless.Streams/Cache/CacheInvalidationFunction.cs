@@ -18,6 +18,9 @@ namespace Serverless.Streams.Cache;
 /// </summary>
 public sealed class CacheInvalidationFunction(UserCache cache) : IDynamoDBRecordHandler
 {
+    /// <summary>How long one record's invalidation is tried (within the invocation's deadline) before the record fails.</summary>
+    public static readonly TimeSpan Persistence = TimeSpan.FromSeconds(10);
+
     public async ValueTask<RecordResult> HandleAsync(DynamoDBEventRecord record, CancellationToken cancellationToken)
     {
         var change = StreamRecordDecoder.Decode(record);
@@ -48,8 +51,11 @@ public sealed class CacheInvalidationFunction(UserCache cache) : IDynamoDBRecord
         // Only blind indexes: an item from before encryption has none (and is never cached).
         var tokens = new[] { change.OldItem, change.NewItem }
             .Where(i => i is not null && i.TryGetValue(Attr.EmailToken, out var t) && !string.IsNullOrEmpty(t.S))
-            .Select(i => i![Attr.EmailToken].S);
-        if (!await cache.InvalidateAsync(id, version, tokens).ConfigureAwait(false))
+            .Select(i => i![Attr.EmailToken].S)
+            .ToList();
+        // Tried again here before the record fails: Lambda's retries of a batch are few and quick (template.yaml: five),
+        // and a cache that is reconnecting would see them all fail, the change then left uninvalidated until its entry expires.
+        if (!await cache.InvalidateAsync(id, version, tokens, Persistence, cancellationToken).ConfigureAwait(false))
         {
             throw new CacheUnavailableException($"Record {change.EventId}: the cache could not be reached to invalidate user {id:D}; the record is retried.");
         }

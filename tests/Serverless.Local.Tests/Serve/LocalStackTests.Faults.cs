@@ -5,7 +5,7 @@ using Xunit;
 
 namespace Serverless.Local.Tests.Serve;
 
-/// <summary><c>serve --faults</c>: the API's and the stream functions' DynamoDB clients faulted, the stack's own not.</summary>
+/// <summary><c>serve --faults</c>: the API's and the stream functions' DynamoDB clients faulted, and the API's KMS client when it has one; the stack's own not.</summary>
 public sealed partial class LocalStackTests
 {
     [Fact]
@@ -33,6 +33,31 @@ public sealed partial class LocalStackTests
                 "users", new { email = $"faults-{Guid.NewGuid():N}@example.com", name = "Fault Tester", password = "a long enough passphrase" }, ct);
             Assert.True((int)user.StatusCode >= 500, $"a user create under a faulted transaction answered {(int)user.StatusCode}");
         });
+    }
+
+    [Fact]
+    public async Task Serve_with_faults_on_kms_fails_the_api_calls_that_need_the_keyring_and_no_other()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var keyId = await kms.CreateKeyAsync(ct);
+        using var serve = StartServe("--faults=500=1,ops=TrentService.GenerateDataKey+TrentService.Decrypt", kmsKeyId: keyId);
+        try
+        {
+            using var http = Client(await WaitForReadyAsync(serve, ct), "local-stack-test");
+            // A product holds no PII: no key needed. A user's email and name are sealed under the keyring, which the
+            // table's first use makes under the KMS key (GenerateDataKey): every attempt gets a 500, nothing is written.
+            var product = await http.PostAsJsonAsync("products", new { name = "Keyless Widget", price = 2.5m }, ct);
+            Assert.Equal(HttpStatusCode.Created, product.StatusCode);
+            var email = $"kms-faults-{Guid.NewGuid():N}@example.com";
+            var user = await http.PostAsJsonAsync("users", new { email, name = "Kms Fault Tester", password = "a long enough passphrase" }, ct);
+            Assert.True((int)user.StatusCode >= 500, $"a user create under a faulted KMS answered {(int)user.StatusCode}");
+            Assert.DoesNotContain(email, await user.Content.ReadAsStringAsync(ct), StringComparison.OrdinalIgnoreCase);
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync(CancellationToken.None);
+        }
     }
 
     [Fact]

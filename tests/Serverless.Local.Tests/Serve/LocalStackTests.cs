@@ -18,7 +18,7 @@ namespace Serverless.Local.Tests.Serve;
 /// user's name on its order, which only happens if the table's stream reached the audit and denormalization
 /// functions through the event-source-mapping emulator.
 /// </summary>
-public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
+public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture, MotoKmsFixture kms)
 {
     [Fact]
     public async Task Serve_runs_the_api_and_feeds_the_stream_functions_from_the_table()
@@ -175,7 +175,7 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         }
     }
 
-    private Process StartServe(string? extra = null, string? path = null, string? tableName = null, bool ownDynamoDb = false)
+    private Process StartServe(string? extra = null, string? path = null, string? tableName = null, bool ownDynamoDb = false, string? kmsKeyId = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -200,6 +200,13 @@ public sealed partial class LocalStackTests(DynamoDbLocalFixture fixture)
         }
 
         psi.Environment["TABLE_NAME"] = tableName ?? "stack-" + Guid.NewGuid().ToString("N");
+        if (kmsKeyId is not null)
+        {
+            // The keyring under a key in moto's KMS, as on AWS under the FieldKey (else the local key file).
+            psi.Environment["Privacy__KmsKeyId"] = kmsKeyId;
+            psi.Environment["KMS_ENDPOINT"] = kms.ServiceUrl.ToString();
+        }
+
         if (ownDynamoDb)
         {
             psi.Environment.Remove(DynamoDbLocalOptions.EndpointVariable);

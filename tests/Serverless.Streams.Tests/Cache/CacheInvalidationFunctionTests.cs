@@ -47,15 +47,15 @@ public sealed class CacheInvalidationFunctionTests(DynamoDbLocalFixture dynamo, 
             for (var n = 0; n < 25; n++)
             {
                 var at = random.Next(created.Count);
-                var version = await DirectVersionBumpAsync(table, created[at].Id);
+                var version = await DirectUserWrites.VersionBumpAsync(table, created[at].Id);
                 if (version is null)
                 {
                     continue;
                 }
 
                 // "Returned" for a writer behind the API's back is: the stream function has handled its change.
-                await Eventually.WaitUntilAsync(async () => Invalidated(await EntryAsync(cache.UserKey(created[at].Id)), version.Value), "the change was invalidated", _ct);
-                InterlockedMax(ref committed[at], version.Value);
+                await Eventually.WaitUntilAsync(async () => DirectUserWrites.Invalidated(await DirectUserWrites.EntryAsync(redis.Connection, cache.UserKey(created[at].Id)), version.Value), "the change was invalidated", _ct);
+                DirectUserWrites.InterlockedMax(ref committed[at], version.Value);
                 Interlocked.Increment(ref writes);
             }
 
@@ -101,11 +101,11 @@ public sealed class CacheInvalidationFunctionTests(DynamoDbLocalFixture dynamo, 
         await Eventually.WaitUntilAsync(
             () => function.Recorded.Invocations.Any(i => i.Event.Records.Any(r => r.EventName == "REMOVE" && r.Dynamodb?.Keys?["PK"].S == Keys.User(user.Id).PK)),
             "the function has handled the removal", _ct);
-        Assert.Equal(CacheEntryKind.Tombstone, (await EntryAsync(cache.UserKey(user.Id)))?.Kind);
+        Assert.Equal(CacheEntryKind.Tombstone, (await DirectUserWrites.EntryAsync(redis.Connection, cache.UserKey(user.Id)))?.Kind);
         Assert.Null(await users.GetAsync(user.Id, _ct));
         Assert.Null(await users.GetByEmailAsync("gone@example.com", _ct));
         // The table's answer is remembered in place of the tombstone the reader found.
-        Assert.Equal(CacheEntryKind.Negative, (await EntryAsync(cache.UserKey(user.Id)))?.Kind);
+        Assert.Equal(CacheEntryKind.Negative, (await DirectUserWrites.EntryAsync(redis.Connection, cache.UserKey(user.Id)))?.Kind);
     }
 
     [Fact]
@@ -131,50 +131,6 @@ public sealed class CacheInvalidationFunctionTests(DynamoDbLocalFixture dynamo, 
     public void Dispose() => _logs.Dispose();
 
     private OwnedFunction Function(UserCache cache) => new(StreamFunctions.CreateCacheInvalidation(cache, _logs.Factory));
-
-    /// <summary>A migration's kind of write: the user item's version bumped with a plain UpdateItem; the new version, or null when it raced another.</summary>
-    private static async Task<long?> DirectVersionBumpAsync(TestTable table, Guid id)
-    {
-        try
-        {
-            var response = await table.Admin.UpdateItemAsync(new UpdateItemRequest
-            {
-                TableName = table.Name,
-                Key = Keys.User(id).ToAttributes(),
-                UpdateExpression = "SET #v = #v + :one, #w = :writer",
-                ConditionExpression = "attribute_exists(#v)",
-                ExpressionAttributeNames = new() { ["#v"] = Attr.Version, ["#w"] = Attr.LastWriter },
-                ExpressionAttributeValues = new() { [":one"] = new AttributeValue { N = "1" }, [":writer"] = new AttributeValue { S = "migration:test" } },
-                ReturnValues = Amazon.DynamoDBv2.ReturnValue.UPDATED_NEW,
-            });
-            return long.Parse(response.Attributes[Attr.Version].N, System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (ConditionalCheckFailedException)
-        {
-            return null;
-        }
-    }
-
-    private static bool Invalidated(CacheEntry? entry, long version) =>
-        entry is null || entry.Kind == CacheEntryKind.Negative || entry.Version >= version;
-
-    private async Task<CacheEntry?> EntryAsync(string key) =>
-        await redis.Connection.GetDatabase().StringGetAsync(key) is { HasValue: true } value ? CacheEntry.Decode((byte[])value!) : null;
-
-    private static void InterlockedMax(ref long slot, long value)
-    {
-        var seen = Volatile.Read(ref slot);
-        while (value > seen)
-        {
-            var was = Interlocked.CompareExchange(ref slot, value, seen);
-            if (was == seen)
-            {
-                return;
-            }
-
-            seen = was;
-        }
-    }
 
     private sealed class OwnedFunction(Serverless.Lambda.Runtime.ILambdaFunction function) : IAsyncDisposable
     {

@@ -1,6 +1,7 @@
 using Amazon.KeyManagementService;
 using Amazon.Runtime;
 using Serverless.Data.Client;
+using Serverless.Data.Client.Faults;
 using Serverless.Data.Privacy;
 
 namespace Serverless.Api.Infrastructure.Data;
@@ -41,10 +42,19 @@ public sealed class PrivacySettings
 
         var endpoint = new Uri(url.Trim(), UriKind.Absolute);
         var config = new AmazonKeyManagementServiceConfig { ServiceURL = endpoint.ToString(), AuthenticationRegion = Region };
+        if (!DynamoDbClients.IsLocal(endpoint))
+        {
+            return new AmazonKeyManagementServiceClient(config);
+        }
+
+        // serve --faults faults a local KMS (moto) as it does the local DynamoDB: the same spec, its own draws.
+        if (Environment.GetEnvironmentVariable(DynamoDbClients.FaultsVariable) is { Length: > 0 } faults)
+        {
+            FaultInjection.Attach(config, FaultOptions.Parse(faults));
+        }
+
         // moto takes any credentials; only a local endpoint gets stand-ins, any other uses the SDK's chain.
-        return DynamoDbClients.IsLocal(endpoint)
-            ? new AmazonKeyManagementServiceClient(new BasicAWSCredentials("local", "local"), config)
-            : new AmazonKeyManagementServiceClient(config);
+        return new AmazonKeyManagementServiceClient(new BasicAWSCredentials("local", "local"), config);
     }
 }
 
