@@ -59,17 +59,12 @@ public sealed record DynamoDbLocalOptions
     public string? DataDirectory { get; init; }
 
     /// <summary>
-    /// The JVM's maximum heap (<c>-Xmx</c>); null means <see cref="EffectiveJavaHeap"/>'s choice by storage.
+    /// The JVM's maximum heap (<c>-Xmx</c>). DynamoDB Local's live heap is small (about 120 MB while a bulk write
+    /// runs); unbounded, the JVM grows it to a quarter of the machine's memory before collecting hard. What ran it out
+    /// of 1 GB (and then of 2 GB) on the large scenario was a Scan without a Limit, which it answers by reading every
+    /// remaining item into the heap (<c>ScanPages</c> in Serverless.Data says more); with a Limit it needs none of that.
     /// </summary>
-    public string? JavaHeap { get; init; }
-
-    /// <summary>
-    /// <see cref="JavaHeap"/>, else 1 GB for an in-memory database and 2 GB for one on disk. DynamoDB Local's live heap
-    /// is small (about 120 MB while a bulk write runs); unbounded, the JVM grows it to a quarter of the machine's memory
-    /// before collecting hard. A database on disk is the one that holds millions of items, where requests queued
-    /// behind a long one (DescribeTable sums every item's size) wait in the heap together: 1 GB ran out there.
-    /// </summary>
-    public string EffectiveJavaHeap => JavaHeap ?? (Storage == DynamoDbLocalStorage.Memory ? "1g" : "2g");
+    public string JavaHeap { get; init; } = "1g";
 
     /// <summary>How long to wait for the emulator to answer before giving up.</summary>
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(120);

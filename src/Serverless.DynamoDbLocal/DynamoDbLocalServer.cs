@@ -72,7 +72,7 @@ public sealed class DynamoDbLocalServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        psi.ArgumentList.Add("-Xmx" + options.EffectiveJavaHeap);
+        psi.ArgumentList.Add("-Xmx" + options.JavaHeap);
         // Throughput over pause times on a small machine: no concurrent collector threads beside DynamoDB Local's own.
         psi.ArgumentList.Add("-XX:+UseParallelGC");
         psi.ArgumentList.Add("-Djava.library.path=" + Path.Combine(emulatorDir, "DynamoDBLocal_lib"));

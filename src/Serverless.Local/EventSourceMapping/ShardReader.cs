@@ -303,7 +303,7 @@ internal sealed class ShardReader(
     /// cref="EventSourceMappingEmulatorOptions.UnavailableDelay"/>, doubled for each failure after the first, up to
     /// <see cref="EventSourceMappingEmulatorOptions.MaximumUnavailableDelay"/>. A request that timed out is not undone:
     /// DynamoDB Local still runs it once its one SQLite thread is free, so asking again at once behind a long request
-    /// (DescribeTable on a table of millions) piles copies up in its queue and its heap.
+    /// (DescribeTable on a table of millions) piles copies up in its queue.
     /// </summary>
     internal static TimeSpan UnavailablePause(int failuresInARow, EventSourceMappingEmulatorOptions options)
     {

@@ -28,8 +28,8 @@ public sealed class DynamoDbStreamsClient : IDisposable
     /// hold it for minutes (DescribeTable sums the size of every item, once for the table and once per index: 13 minutes
     /// on the large scenario).
     /// A GetRecords waiting behind it is not lost, and giving up on it undoes nothing: DynamoDB Local still runs it, so
-    /// a short timeout only queues more copies (a 30 s one queued about 26 of each reader's behind that DescribeTable,
-    /// and DynamoDB Local ran out of its heap). A stack that went away resets the connection at once instead.
+    /// a short timeout only queues more copies (a 30 s one queued about 26 of each reader's behind that DescribeTable).
+    /// A stack that went away resets the connection at once instead.
     /// </summary>
     internal static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(5);
 
