@@ -6,6 +6,8 @@ local users = {}
 for id in string.gmatch(os.getenv("SOAK_USERS") or "", "[^,]+") do users[#users + 1] = id end
 local product = os.getenv("SOAK_PRODUCT")
 local auth = "Bearer " .. (os.getenv("SOAK_TOKEN") or "")
+-- SOAK_SIGNUPS=0 (bench/soak --no-signups) sends the sign-ups' share as orders.
+local lastOrder = os.getenv("SOAK_SIGNUPS") == "0" and 1000 or 995
 local threads = {}
 local counter = 0
 
@@ -37,7 +39,7 @@ function request()
     return wrk.format("GET", "/users/" .. user, headers(false))
   elseif r <= 850 then
     return wrk.format("GET", "/users/" .. user .. "/orders?limit=20", headers(false))
-  elseif r <= 995 then
+  elseif r <= lastOrder then
     local body = '{"userId":"' .. user .. '","items":[{"productId":"' .. product .. '","quantity":' .. math.random(1, 5) .. '}]}'
     return wrk.format("POST", "/orders", headers(true), body)
   else
