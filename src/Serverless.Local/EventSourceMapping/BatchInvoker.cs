@@ -79,9 +79,7 @@ internal sealed class BatchInvoker(
             return;
         }
 
-        var exponent = Math.Min(next.Retries - 1, 16);
-        var delay = TimeSpan.FromTicks(Math.Min(options.RetryDelay.Ticks * (1L << exponent), options.MaximumRetryDelay.Ticks));
-        await Task.Delay(delay, clock, ct);
+        await Task.Delay(ShardReader.Doubled(options.RetryDelay, next.Retries - 1, options.MaximumRetryDelay), clock, ct);
         pending.Push(next);
     }
 

@@ -305,14 +305,10 @@ internal sealed class ShardReader(
     /// DynamoDB Local still runs it once its one SQLite thread is free, so asking again at once behind a long request
     /// (DescribeTable on a table of millions) piles copies up in its queue.
     /// </summary>
-    internal static TimeSpan UnavailablePause(int failuresInARow, EventSourceMappingEmulatorOptions options)
-    {
-        var pause = options.UnavailableDelay;
-        for (var i = 1; i < failuresInARow && pause < options.MaximumUnavailableDelay; i++)
-        {
-            pause *= 2;
-        }
+    internal static TimeSpan UnavailablePause(int failuresInARow, EventSourceMappingEmulatorOptions options) =>
+        Doubled(options.UnavailableDelay, failuresInARow - 1, options.MaximumUnavailableDelay);
 
-        return pause < options.MaximumUnavailableDelay ? pause : options.MaximumUnavailableDelay;
-    }
+    /// <summary><paramref name="first"/> doubled <paramref name="doublings"/> times, at most <paramref name="most"/> (the mapping's back-offs).</summary>
+    internal static TimeSpan Doubled(TimeSpan first, int doublings, TimeSpan most) =>
+        TimeSpan.FromTicks(Math.Min(first.Ticks * (1L << Math.Clamp(doublings, 0, 16)), most.Ticks));
 }
