@@ -186,7 +186,16 @@ public sealed class Keyring
         foreach (var version in versions.Where(v => v.Status != KeyStatus.Retired))
         {
             Interlocked.Increment(ref _rootCalls);
-            keys[(version.Purpose, version.Version)] = await _root.UnwrapAsync(version.Wrapped, ContextOf(version.Purpose, version.Version), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                keys[(version.Purpose, version.Version)] = await _root.UnwrapAsync(version.Wrapped, ContextOf(version.Purpose, version.Version), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeyUnavailableException e) when (version.RootKeyId != _root.Id)
+            {
+                // Which root key the version says wrapped it: the usual cause, a key file or KMS key that is not the table's.
+                throw new KeyUnavailableException(
+                    $"{e.Message} The keyring's {version.Purpose.ToString().ToLowerInvariant()} key version {version.Version} of table {_tableName} was wrapped by {version.RootKeyId}.", e);
+            }
         }
 
         int ActiveOf(KeyPurpose purpose) => versions.SingleOrDefault(v => v.Purpose == purpose && v.Status == KeyStatus.Active)?.Version

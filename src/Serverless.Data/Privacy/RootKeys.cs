@@ -100,35 +100,54 @@ public sealed class LocalRootKey : IRootKey
     {
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-            var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
+            TryCreate(path);
+        }
 
-            using (var file = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(file))
-            {
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            }
+        return Read(path);
+    }
 
-            try
-            {
-                // Two processes starting at once: the first file in place wins and both use it.
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary);
-            }
+    /// <summary>
+    /// Makes the file with an exclusive create (O_CREAT | O_EXCL), so of many first uses at once (test classes in
+    /// parallel, two processes starting) exactly one writes a key and every other reads that one. A move of a finished
+    /// temporary file into place is not enough: where the file system refuses hard links, .NET's no-overwrite move
+    /// checks for the target and then renames, and a second racer's rename replaces a key the first already used.
+    /// </summary>
+    private static void TryCreate(string path)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.Read };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        try
+        {
+            using var file = new FileStream(path, options);
+            // One write of 44 bytes: a reader sees the file empty or whole.
+            file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another first use made it: everyone uses that one.
+        }
+    }
+
+    private static byte[] Read(string path)
+    {
+        // The moment between another racer's create and its write, the file is there and empty.
+        string text;
+        var waited = 0;
+        while ((text = File.ReadAllText(path).Trim()).Length == 0 && waited < 2000)
+        {
+            Thread.Sleep(10);
+            waited += 10;
         }
 
         byte[] key;
         try
         {
-            key = Convert.FromBase64String(File.ReadAllText(path).Trim());
+            key = Convert.FromBase64String(text);
         }
         catch (FormatException e)
         {

@@ -186,6 +186,21 @@ public sealed class KeyringTests(DynamoDbLocalFixture dynamo, MotoKmsFixture kms
             $"{refused.GetType().Name}: {refused.Message}");
     }
 
+    [Fact]
+    public async Task A_keyring_wrapped_by_another_local_key_file_is_refused_naming_the_key_that_wrapped_it()
+    {
+        var theirs = LocalRootKey.Ephemeral();
+        await new Keyring(_table.Client, _table.Name, theirs, new KeyringCacheOptions(), _clock).GetAsync(_ct);
+        var mine = LocalRootKey.Ephemeral();
+
+        var refused = await Assert.ThrowsAsync<KeyUnavailableException>(
+            () => new Keyring(_table.Client, _table.Name, mine, new KeyringCacheOptions(), _clock).GetAsync(_ct).AsTask());
+
+        Assert.Contains($"The local root key ({mine.Id}) did not wrap this key", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"version 1 of table {_table.Name} was wrapped by {theirs.Id}.", refused.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', refused.Message);
+    }
+
     public async ValueTask DisposeAsync() => await _table.DisposeAsync();
 
     private Keyring Keyring(KeyringCacheOptions? options = null) =>

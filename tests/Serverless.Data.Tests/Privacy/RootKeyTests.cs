@@ -138,6 +138,28 @@ public sealed class RootKeyTests(MotoKmsFixture kms) : IDisposable
     }
 
     [Fact]
+    public async Task Many_first_uses_at_once_agree_on_one_key_file()
+    {
+        // Test classes running in parallel each make their own provider over the same file on a fresh machine.
+        for (var round = 0; round < 20; round++)
+        {
+            var path = Path.Combine(_folder, "race-" + round, "root.key");
+            using var start = new ManualResetEventSlim();
+            var racers = Enumerable.Range(0, 16).Select(_ => Task.Run(() =>
+            {
+                start.Wait(_ct);
+                return new LocalRootKey(path).Id;
+            }, _ct)).ToList();
+            start.Set();
+            var ids = await Task.WhenAll(racers);
+
+            Assert.Single(ids.Distinct());
+            Assert.Equal(new LocalRootKey(path).Id, ids[0]);
+            Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        }
+    }
+
+    [Fact]
     public async Task A_local_key_file_that_is_not_32_bytes_in_base64_is_refused_naming_the_file()
     {
         var path = Path.Combine(_folder, "short.key");
