@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Amazon.KeyManagementService;
 using Serverless.Data;
 using Serverless.Data.Client.Faults;
 using Serverless.Data.Privacy;
@@ -62,9 +61,8 @@ public sealed class KeyRotationUnderFaultsTests(DynamoDbLocalFixture fixture, Mo
         var data = await RotationData.WriteAsync(faulted, root, RotatedUsers, Ct);
         await new KeyRotation(clean.Admin, clean.Name, root, _clock).RunAsync(NewKeys, null, null, Ct);
 
-        var config = new AmazonKeyManagementServiceConfig { ServiceURL = kms.ServiceUrl.ToString(), AuthenticationRegion = MotoKmsFixture.Region, ThrottleRetries = false };
-        var counters = FaultInjection.Attach(config, FaultOptions.Only(fault, ToolFaults.Rate, seed: 75 + (int)fault));
-        using var faultedKms = new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("moto", "moto"), config);
+        var (faultedKms, counters) = ToolFaults.FaultedKms(kms, fault, seed: 75);
+        using var owned = faultedKms;
         // Each run is a new process's: a new root key over the faulted client, nothing unwrapped yet.
         var runs = await ToolFaults.RunUntilDoneAsync(() => new KeyRotation(faulted.Admin, faulted.Name, new KmsRootKey(faultedKms, keyId), _clock).RunAsync(NewKeys, null, null, Ct));
 

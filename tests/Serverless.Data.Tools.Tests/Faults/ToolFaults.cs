@@ -1,4 +1,5 @@
 using Amazon.DynamoDBv2;
+using Amazon.KeyManagementService;
 using Serverless.Data.Client.Faults;
 using Serverless.DynamoDbLocal;
 using Serverless.Testing;
@@ -25,6 +26,18 @@ internal static class ToolFaults
         return (new AmazonDynamoDBClient(DynamoDbLocalServer.LocalCredentials, config), counters);
     }
 
+    /// <summary>
+    /// A KMS client to moto's server with <paramref name="fault"/> at <see cref="Rate"/>, or on each of its first
+    /// <paramref name="firstCalls"/> calls (an outage, then KMS answers again); the SDK's retries on, without their throttling (as above).
+    /// </summary>
+    public static (AmazonKeyManagementServiceClient Client, FaultCounters Counters) FaultedKms(MotoKmsFixture kms, FaultClass fault, int seed, int? firstCalls = null)
+    {
+        var config = new AmazonKeyManagementServiceConfig { ServiceURL = kms.ServiceUrl.ToString(), AuthenticationRegion = MotoKmsFixture.Region, ThrottleRetries = false };
+        var options = firstCalls is { } n ? FaultOptions.Only(fault, 1.0, seed: seed + (int)fault) with { MaxFaults = n } : FaultOptions.Only(fault, Rate, seed: seed + (int)fault);
+        var counters = FaultInjection.Attach(config, options);
+        return (new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("moto", "moto"), config), counters);
+    }
+
     public static Task<int> RunUntilDoneAsync(Func<Task> run) => FaultCases.RunUntilDoneAsync(run, MostRuns);
 
     public static async Task<List<string>> ItemsAsync(TestTable table, Func<Dictionary<string, Amazon.DynamoDBv2.Model.AttributeValue>, bool> which) =>
@@ -34,7 +47,7 @@ internal static class ToolFaults
     public static (int Lost, int Duplicated) Compare(List<string> expected, List<string> actual) =>
         (expected.Except(actual).Count(), actual.Count - actual.Intersect(expected).Count());
 
-    public static void Report(string tool, FaultClass fault, int users, int runs, int lost, int duplicated, FaultCounters counters) =>
+    public static void Report(string tool, FaultClass fault, int users, int runs, int lost, int duplicated, FaultCounters counters, string? rate = null) =>
         TestContext.Current.TestOutputHelper?.WriteLine(
-            $"| {tool} | `{fault}` | {Rate} | {users} | {runs} | {lost} | {duplicated} | {counters.TotalInjected} / {counters.Eligible} |");
+            $"| {tool} | `{fault}` | {rate ?? Rate.ToString(System.Globalization.CultureInfo.InvariantCulture)} | {users} | {runs} | {lost} | {duplicated} | {counters.TotalInjected} / {counters.Eligible} |");
 }
