@@ -163,7 +163,7 @@ public static class ColdStartBench
             Method =
                 $"Process start to the first response (HTTP API 2.0 `GET /users/{{id}}`, one consistent GetItem, answered 200; the API "
                 + "in Production as template.yaml runs it, so the first read also unwraps the keyring with one KMS Decrypt, here moto's server "
-                + "on loopback) through a local Runtime API emulator speaking the Lambda protocol, {starts} starts per build after one unmeasured start each, "
+                + $"on loopback) through a local Runtime API emulator speaking the Lambda protocol, {starts} starts per build after one unmeasured start each, "
                 + "builds interleaved. The same ApiFunction published three ways, and the floor: a Native AOT program with a hand-written "
                 + "Runtime API loop and one SDK GetItem, nothing else. Peak RSS is the process's VmHWM when its response arrived.",
             Rows =
