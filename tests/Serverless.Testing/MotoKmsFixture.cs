@@ -5,6 +5,7 @@ using System.Text;
 using Amazon.KeyManagementService;
 using Amazon.KeyManagementService.Model;
 using Amazon.Runtime;
+using Serverless.Data.Client.Faults;
 using Xunit;
 
 namespace Serverless.Testing;
@@ -79,14 +80,30 @@ public sealed class MotoKmsFixture : IAsyncLifetime
     }
 
     /// <param name="recorder">Records every KMS operation the client sends (e.g. "GenerateDataKey", "Decrypt").</param>
-    public IAmazonKeyManagementService CreateClient(RequestRecorder? recorder = null)
+    public IAmazonKeyManagementService CreateClient(RequestRecorder? recorder = null) => CreateClient(config =>
     {
-        var config = new AmazonKeyManagementServiceConfig { ServiceURL = ServiceUrl.ToString(), AuthenticationRegion = Region };
         if (recorder is not null)
         {
             config.HttpClientFactory = recorder;
         }
+    });
 
+    /// <summary>A client whose calls pass through the fault injection of <paramref name="faults"/>; <paramref name="configure"/> sets its retries.</summary>
+    public (IAmazonKeyManagementService Client, FaultCounters Counters) CreateFaultedClient(FaultOptions faults, Action<AmazonKeyManagementServiceConfig> configure)
+    {
+        FaultCounters? counters = null;
+        var client = CreateClient(config =>
+        {
+            configure(config);
+            counters = FaultInjection.Attach(config, faults);
+        });
+        return (client, counters!);
+    }
+
+    private AmazonKeyManagementServiceClient CreateClient(Action<AmazonKeyManagementServiceConfig> configure)
+    {
+        var config = new AmazonKeyManagementServiceConfig { ServiceURL = ServiceUrl.ToString(), AuthenticationRegion = Region };
+        configure(config);
         return new AmazonKeyManagementServiceClient(Credentials, config);
     }
 

@@ -30,13 +30,10 @@ internal static class ToolFaults
     /// A KMS client to moto's server with <paramref name="fault"/> at <see cref="Rate"/>, or on each of its first
     /// <paramref name="firstCalls"/> calls (an outage, then KMS answers again); the SDK's retries on, without their throttling (as above).
     /// </summary>
-    public static (AmazonKeyManagementServiceClient Client, FaultCounters Counters) FaultedKms(MotoKmsFixture kms, FaultClass fault, int seed, int? firstCalls = null)
-    {
-        var config = new AmazonKeyManagementServiceConfig { ServiceURL = kms.ServiceUrl.ToString(), AuthenticationRegion = MotoKmsFixture.Region, ThrottleRetries = false };
-        var options = firstCalls is { } n ? FaultOptions.Only(fault, 1.0, seed: seed + (int)fault) with { MaxFaults = n } : FaultOptions.Only(fault, Rate, seed: seed + (int)fault);
-        var counters = FaultInjection.Attach(config, options);
-        return (new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("moto", "moto"), config), counters);
-    }
+    public static (IAmazonKeyManagementService Client, FaultCounters Counters) FaultedKms(MotoKmsFixture kms, FaultClass fault, int seed, int? firstCalls = null) =>
+        kms.CreateFaultedClient(
+            firstCalls is { } n ? FaultOptions.Only(fault, 1.0, seed: seed + (int)fault) with { MaxFaults = n } : FaultOptions.Only(fault, Rate, seed: seed + (int)fault),
+            config => config.ThrottleRetries = false);
 
     public static Task<int> RunUntilDoneAsync(Func<Task> run) => FaultCases.RunUntilDoneAsync(run, MostRuns);
 

@@ -168,9 +168,8 @@ public sealed class FaultInjectingHandlerTests(DynamoDbLocalFixture dynamo, Moto
     [Fact]
     public async Task A_KMS_client_sees_a_throttling_fault_as_KMSs_ThrottlingException()
     {
-        var config = new AmazonKeyManagementServiceConfig { ServiceURL = kms.ServiceUrl.ToString(), AuthenticationRegion = MotoKmsFixture.Region, MaxErrorRetry = 0 };
-        var counters = FaultInjection.Attach(config, FaultOptions.Only(FaultClass.Throttling, 1, seed: 1, "TrentService.ListKeys"));
-        using var client = new AmazonKeyManagementServiceClient(new BasicAWSCredentials("moto", "moto"), config);
+        var (client, counters) = kms.CreateFaultedClient(FaultOptions.Only(FaultClass.Throttling, 1, seed: 1, "TrentService.ListKeys"), config => config.MaxErrorRetry = 0);
+        using var owned = client;
 
         var e = await Assert.ThrowsAnyAsync<AmazonKeyManagementServiceException>(() => client.ListKeysAsync(new ListKeysRequest(), Ct));
 

@@ -1,4 +1,3 @@
-using Amazon.KeyManagementService;
 using Serverless.Data.Client.Faults;
 using Serverless.Data.Privacy;
 using Serverless.Data.Users;
@@ -25,9 +24,8 @@ public sealed class KmsUnderFaultsTests(DynamoDbLocalFixture dynamo, MotoKmsFixt
     {
         await using var table = await TestTable.CreateAsync(dynamo, withStream: false, Ct);
         var keyId = await kms.CreateKeyAsync(Ct);
-        var config = new AmazonKeyManagementServiceConfig { ServiceURL = kms.ServiceUrl.ToString(), AuthenticationRegion = MotoKmsFixture.Region, MaxErrorRetry = 0 };
-        var counters = FaultInjection.Attach(config, FaultOptions.Only(fault, Rate, seed: 90 + (int)fault));
-        using var faultedKms = new AmazonKeyManagementServiceClient(new Amazon.Runtime.BasicAWSCredentials("moto", "moto"), config);
+        var (faultedKms, counters) = kms.CreateFaultedClient(FaultOptions.Only(fault, Rate, seed: 90 + (int)fault), config => config.MaxErrorRetry = 0);
+        using var owned = faultedKms;
         var clean = Users(table, new KmsRootKey(kms.Client, keyId));
         var (written, failedClean, half, read, readFailed, wrong) = (0, 0, 0, 0, 0, 0);
         var stored = new List<User>();
