@@ -32,7 +32,7 @@ public sealed class CatalogFuzzTests(FewerIterationsFixture api) : IClassFixture
         var token = ApiFixture.AllScopes;
         var user = (await (await api.SendAsync(HttpMethod.Post, "/users", FuzzBodies.ValidUser().ToJsonString(), token)).ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
         var product = (await (await api.SendAsync(HttpMethod.Post, "/products", """{"name":"Fuzz Lamp","price":12.5}""", token)).ReadJsonAsync(HttpStatusCode.Created)).GetProperty("id").GetString()!;
-        // An order is valid only when every part of it is, so each part is valid often enough that about a quarter of
+        // An order is valid only when every part of it is, so each part is valid often enough that about a fifth of
         // the draws are whole orders (at the weights the other bodies use, 1 in 28 was, and 1 run in 40 drew none).
         var ids = Gen.Frequency(
             (12, Gen.Const((JsonNode?)JsonValue.Create(product))),
