@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics.Metrics;
 
 namespace Serverless.Lambda.Metrics;
@@ -26,26 +25,37 @@ public static class MeterBridge
             {
                 if (instrument.Meter.Name.StartsWith(MeterPrefix, StringComparison.Ordinal))
                 {
-                    listener.EnableMeasurementEvents(instrument);
+                    // What every measurement of the instrument would work out again: its unit as CloudWatch names it,
+                    // and whether its name may be a metric's (one that may not is refused on each measurement, as before).
+                    listener.EnableMeasurementEvents(instrument, new Bridged(instrument.Name, MetricUnit.Normalize(instrument.Unit), MetricsCollector.IsMetricName(instrument.Name)));
                 }
             },
         };
-        listener.SetMeasurementEventCallback<double>(static (instrument, value, tags, _) => Record(instrument, value, tags));
-        listener.SetMeasurementEventCallback<long>(static (instrument, value, tags, _) => Record(instrument, value, tags));
-        listener.SetMeasurementEventCallback<int>(static (instrument, value, tags, _) => Record(instrument, value, tags));
+        listener.SetMeasurementEventCallback<double>(static (_, value, tags, state) => Record((Bridged)state!, value, tags));
+        listener.SetMeasurementEventCallback<long>(static (_, value, tags, state) => Record((Bridged)state!, value, tags));
+        listener.SetMeasurementEventCallback<int>(static (_, value, tags, state) => Record((Bridged)state!, value, tags));
         listener.Start();
         return listener;
     }
 
-    private static void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    /// <summary>An instrument as the collector takes it, worked out once when it is published.</summary>
+    private sealed record Bridged(string Name, string Unit, bool NameChecked);
+
+    // A measurement carries a few tags: converted on the thread's own array rather than a new or pooled one each time
+    // (the collector keeps copies). Taken while in use, so a measurement made while converting another gets its own.
+    [ThreadStatic]
+    private static KeyValuePair<string, string?>[]? tagBuffer;
+
+    private const int TagBufferLength = 8;
+
+    private static void Record(Bridged instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (InvocationMetrics.Current is not { } collector)
         {
             return;
         }
-
-        // A measurement carries a few tags: converted on a rented array, not a new one each time (the collector keeps copies).
-        var converted = ArrayPool<KeyValuePair<string, string?>>.Shared.Rent(tags.Length);
+        var converted = tags.Length <= TagBufferLength ? tagBuffer ?? new KeyValuePair<string, string?>[TagBufferLength] : new KeyValuePair<string, string?>[tags.Length];
+        tagBuffer = null;
         try
         {
             for (var i = 0; i < tags.Length; i++)
@@ -54,11 +64,22 @@ public static class MeterBridge
                 converted[i] = new KeyValuePair<string, string?>(tags[i].Key, tags[i].Value as string);
             }
 
-            collector.Add(instrument.Name, instrument.Unit ?? MetricUnit.None, value, converted.AsSpan(0, tags.Length));
+            if (instrument.NameChecked)
+            {
+                collector.AddChecked(instrument.Name, instrument.Unit, value, converted.AsSpan(0, tags.Length), 60);
+            }
+            else
+            {
+                collector.Add(instrument.Name, instrument.Unit, value, converted.AsSpan(0, tags.Length));
+            }
         }
         finally
         {
-            ArrayPool<KeyValuePair<string, string?>>.Shared.Return(converted, clearArray: true);
+            if (converted.Length == TagBufferLength)
+            {
+                converted.AsSpan(0, tags.Length).Clear();
+                tagBuffer = converted;
+            }
         }
     }
 }

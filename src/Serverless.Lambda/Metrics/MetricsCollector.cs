@@ -67,7 +67,15 @@ public sealed class MetricsCollector
             throw new ArgumentOutOfRangeException(nameof(storageResolution), storageResolution, "The storage resolution is 1 or 60 seconds.");
         }
 
-        unit = MetricUnit.Normalize(unit);
+        AddChecked(name, MetricUnit.Normalize(unit), value, dimensions, storageResolution);
+    }
+
+    /// <summary>
+    /// <see cref="Add"/> for a caller that has checked the name (<see cref="IsMetricName"/>) and the resolution, and
+    /// normalized the unit, once for every value it records (<see cref="MeterBridge"/>, per instrument).
+    /// </summary>
+    internal void AddChecked(string name, string unit, double value, ReadOnlySpan<KeyValuePair<string, string?>> dimensions, int storageResolution)
+    {
         if (!double.IsFinite(value) || (value == 0 && unit == MetricUnit.Count))
         {
             // JSON has no NaN or infinity; a document holding one is rejected whole.
@@ -206,9 +214,13 @@ public sealed class MetricsCollector
         return false;
     }
 
+    /// <summary>Whether <paramref name="name"/> may name a metric: 1 to 255 printable ASCII characters, and not the metadata member.</summary>
+    internal static bool IsMetricName(string? name) =>
+        !string.IsNullOrEmpty(name) && name.Length <= MaxMetricNameLength && !name.AsSpan().ContainsAnyExceptInRange(' ', '~') && name != EmfDocumentWriter.MetadataMember;
+
     private static void CheckName(string name)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxMetricNameLength || name.AsSpan().ContainsAnyExceptInRange(' ', '~') || name == EmfDocumentWriter.MetadataMember)
+        if (!IsMetricName(name))
         {
             throw new ArgumentException($"A metric name is 1 to {MaxMetricNameLength} printable ASCII characters.", nameof(name));
         }
