@@ -107,10 +107,22 @@ public static class EmfDocumentWriter
         EmfLines lines, EmfDocumentPlan.Document document, string metricNamespace, DateTimeOffset timestamp,
         IReadOnlyList<KeyValuePair<string, string>>? properties)
     {
+        if (lines.Templates?.Find(document, metricNamespace, properties) is { } template)
+        {
+            lines.WriteLine(template, document, timestamp, properties);
+            return;
+        }
+
+        // Where each value goes, so that the next document of this shape is written from this one (EmfDocumentTemplate).
+        var holes = lines.Templates is not null && EmfDocumentTemplate.CanHold(document, properties) ? lines.Holes : null;
+        holes?.Clear();
         var json = lines.Writer();
         json.WriteStartObject();
         json.WriteStartObject(Members.Aws);
-        json.WriteNumber(Members.Timestamp, timestamp.ToUnixTimeMilliseconds());
+        json.WritePropertyName(Members.Timestamp);
+        var at = Position(json);
+        json.WriteNumberValue(timestamp.ToUnixTimeMilliseconds());
+        holes?.Add((at, Position(json)));
         json.WriteStartArray(Members.CloudWatchMetrics);
         foreach (var part in document.Parts)
         {
@@ -171,7 +183,9 @@ public static class EmfDocumentWriter
                 if (count == 1)
                 {
                     json.WritePropertyName(Encoded(metric.Name));
+                    at = Position(json);
                     WriteValue(json, metric.Values[from]);
+                    holes?.Add((at, Position(json)));
                 }
                 else
                 {
@@ -191,13 +205,23 @@ public static class EmfDocumentWriter
             // A property never shadows a dimension or a metric, whose members CloudWatch reads.
             if (name != MetadataMember && !document.Names(name))
             {
-                json.WriteString(Encoded(name), value);
+                json.WritePropertyName(Encoded(name));
+                at = Position(json);
+                json.WriteStringValue(value);
+                holes?.Add((at, Position(json)));
             }
         }
 
         json.WriteEndObject();
         lines.EndLine();
+        if (holes is not null)
+        {
+            lines.Templates!.Add(EmfDocumentTemplate.Create(document, metricNamespace, properties, lines.Line(lines.Count - 1), holes));
+        }
     }
+
+    /// <summary>Bytes written into the document so far (the writer starts each document afresh).</summary>
+    private static int Position(Utf8JsonWriter json) => checked((int)(json.BytesCommitted + json.BytesPending));
 
     private static JsonEncodedText Encoded(string text) => Logging.EncodedNames.Metrics.Of(text);
 
@@ -233,11 +257,24 @@ public static class EmfDocumentWriter
 /// Documents written one after another into one growing buffer, each ended by a newline: a flush writes each line
 /// from it, and the buffer and the JSON writer are kept for the next flush rather than made again for every document.
 /// </summary>
-internal sealed class EmfLines
+internal sealed class EmfLines(bool keepTemplates = false)
 {
     private readonly ArrayBufferWriter<byte> buffer = new(2048);
     private readonly List<int> ends = [];
     private Utf8JsonWriter? json;
+
+    /// <summary>The shapes written before, for the flushes of a thread (none for a one-off write).</summary>
+    public EmfDocumentTemplates? Templates { get; } = keepTemplates ? new EmfDocumentTemplates() : null;
+
+    /// <summary>The places of the values of the document being written, for its template.</summary>
+    public List<(int Start, int End)> Holes { get; } = [];
+
+    /// <summary>A document from a template, newline included.</summary>
+    public void WriteLine(EmfDocumentTemplate template, EmfDocumentPlan.Document document, DateTimeOffset timestamp, IReadOnlyList<KeyValuePair<string, string>>? properties)
+    {
+        template.Write(buffer, document, timestamp, properties);
+        ends.Add(buffer.WrittenCount);
+    }
 
     /// <summary>Which parts go into which document, kept for the next flush like the buffer.</summary>
     public EmfDocumentPlan Plan { get; } = new();

@@ -62,7 +62,7 @@ public sealed class LambdaMetrics : IDisposable
         }
 
         // Flushing never awaits, so a thread's buffer is its own for the whole flush and is kept for the next one.
-        var lines = flushLines ??= new EmfLines();
+        var lines = flushLines ??= new EmfLines(keepTemplates: true);
         EmfDocumentWriter.WriteLines(collector, options.Namespace, clock.GetUtcNow(), [new("function_request_id", requestId)], lines);
         lock (writeLock)
         {

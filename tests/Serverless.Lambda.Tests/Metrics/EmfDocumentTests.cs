@@ -317,4 +317,98 @@ public sealed class EmfDocumentTests
         Assert.Equal("/orders", (string)document["Route"]!);
         Assert.True(outside.IsEmpty);
     }
+
+    [Fact]
+    public void A_measurement_carries_its_own_tags_only_whatever_the_thread_recorded_before()
+    {
+        MeterBridge.EnsureStarted();
+        using var meter = new Meter("Serverless.Tests.BridgeTags");
+        var counter = meter.CreateCounter<long>("BridgeRequests", MetricUnit.Count);
+        var collector = Collector();
+
+        using (InvocationMetrics.Begin(collector))
+        {
+            counter.Add(1, new KeyValuePair<string, object?>("Route", "/orders"), new KeyValuePair<string, object?>("Method", "GET"));
+            counter.Add(2, new KeyValuePair<string, object?>("Method", "POST"));
+            counter.Add(4);
+        }
+
+        // One value of one name under three sets: three documents (a root member holds one series).
+        var documents = Documents(collector);
+        Assert.Equal(
+            [(["Service", "Route", "Method"], 1.0), (["Service", "Method"], 2.0), (["Service"], 4.0)],
+            documents.Select(d => (
+                Assert.Single(d["_aws"]!["CloudWatchMetrics"]!.AsArray())!["Dimensions"]!.AsArray().Single()!.AsArray().Select(n => (string)n!).ToArray(),
+                (double)d["BridgeRequests"]!)));
+    }
+
+    [Fact]
+    public void A_flush_from_a_kept_shape_writes_exactly_what_the_writer_writes()
+    {
+        // Shapes drawn at random and each written many times with new values: every line a thread's flushes write from
+        // the shapes they keep must be byte for byte the writer's own, whatever the values and however the shapes repeat.
+        var random = new Random(20261208);
+        var lines = new EmfLines(keepTemplates: true);
+        string[] names = ["ApiLatency", "ApiRequests", "DynamoDbLatency", "ColdStart"];
+        string[] units = [MetricUnit.Milliseconds, MetricUnit.Count];
+        var shapes = Enumerable.Range(0, 6).Select(_ => Enumerable.Range(0, random.Next(1, 5)).Select(_ => (
+            Name: names[random.Next(names.Length)],
+            Unit: units[random.Next(units.Length)],
+            Dimensions: random.Next(4) switch
+            {
+                0 => Array.Empty<KeyValuePair<string, string?>>(),
+                1 => [new("Route", "/orders")],
+                2 => [new("Method", "GET")],
+                _ => new KeyValuePair<string, string?>[] { new("Route", "/users/{id}"), new("Method", "POST") },
+            },
+            Values: random.Next(8) == 0 ? 2 : 1)).ToArray()).ToArray();
+        double Value() => random.Next(5) switch
+        {
+            0 => random.Next(0, 1000),
+            1 => random.NextDouble() * 1e-6,
+            2 => Math.Round(random.NextDouble() * 100, 4),
+            3 => random.NextDouble() * 1e17,
+            _ => random.NextDouble(),
+        };
+
+        var fromTemplates = 0;
+        for (var n = 0; n < 600; n++)
+        {
+            var collector = Collector(refuse: false);
+            foreach (var (name, unit, dimensions, values) in shapes[random.Next(shapes.Length)])
+            {
+                for (var v = 0; v < values; v++)
+                {
+                    try
+                    {
+                        collector.Add(name, unit, Value(), dimensions);
+                    }
+                    catch (ArgumentException)
+                    {
+                        // A name that is one of its set's dimensions: refused as it always is.
+                    }
+                }
+            }
+
+            string[] requestIds = [$"request-{n}", "0HNQKQJKUSCVD:000005AA", "needs \"escaping\""];
+            IReadOnlyList<KeyValuePair<string, string>> properties = [new("function_request_id", requestIds[random.Next(requestIds.Length)])];
+            var timestamp = Now.AddMilliseconds(random.Next(100_000));
+            var kept = lines.Templates!.Count;
+            EmfDocumentWriter.WriteLines(collector, "Serverless", timestamp, properties, lines);
+            var expected = EmfDocumentWriter.Write(collector, "Serverless", timestamp, properties);
+
+            Assert.Equal(expected.Count, lines.Count);
+            for (var i = 0; i < expected.Count; i++)
+            {
+                Assert.Equal(System.Text.Encoding.UTF8.GetString(expected[i]) + "\n", System.Text.Encoding.UTF8.GetString(lines.Line(i)));
+                EmfSpecification.AssertValid(expected[i]);
+            }
+
+            fromTemplates += lines.Templates.Count == kept && expected.Count > 0 ? 1 : 0;
+        }
+
+        // Most flushes repeat a shape seen before, so most lines above came from kept shapes.
+        Assert.InRange(lines.Templates!.Count, 1, EmfDocumentTemplates.Capacity);
+        Assert.True(fromTemplates > 300, $"{fromTemplates} of 600 flushes were written from kept shapes.");
+    }
 }
