@@ -53,7 +53,9 @@ public static class ApiTelemetryBench
         await using var accessOnly = await Side.StartAsync("access lines only", context.ServiceUrl, table, token, telemetry: true, metrics: null, accessLines: true, ct);
         // The same as off on a host of its own: how far two identical sides differ here, the figures' noise floor.
         await using var off2 = await Side.StartAsync("off (another host)", context.ServiceUrl, table, token, telemetry: false, metrics: null, accessLines: true, ct);
-        Side[] sides = [on, off, metricsOnly, accessOnly, off2];
+        // The middleware with neither of its outputs (the access line's category at Warning, no collector): what both share.
+        await using var middlewareOnly = await Side.StartAsync("middleware only", context.ServiceUrl, table, token, telemetry: true, metrics: null, accessLines: false, ct);
+        Side[] sides = [on, off, metricsOnly, accessOnly, off2, middlewareOnly];
         metrics.Allow(RequestMetrics.DimensionsOf(on.Host.Services.GetRequiredService<EndpointDataSource>())
             .Concat(DynamoDbTelemetry.MetricDimensions)
             .Concat(CacheTelemetry.MetricDimensions));
@@ -123,7 +125,8 @@ public static class ApiTelemetryBench
                 + "metrics and the DynamoDB metrics gathered by a per-request collector and written as EMF to a null stream, as the Lambda loop does per "
                 + "invocation). Off: `Api:RequestTelemetry=false` (no access line, no request metrics, no correlation id) and no collector; the same "
                 + "logger, at the same level; and each of the two alone (metrics only: the access line's category at Warning). The data layer's own "
-                + "instruments and consumed-capacity accounting run on every side (they are not optional). A fifth host is off again: its ratio to off is the noise floor of these figures. Five hosts, "
+                + "instruments and consumed-capacity accounting run on every side (they are not optional). A fifth host is off again: its ratio to off is the noise floor of these figures; "
+                + "a sixth runs the middleware with neither output (no access line, no collector): what the two share. Six hosts, "
                 + $"{warmup.Describe()}, {jitDuring.TotalMilliseconds:0} ms of JIT time during the measured rounds; the order rotated each round; "
                 + "CPU of this process (HTTP client and API together) per request, median of the rounds; each ratio the median of the rounds' own "
                 + "ratios (a side against the side without telemetry in the same round); p50 over every request.",
@@ -146,6 +149,7 @@ public static class ApiTelemetryBench
                 },
                 new Row { Measure = "CPU per request, metrics only / off", Ours = $"{metricsOnly.Cpu.Median:0.0} µs", Baseline = $"{offCpu.Median:0.0} µs", Ratio = PairedRatio(metricsOnly) },
                 new Row { Measure = "CPU per request, off on another host / off", Ours = $"{off2.Cpu.Median:0.0} µs", Baseline = $"{offCpu.Median:0.0} µs", Ratio = PairedRatio(off2) },
+                new Row { Measure = "CPU per request, middleware only / off", Ours = $"{middlewareOnly.Cpu.Median:0.0} µs", Baseline = $"{offCpu.Median:0.0} µs", Ratio = PairedRatio(middlewareOnly) },
                 new Row { Measure = "CPU per request, access lines only / off", Ours = $"{accessOnly.Cpu.Median:0.0} µs", Baseline = $"{offCpu.Median:0.0} µs", Ratio = PairedRatio(accessOnly) },
             },
         };
@@ -162,11 +166,11 @@ public static class ApiTelemetryBench
             var offCheapest = Enumerable.Range(0, rounds).Count(r => sides.All(side => side == off || side.Rounds[r].SelfCpuPerOperation >= off.Rounds[r].SelfCpuPerOperation));
             section.Notes.Add(
                 $"**CPU per request** misses the goal: the request telemetry adds {onCpu.Median - offCpu.Median:0} µs a request here "
-                + $"({(onRatio - 1) * 100:0} % within a round), and the side without it was the cheapest of the five in "
+                + $"({(onRatio - 1) * 100:0} % within a round), and the side without it was the cheapest of the six in "
                 + $"{offCheapest} of {rounds} rounds{(offCheapest * 2 > rounds ? ", so this is not the machine's noise alone" : ", so the machine's noise is a fair part of it")}. "
                 + $"Metrics only add {(PairedRatio(metricsOnly) - 1) * 100:0} % and access lines only {(PairedRatio(accessOnly) - 1) * 100:0} %; what both "
                 + "share (the middleware: the correlation id's scope and header, the capacity scope, the route's template, the request "
-                + "measurements) is counted in each.");
+                + $"measurements) is counted in each, and alone adds {(PairedRatio(middlewareOnly) - 1) * 100:0} %.");
         }
 
         return section;
