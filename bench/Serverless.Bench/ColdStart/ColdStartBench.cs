@@ -198,10 +198,15 @@ public static class ColdStartBench
                     Ours = Format.Mb(aotRss),
                     Baseline = Format.Mb(rss["Floor (AOT, one GetItem)"].Median) + " (floor)",
                     Ratio = aotRss / (1024 * 1024),
-                    Goal = Goal.Max(60, "<= 60 MB"),
+                    Goal = Goal.Max(MaxPeakRssMb, $"<= {MaxPeakRssMb} MB"),
                 },
             },
         };
+
+        if (aotRss / (1024 * 1024) > MaxPeakRssMb)
+        {
+            section.Notes.Add(MemoryBreakdown(rss, aotRss));
+        }
 
         if (aot / floor > 1.5 || aot / jit > 0.15)
         {
@@ -219,6 +224,22 @@ public static class ColdStartBench
         }
 
         return section;
+    }
+
+    /// <summary>The performance issue's goal for the Native AOT build's peak resident memory at its first response.</summary>
+    private const double MaxPeakRssMb = 40;
+
+    /// <summary>Where the AOT build's peak memory goes, by subtraction of the medians of the builds measured in this run.</summary>
+    private static string MemoryBreakdown(Dictionary<string, Stats> rss, double aotRss)
+    {
+        var floor = rss["Floor (AOT, one GetItem)"].Median;
+        var health = rss["Native AOT, GET /health"].Median;
+        return
+            $"**Native AOT peak RSS** missed by {(aotRss / (1024 * 1024) / MaxPeakRssMb - 1) * 100:0} %: {Format.Mb(aotRss)} against {MaxPeakRssMb} MB. "
+            + $"The floor (runtime, SDK client, one GetItem, no host) peaks at {Format.Mb(floor)}; the API answering `GET /health`, which "
+            + $"makes no DynamoDB or KMS call, at {Format.Mb(health)}, so {Format.Mb(health - floor)} is the ASP.NET Core host and the app's "
+            + $"services, routes and JSON metadata; the first read adds {Format.Mb(aotRss - health)}: the DynamoDB and KMS clients, the "
+            + "keyring's unwrap and the first GetItem and its decryption.";
     }
 
     /// <summary>
