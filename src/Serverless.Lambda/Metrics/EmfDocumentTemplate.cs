@@ -168,7 +168,7 @@ internal sealed class EmfDocumentTemplate
     /// <summary>As <see cref="EmfDocumentWriter"/> writes a metric value: a whole number as an integer, else the shortest form that reads back the same.</summary>
     private static void WriteNumber(ArrayBufferWriter<byte> buffer, double value)
     {
-        if (value is > -1e15 and < 1e15 && value == Math.Floor(value))
+        if (EmfDocumentWriter.IsWholeNumber(value))
         {
             WriteLong(buffer, (long)value);
             return;

@@ -228,7 +228,7 @@ public static class EmfDocumentWriter
     /// <summary>A whole number (a count, most capacity figures) as an integer: the same JSON number, without the float formatting.</summary>
     private static void WriteValue(Utf8JsonWriter json, double value)
     {
-        if (value is > -1e15 and < 1e15 && value == Math.Floor(value))
+        if (IsWholeNumber(value))
         {
             json.WriteNumberValue((long)value);
         }
@@ -237,6 +237,9 @@ public static class EmfDocumentWriter
             json.WriteNumberValue(value);
         }
     }
+
+    /// <summary>Whether a metric value is written as an integer (exactly, well within a long).</summary>
+    internal static bool IsWholeNumber(double value) => value is > -1e15 and < 1e15 && value == Math.Floor(value);
 
     /// <summary>The document's own member names, encoded once.</summary>
     private static class Members

@@ -54,6 +54,7 @@ public static class MeterBridge
         {
             return;
         }
+
         var converted = tags.Length <= TagBufferLength ? tagBuffer ?? new KeyValuePair<string, string?>[TagBufferLength] : new KeyValuePair<string, string?>[tags.Length];
         tagBuffer = null;
         try
